@@ -1,0 +1,153 @@
+//! Calendar dates without a clock: the engine never asks what day it is, the caller says.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// A Gregorian calendar date, ordered chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a date: write it as YYYY-MM-DD, for example 2017-11-13")]
+pub struct DateError {
+    pub input: String,
+}
+
+impl Date {
+    /// A date from its parts, or `None` when no such day exists (2017-02-29, month 13, ...).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let valid = (1900..=2999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month);
+        valid.then_some(Date { year, month, day })
+    }
+
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// The date written the way Chinese documents write it: 2017年11月13日.
+    pub fn to_chinese(&self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+    fn from_str(input: &str) -> Result<Date, DateError> {
+        let error = || DateError {
+            input: input.to_owned(),
+        };
+        let mut parts = input.trim().split('-');
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(error());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(error());
+        }
+        let year = y.parse().map_err(|_| error())?;
+        let month = m.parse().map_err(|_| error())?;
+        let day = d.parse().map_err(|_| error())?;
+        Date::new(year, month, day).ok_or_else(error)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A span of days, both ends included; `to == None` means no end date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Option<Date>,
+}
+
+impl Period {
+    pub fn contains(&self, date: Date) -> bool {
+        self.from <= date && self.to.is_none_or(|to| date <= to)
+    }
+
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let starts_before_other_ends = other.to.is_none_or(|to| self.from <= to);
+        let other_starts_before_self_ends = self.to.is_none_or(|to| other.from <= to);
+        starts_before_other_ends && other_starts_before_self_ends
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to {
+            Some(to) => write!(f, "{} – {}", self.from, to),
+            None => write!(f, "{} 起", self.from),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        assert_eq!("2017-11-13".parse::<Date>().map(|d| d.to_chinese()), Ok("2017年11月13日".into()));
+        for bad in ["2017-02-29", "2017-13-01", "17-1-1", "2017/11/13", "", "2017-11-13-1"] {
+            assert!(bad.parse::<Date>().is_err(), "{bad} should be refused");
+        }
+        assert!("2016-02-29".parse::<Date>().is_ok());
+    }
+
+    #[test]
+    fn periods_include_both_ends() {
+        let p = Period {
+            from: Date::new(2017, 1, 1).unwrap_or_else(|| unreachable!()),
+            to: Date::new(2017, 12, 31),
+        };
+        assert!(p.contains(Date::new(2017, 12, 31).unwrap_or_else(|| unreachable!())));
+        assert!(!p.contains(Date::new(2018, 1, 1).unwrap_or_else(|| unreachable!())));
+        let q = Period {
+            from: Date::new(2017, 12, 31).unwrap_or_else(|| unreachable!()),
+            to: None,
+        };
+        assert!(p.overlaps(&q) && q.overlaps(&p));
+    }
+}

@@ -1,0 +1,313 @@
+//! Household facts: the shared catalogue of what a household can tell the estimator
+//! (`pigs`, `registered_poor`, ...), and reading a value someone typed.
+
+use crate::unit::Dimension;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// What kind of value a fact holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// 是/否.
+    YesNo,
+    /// A whole number of something (head, boxes, persons, households).
+    Count,
+    /// A decimal quantity (亩, 元).
+    Quantity,
+    /// A calendar year; absent means "not applicable" (e.g. not exited from poverty).
+    Year,
+}
+
+/// Which part of the estimator form a fact belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactGroup {
+    Status,
+    Planting,
+    Livestock,
+    Other,
+    Organisation,
+}
+
+/// One entry of the facts catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactDef {
+    pub id: String,
+    pub label: String,
+    pub kind: FactKind,
+    /// The unit as written for people (`亩`, `头`); `None` for yes/no and years.
+    pub unit: Option<String>,
+    pub dimension: Dimension,
+    pub group: FactGroup,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub min: Option<Decimal>,
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub max: Option<Decimal>,
+    pub help: Option<String>,
+}
+
+/// The catalogue: fact definitions in a fixed order, so compiled formulas refer to them by index.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FactCatalogue {
+    pub facts: Vec<FactDef>,
+}
+
+impl FactCatalogue {
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.facts.iter().position(|f| f.id == id)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&FactDef> {
+        self.facts.iter().find(|f| f.id == id)
+    }
+}
+
+/// A value a household gave for a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactValue {
+    YesNo(bool),
+    Number(Decimal),
+}
+
+impl Serialize for FactValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FactValue::YesNo(b) => s.serialize_bool(*b),
+            FactValue::Number(n) => s.collect_str(&n.normalize()),
+        }
+    }
+}
+
+/// Why a typed value was refused; each variant's message says what to do (in Chinese, since
+/// households read it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FactError {
+    #[error("没有名为 `{id}` 的情况项（可用的有：{known}）")]
+    Unknown { id: String, known: String },
+    #[error("{label}：请填写“是”或“否”（收到“{input}”）")]
+    NotYesNo { label: String, input: String },
+    #[error("{label}：请填写数字，例如 3 或 1.5（收到“{input}”）")]
+    NotANumber { label: String, input: String },
+    #[error("{label}：请填写整数（收到“{input}”）")]
+    NotWhole { label: String, input: String },
+    #[error("{label}：不能是负数")]
+    Negative { label: String },
+    #[error("{label}：数字太大，最多 {max}{unit}，请检查是否多打了零")]
+    TooLarge {
+        label: String,
+        max: String,
+        unit: String,
+    },
+    #[error("{label}：不能小于 {min}{unit}")]
+    TooSmall {
+        label: String,
+        min: String,
+        unit: String,
+    },
+    #[error("{label}：请填写四位年份，例如 2015（收到“{input}”）")]
+    NotAYear { label: String, input: String },
+}
+
+/// Full-width digits and punctuation typed on a Chinese keyboard become ASCII (`１２．５` → `12.5`).
+pub fn fold_full_width(input: &str) -> String {
+    input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' | '。' => '.',
+            '－' => '-',
+            '＋' => '+',
+            '，' | ',' => '\u{0}', // thousands separators are dropped below
+            _ => c,
+        })
+        .filter(|&c| c != '\u{0}' && !c.is_whitespace())
+        .collect()
+}
+
+impl FactDef {
+    /// Read a value as a person typed it. Empty input means "not given" (`Ok(None)`).
+    pub fn parse_value(&self, input: &str) -> Result<Option<FactValue>, FactError> {
+        let text = fold_full_width(input);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match self.kind {
+            FactKind::YesNo => match text.to_lowercase().as_str() {
+                "是" | "有" | "true" | "yes" | "y" | "1" | "on" => Ok(Some(FactValue::YesNo(true))),
+                "否" | "无" | "没有" | "false" | "no" | "n" | "0" | "off" => {
+                    Ok(Some(FactValue::YesNo(false)))
+                }
+                _ => Err(FactError::NotYesNo {
+                    label: self.label.clone(),
+                    input: input.trim().to_owned(),
+                }),
+            },
+            FactKind::Year => {
+                let year = (text.len() == 4)
+                    .then(|| text.parse::<u16>().ok())
+                    .flatten()
+                    .filter(|y| (1950..=2100).contains(y))
+                    .ok_or_else(|| FactError::NotAYear {
+                        label: self.label.clone(),
+                        input: input.trim().to_owned(),
+                    })?;
+                Ok(Some(FactValue::Number(Decimal::from(year))))
+            }
+            FactKind::Count | FactKind::Quantity => {
+                let number = parse_plain_decimal(&text).ok_or_else(|| FactError::NotANumber {
+                    label: self.label.clone(),
+                    input: input.trim().to_owned(),
+                })?;
+                self.check_number(number).map(|n| Some(FactValue::Number(n)))
+            }
+        }
+    }
+
+    /// Check a number against the fact's kind and bounds.
+    pub fn check_number(&self, number: Decimal) -> Result<Decimal, FactError> {
+        let unit = self.unit.clone().unwrap_or_default();
+        if number.is_sign_negative() && !number.is_zero() {
+            return Err(FactError::Negative {
+                label: self.label.clone(),
+            });
+        }
+        if self.kind == FactKind::Count && !number.fract().is_zero() {
+            return Err(FactError::NotWhole {
+                label: self.label.clone(),
+                input: number.normalize().to_string(),
+            });
+        }
+        if let Some(max) = self.max.filter(|&max| number > max) {
+            return Err(FactError::TooLarge {
+                label: self.label.clone(),
+                max: max.normalize().to_string(),
+                unit,
+            });
+        }
+        if let Some(min) = self.min.filter(|&min| number < min) {
+            return Err(FactError::TooSmall {
+                label: self.label.clone(),
+                min: min.normalize().to_string(),
+                unit,
+            });
+        }
+        Ok(number)
+    }
+}
+
+/// Digits with at most one decimal point; no exponents (`1e30` is not a quantity anyone types
+/// on purpose) and nothing that could overflow silently.
+fn parse_plain_decimal(text: &str) -> Option<Decimal> {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let valid = !unsigned.is_empty()
+        && unsigned.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && unsigned.matches('.').count() <= 1
+        && unsigned.chars().any(|c| c.is_ascii_digit())
+        && unsigned.len() <= 24;
+    if !valid {
+        return None;
+    }
+    Decimal::from_str(text).ok()
+}
+
+/// The facts of one household, by catalogue index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Household {
+    values: Vec<Option<FactValue>>,
+}
+
+impl Household {
+    pub fn new(catalogue: &FactCatalogue) -> Household {
+        Household {
+            values: vec![None; catalogue.facts.len()],
+        }
+    }
+
+    /// Set a fact from typed text, by id.
+    pub fn set_text(
+        &mut self,
+        catalogue: &FactCatalogue,
+        id: &str,
+        input: &str,
+    ) -> Result<(), FactError> {
+        let index = catalogue.index_of(id).ok_or_else(|| FactError::Unknown {
+            id: id.to_owned(),
+            known: catalogue
+                .facts
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+        let value = catalogue.facts[index].parse_value(input)?;
+        self.values[index] = value;
+        Ok(())
+    }
+
+    pub fn set(&mut self, index: usize, value: Option<FactValue>) {
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = value;
+        }
+    }
+
+    pub fn get(&self, index: usize) -> Option<FactValue> {
+        self.values.get(index).copied().flatten()
+    }
+
+    /// The given facts with their ids, in catalogue order.
+    pub fn given<'a>(
+        &'a self,
+        catalogue: &'a FactCatalogue,
+    ) -> impl Iterator<Item = (&'a FactDef, FactValue)> + 'a {
+        catalogue
+            .facts
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(def, v)| v.map(|v| (def, v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pigs() -> FactDef {
+        FactDef {
+            id: "pigs".into(),
+            label: "猪".into(),
+            kind: FactKind::Count,
+            unit: Some("头".into()),
+            dimension: Dimension::parse("头").unwrap_or_default(),
+            group: FactGroup::Livestock,
+            min: None,
+            max: Some(Decimal::from(100_000)),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn full_width_digits_are_accepted() {
+        assert_eq!(
+            pigs().parse_value("１２"),
+            Ok(Some(FactValue::Number(Decimal::from(12))))
+        );
+        assert_eq!(pigs().parse_value("  "), Ok(None));
+    }
+
+    #[test]
+    fn bad_numbers_get_a_reason() {
+        let def = pigs();
+        assert!(matches!(def.parse_value("-3"), Err(FactError::Negative { .. })));
+        assert!(matches!(def.parse_value("2.5"), Err(FactError::NotWhole { .. })));
+        assert!(matches!(def.parse_value("1e30"), Err(FactError::NotANumber { .. })));
+        assert!(matches!(def.parse_value("abc"), Err(FactError::NotANumber { .. })));
+        assert!(matches!(def.parse_value("999999999999999999999999"), Err(FactError::TooLarge { .. })));
+        assert!(matches!(
+            def.parse_value("99999999999999999999999999999999"),
+            Err(FactError::NotANumber { .. })
+        ));
+    }
+}

@@ -1,0 +1,850 @@
+//! The formula language clerks write in YAML: spreadsheet-like, with units.
+//!
+//! ```text
+//! pigs * 300 元/头                      a rate per unit
+//! MIN(cash_crop_mu, 2 亩) * 500 元/亩   a quantity cap
+//! BETWEEN(1000 元, 5000 元)             a discretionary range
+//! AT_LEAST(equity_yuan * 6%)            a minimum yield, open above
+//! AND(registered_poor, has_labor)       an eligibility condition
+//! OR(exit_year = 2014, exit_year = 2015)
+//! ```
+//!
+//! Full-width `（）`, `，`, `×` and `÷` from a Chinese keyboard are accepted. Parsing checks the
+//! fact ids and the units, and produces an [`Expr`] with the units erased.
+
+use crate::expr::{Comparison, Expr};
+use crate::fact::{FactCatalogue, FactKind};
+use crate::unit::Dimension;
+use rust_decimal::Decimal;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+/// The type of a formula: a number in some unit, or yes/no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    Number(Dimension),
+    YesNo,
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Number(d) if d.is_none() => write!(f, "a plain number"),
+            Type::Number(d) => write!(f, "an amount in {d}"),
+            Type::YesNo => write!(f, "a yes/no condition"),
+        }
+    }
+}
+
+/// A formula that did not compile: where in the formula (byte range), what, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FormulaError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl FormulaError {
+    fn new(span: Range<usize>, message: impl Into<String>) -> FormulaError {
+        FormulaError {
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+    fn hint(mut self, hint: impl Into<String>) -> FormulaError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// A compiled formula with its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    pub expr: Expr,
+    pub ty: Type,
+    /// A number written without a unit (`0`, `10`): it takes the unit of what it is compared
+    /// with or chosen against, as a clerk would expect of `pigs > 0`.
+    bare: bool,
+}
+
+impl Compiled {
+    fn new(expr: Expr, ty: Type) -> Compiled {
+        Compiled {
+            expr,
+            ty,
+            bare: false,
+        }
+    }
+}
+
+/// Give bare numbers among `items` the unit of the first item that has one.
+fn unify_bare(items: &mut [&mut Compiled]) {
+    let unit = items
+        .iter()
+        .find(|c| !c.bare && matches!(c.ty, Type::Number(_)))
+        .map(|c| c.ty);
+    if let Some(unit) = unit {
+        for item in items.iter_mut().filter(|c| c.bare) {
+            item.ty = unit;
+            item.bare = false;
+        }
+    }
+}
+
+/// Compile `source` against the facts catalogue.
+pub fn compile(source: &str, facts: &FactCatalogue) -> Result<Compiled, FormulaError> {
+    let tokens = lex(source)?;
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        facts,
+        end: source.len(),
+    };
+    let compiled = parser.expression()?;
+    if let Some(token) = parser.tokens.get(parser.pos) {
+        return Err(FormulaError::new(
+            token.span.clone(),
+            format!("unexpected {} after the end of the formula", token.kind),
+        )
+        .hint("join the parts with an operator such as + or *, or put them in a function such as MIN(a, b)"));
+    }
+    Ok(compiled)
+}
+
+/// Compile and require a given type (money for amounts, yes/no for conditions).
+pub fn compile_as(
+    source: &str,
+    facts: &FactCatalogue,
+    expected: Type,
+) -> Result<Compiled, FormulaError> {
+    let compiled = compile(source, facts)?;
+    if compiled.ty != expected {
+        let hint = match (expected, compiled.ty) {
+            (Type::Number(e), Type::Number(_)) if e == Dimension::MONEY => {
+                "an amount must come out in 元: multiply a quantity by a rate, e.g. `pigs * 300 元/头`"
+                    .to_string()
+            }
+            (Type::YesNo, _) => {
+                "a condition compares or combines yes/no facts, e.g. `AND(registered_poor, has_labor)` or `exit_year = 2015`"
+                    .to_string()
+            }
+            (Type::Number(e), _) => format!("write a value in {e}"),
+        };
+        return Err(FormulaError::new(
+            0..source.len(),
+            format!("this formula gives {}, but {} is needed here", compiled.ty, expected),
+        )
+        .hint(hint));
+    }
+    Ok(compiled)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum TokenKind {
+    Number(Decimal),
+    Percent(Decimal),
+    Unit(String),
+    Name(String),
+    Function(String),
+    Op(&'static str),
+    Open,
+    Close,
+    Comma,
+}
+
+impl fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenKind::Number(n) => write!(f, "number {n}"),
+            TokenKind::Percent(n) => write!(f, "percentage {}%", n * Decimal::ONE_HUNDRED),
+            TokenKind::Unit(u) => write!(f, "unit `{u}`"),
+            TokenKind::Name(n) => write!(f, "`{n}`"),
+            TokenKind::Function(n) => write!(f, "function `{n}`"),
+            TokenKind::Op(o) => write!(f, "`{o}`"),
+            TokenKind::Open => write!(f, "`(`"),
+            TokenKind::Close => write!(f, "`)`"),
+            TokenKind::Comma => write!(f, "`,`"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    kind: TokenKind,
+    span: Range<usize>,
+}
+
+const FUNCTIONS: [&str; 12] = [
+    "MIN", "MAX", "IF", "AND", "OR", "NOT", "BETWEEN", "AT_LEAST", "UP_TO", "ROUND", "TRUE",
+    "FALSE",
+];
+
+fn lex(source: &str) -> Result<Vec<Token>, FormulaError> {
+    let mut tokens = Vec::new();
+    let mut chars = source.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        let single = |kind: TokenKind, c: char| Token {
+            kind,
+            span: start..start + c.len_utf8(),
+        };
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '0'..='9' | '０'..='９' | '.' => {
+                let mut text = String::new();
+                let mut end = start;
+                while let Some(&(i, d)) = chars.peek() {
+                    let ascii = match d {
+                        '0'..='9' | '.' => d,
+                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                        '．' => '.',
+                        _ => break,
+                    };
+                    text.push(ascii);
+                    end = i + d.len_utf8();
+                    chars.next();
+                }
+                let value = Decimal::from_str(&text).map_err(|_| {
+                    FormulaError::new(start..end, format!("`{text}` is not a number"))
+                        .hint("write numbers like 3000 or 0.5, without separators")
+                })?;
+                if let Some(&(i, '%' | '％')) = chars.peek() {
+                    chars.next();
+                    let fraction = value / Decimal::ONE_HUNDRED;
+                    tokens.push(Token {
+                        kind: TokenKind::Percent(fraction),
+                        span: start..i + '%'.len_utf8(),
+                    });
+                } else {
+                    tokens.push(Token {
+                        kind: TokenKind::Number(value),
+                        span: start..end,
+                    });
+                }
+            }
+            'a'..='z' | 'A'..='Z' | '_' => {
+                let mut name = String::new();
+                let mut end = start;
+                while let Some(&(i, d)) = chars.peek() {
+                    if d.is_ascii_alphanumeric() || d == '_' {
+                        name.push(d);
+                        end = i + 1;
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let kind = if name.chars().any(|c| c.is_ascii_uppercase()) {
+                    TokenKind::Function(name)
+                } else {
+                    TokenKind::Name(name)
+                };
+                tokens.push(Token {
+                    kind,
+                    span: start..end,
+                });
+            }
+            '(' | '（' => {
+                chars.next();
+                tokens.push(single(TokenKind::Open, c));
+            }
+            ')' | '）' => {
+                chars.next();
+                tokens.push(single(TokenKind::Close, c));
+            }
+            ',' | '，' => {
+                chars.next();
+                tokens.push(single(TokenKind::Comma, c));
+            }
+            '+' | '-' | '*' | '/' | '×' | '÷' | '=' | '≠' | '≤' | '≥' => {
+                chars.next();
+                let op = match c {
+                    '+' => "+",
+                    '-' => "-",
+                    '*' | '×' => "*",
+                    '/' | '÷' => "/",
+                    '=' => "=",
+                    '≠' => "<>",
+                    '≤' => "<=",
+                    _ => ">=",
+                };
+                tokens.push(single(TokenKind::Op(op), c));
+            }
+            '<' | '>' => {
+                chars.next();
+                let next = chars.peek().map(|&(_, d)| d);
+                let (op, len) = match (c, next) {
+                    ('<', Some('=')) => ("<=", 2),
+                    ('<', Some('>')) => ("<>", 2),
+                    ('>', Some('=')) => (">=", 2),
+                    ('<', _) => ("<", 1),
+                    _ => (">", 1),
+                };
+                if len == 2 {
+                    chars.next();
+                }
+                tokens.push(Token {
+                    kind: TokenKind::Op(op),
+                    span: start..start + len,
+                });
+            }
+            _ => {
+                let word = c.to_string();
+                if Dimension::of_word(&word).is_some() {
+                    chars.next();
+                    tokens.push(single(TokenKind::Unit(word), c));
+                } else {
+                    let known: Vec<&str> = Dimension::words().collect();
+                    return Err(FormulaError::new(
+                        start..start + c.len_utf8(),
+                        format!("`{c}` is not something a formula can contain"),
+                    )
+                    .hint(format!(
+                        "formulas use fact ids (pigs, cash_crop_mu), numbers, units ({}), + - * /, comparisons and functions ({})",
+                        known.join(" "),
+                        FUNCTIONS.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+struct Parser<'a> {
+    tokens: Vec<Token>,
+    pos: usize,
+    facts: &'a FactCatalogue,
+    end: usize,
+}
+
+type Parsed = Result<(Compiled, Range<usize>), FormulaError>;
+
+impl Parser<'_> {
+    fn expression(&mut self) -> Result<Compiled, FormulaError> {
+        if self.tokens.is_empty() {
+            return Err(FormulaError::new(0..self.end, "the formula is empty")
+                .hint("write a value such as `3000 元` or a formula such as `pigs * 300 元/头`"));
+        }
+        self.comparison().map(|(c, _)| c)
+    }
+
+    fn peek(&self) -> Option<&TokenKind> {
+        self.tokens.get(self.pos).map(|t| &t.kind)
+    }
+
+    fn span_here(&self) -> Range<usize> {
+        self.tokens
+            .get(self.pos)
+            .map_or(self.end..self.end, |t| t.span.clone())
+    }
+
+    fn comparison(&mut self) -> Parsed {
+        let (mut left, left_span) = self.additive()?;
+        let op = match self.peek() {
+            Some(TokenKind::Op(op @ ("=" | "<>" | "<" | "<=" | ">" | ">="))) => *op,
+            _ => return Ok((left, left_span)),
+        };
+        self.pos += 1;
+        let (mut right, right_span) = self.additive()?;
+        unify_bare(&mut [&mut left, &mut right]);
+        let span = left_span.start..right_span.end;
+        let comparison = match op {
+            "=" => Comparison::Eq,
+            "<>" => Comparison::Ne,
+            "<" => Comparison::Lt,
+            "<=" => Comparison::Le,
+            ">" => Comparison::Gt,
+            _ => Comparison::Ge,
+        };
+        let comparable = match (left.ty, right.ty) {
+            (Type::Number(a), Type::Number(b)) => a == b,
+            (Type::YesNo, Type::YesNo) => matches!(comparison, Comparison::Eq | Comparison::Ne),
+            _ => false,
+        };
+        if !comparable {
+            return Err(FormulaError::new(
+                span,
+                format!("cannot compare {} with {}", left.ty, right.ty),
+            )
+            .hint("compare like with like: `pigs > 10`, `exit_year = 2015`, `equity_yuan >= 10000 元`"));
+        }
+        Ok((
+            Compiled::new(Expr::Compare(comparison, Box::new(left.expr), Box::new(right.expr)), Type::YesNo),
+            span,
+        ))
+    }
+
+    fn additive(&mut self) -> Parsed {
+        let (mut acc, mut span) = self.term()?;
+        while let Some(TokenKind::Op(op @ ("+" | "-"))) = self.peek() {
+            let op = *op;
+            self.pos += 1;
+            let (right, right_span) = self.term()?;
+            let whole = span.start..right_span.end;
+            match (acc.ty, right.ty) {
+                (Type::Number(a), Type::Number(b)) if a == b => {}
+                _ => {
+                    return Err(FormulaError::new(
+                        whole,
+                        format!("cannot {} {} and {}", if op == "+" { "add" } else { "subtract" }, acc.ty, right.ty),
+                    )
+                    .hint("both sides of + and - must be in the same unit, e.g. 亩 + 亩 or 元 + 元"))
+                }
+            }
+            let (a, b) = (Box::new(acc.expr), Box::new(right.expr));
+            acc = Compiled::new(if op == "+" { Expr::Add(a, b) } else { Expr::Sub(a, b) }, acc.ty);
+            span = whole;
+        }
+        Ok((acc, span))
+    }
+
+    fn term(&mut self) -> Parsed {
+        let (mut acc, mut span) = self.unary()?;
+        while let Some(TokenKind::Op(op @ ("*" | "/"))) = self.peek() {
+            let op = *op;
+            self.pos += 1;
+            let (right, right_span) = self.unary()?;
+            let whole = span.start..right_span.end;
+            let (Type::Number(a), Type::Number(b)) = (acc.ty, right.ty) else {
+                return Err(FormulaError::new(whole, "cannot multiply or divide a yes/no condition")
+                    .hint("use IF(condition, amount, 0 元) to pay only when a condition holds"));
+            };
+            let (x, y) = (Box::new(acc.expr), Box::new(right.expr));
+            acc = if op == "*" {
+                Compiled::new(Expr::Mul(x, y), Type::Number(a.times(b)))
+            } else {
+                Compiled::new(Expr::Div(x, y), Type::Number(a.divided_by(b)))
+            };
+            span = whole;
+        }
+        Ok((acc, span))
+    }
+
+    fn unary(&mut self) -> Parsed {
+        if let Some(TokenKind::Op("-")) = self.peek() {
+            let start = self.span_here().start;
+            self.pos += 1;
+            let (inner, span) = self.unary()?;
+            if inner.ty == Type::YesNo {
+                return Err(FormulaError::new(start..span.end, "cannot negate a yes/no condition")
+                    .hint("use NOT(condition)"));
+            }
+            return Ok((
+                Compiled::new(Expr::Neg(Box::new(inner.expr)), inner.ty),
+                start..span.end,
+            ));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Parsed {
+        let Some(token) = self.tokens.get(self.pos).cloned() else {
+            return Err(FormulaError::new(self.end..self.end, "the formula ends too early")
+                .hint("something is missing after the last operator"));
+        };
+        self.pos += 1;
+        match token.kind {
+            TokenKind::Number(value) => {
+                let (dimension, end) = self.unit_after_number(token.span.end)?;
+                let mut compiled = Compiled::new(Expr::Number(value), Type::Number(dimension));
+                compiled.bare = end == token.span.end;
+                Ok((compiled, token.span.start..end))
+            }
+            TokenKind::Percent(value) => Ok((
+                Compiled::new(Expr::Number(value), Type::Number(Dimension::NONE)),
+                token.span,
+            )),
+            TokenKind::Name(name) => self.name(&name, token.span),
+            TokenKind::Function(name) => self.function(&name, token.span),
+            TokenKind::Open => {
+                let (inner, _) = self.comparison()?;
+                let close = self.span_here();
+                self.expect_close(token.span.start)?;
+                Ok((inner, token.span.start..close.end))
+            }
+            TokenKind::Unit(unit) => Err(FormulaError::new(
+                token.span,
+                format!("the unit `{unit}` must follow a number"),
+            )
+            .hint(format!("write e.g. `300 {unit}`"))),
+            other => Err(FormulaError::new(token.span, format!("unexpected {other}"))
+                .hint("a value, a fact id or a function was expected here")),
+        }
+    }
+
+    /// `3000 元/亩`: a unit word, optionally divided by further unit words.
+    fn unit_after_number(&mut self, mut end: usize) -> Result<(Dimension, usize), FormulaError> {
+        let Some(TokenKind::Unit(first)) = self.peek().cloned() else {
+            return Ok((Dimension::NONE, end));
+        };
+        let mut dimension = Dimension::of_word(&first).unwrap_or_default();
+        end = self.span_here().end;
+        self.pos += 1;
+        while let (Some(TokenKind::Op("/")), Some(TokenKind::Unit(next))) = (
+            self.peek().cloned(),
+            self.tokens.get(self.pos + 1).map(|t| t.kind.clone()),
+        ) {
+            dimension = dimension.divided_by(Dimension::of_word(&next).unwrap_or_default());
+            end = self.tokens[self.pos + 1].span.end;
+            self.pos += 2;
+        }
+        Ok((dimension, end))
+    }
+
+    fn name(&mut self, name: &str, span: Range<usize>) -> Parsed {
+        if name == "year" {
+            return Ok((
+                Compiled::new(Expr::Year, Type::Number(Dimension::NONE)),
+                span,
+            ));
+        }
+        let Some(index) = self.facts.index_of(name) else {
+            let suggestion = closest(name, self.facts.facts.iter().map(|f| f.id.as_str()));
+            let hint = match suggestion {
+                Some(s) => format!("did you mean `{s}`? Fact ids are listed in policies/facts.yaml"),
+                None => "fact ids are listed in policies/facts.yaml; `year` is the year of the estimate".to_string(),
+            };
+            return Err(FormulaError::new(span, format!("unknown fact `{name}`")).hint(hint));
+        };
+        let def = &self.facts.facts[index];
+        let ty = match def.kind {
+            FactKind::YesNo => Type::YesNo,
+            FactKind::Year => Type::Number(Dimension::NONE),
+            FactKind::Count | FactKind::Quantity => Type::Number(def.dimension),
+        };
+        Ok((
+            Compiled {
+                expr: Expr::Fact(index),
+                ty,
+                bare: false,
+            },
+            span,
+        ))
+    }
+
+    fn expect_close(&mut self, open_at: usize) -> Result<(), FormulaError> {
+        match self.peek() {
+            Some(TokenKind::Close) => {
+                self.pos += 1;
+                Ok(())
+            }
+            _ => Err(FormulaError::new(
+                open_at..self.span_here().end,
+                "this `(` is never closed",
+            )
+            .hint("add the missing `)`")),
+        }
+    }
+
+    fn arguments(&mut self, name: &str, name_span: &Range<usize>) -> Result<(Vec<(Compiled, Range<usize>)>, usize), FormulaError> {
+        if self.peek() != Some(&TokenKind::Open) {
+            return Err(FormulaError::new(
+                name_span.clone(),
+                format!("`{name}` must be followed by its arguments in brackets"),
+            )
+            .hint(format!("write `{name}(...)`")));
+        }
+        self.pos += 1;
+        let mut args = Vec::new();
+        if self.peek() == Some(&TokenKind::Close) {
+            let end = self.span_here().end;
+            self.pos += 1;
+            return Ok((args, end));
+        }
+        loop {
+            args.push(self.comparison()?);
+            match self.peek() {
+                Some(TokenKind::Comma) => self.pos += 1,
+                Some(TokenKind::Close) => {
+                    let end = self.span_here().end;
+                    self.pos += 1;
+                    return Ok((args, end));
+                }
+                _ => {
+                    return Err(FormulaError::new(
+                        name_span.start..self.span_here().end,
+                        format!("the arguments of `{name}` are not closed"),
+                    )
+                    .hint("separate arguments with `,` and end with `)`"))
+                }
+            }
+        }
+    }
+
+    fn function(&mut self, name: &str, name_span: Range<usize>) -> Parsed {
+        match name {
+            "TRUE" | "FALSE" => {
+                return Ok((
+                    Compiled::new(Expr::Bool(name == "TRUE"), Type::YesNo),
+                    name_span,
+                ))
+            }
+            n if !FUNCTIONS.contains(&n) => {
+                let hint = match closest(n, FUNCTIONS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`? Functions: {}", FUNCTIONS.join(", ")),
+                    None => format!("functions: {}; fact ids are lower case", FUNCTIONS.join(", ")),
+                };
+                return Err(FormulaError::new(name_span, format!("unknown function `{n}`")).hint(hint));
+            }
+            _ => {}
+        }
+        let (mut args, end) = self.arguments(name, &name_span)?;
+        if matches!(name, "MIN" | "MAX" | "IF") {
+            let skip = usize::from(name == "IF");
+            let mut items: Vec<&mut Compiled> = args.iter_mut().skip(skip).map(|(c, _)| c).collect();
+            unify_bare(&mut items);
+        }
+        let span = name_span.start..end;
+        let given = args.len();
+        let count_error = |wanted: &str| {
+            FormulaError::new(span.clone(), format!("`{name}` takes {wanted}, got {given}"))
+        };
+        let same_numbers = |args: &[(Compiled, Range<usize>)]| -> Result<Type, FormulaError> {
+            let first = args[0].0.ty;
+            for (arg, arg_span) in args {
+                if !matches!(arg.ty, Type::Number(_)) || arg.ty != first {
+                    return Err(FormulaError::new(
+                        arg_span.clone(),
+                        format!("the arguments of `{name}` must all be amounts in the same unit; this one is {}", arg.ty),
+                    )
+                    .hint(format!("the first argument is {first}")));
+                }
+            }
+            Ok(first)
+        };
+        let conditions = |args: &[(Compiled, Range<usize>)]| -> Result<(), FormulaError> {
+            for (arg, arg_span) in args {
+                if arg.ty != Type::YesNo {
+                    return Err(FormulaError::new(
+                        arg_span.clone(),
+                        format!("`{name}` combines yes/no conditions; this is {}", arg.ty),
+                    )
+                    .hint("compare a number to make a condition, e.g. `pigs > 0`"));
+                }
+            }
+            Ok(())
+        };
+        let exprs = |args: Vec<(Compiled, Range<usize>)>| args.into_iter().map(|(c, _)| c.expr).collect::<Vec<_>>();
+        let compiled = match name {
+            "MIN" | "MAX" => {
+                if args.len() < 2 {
+                    return Err(count_error("at least two arguments"));
+                }
+                let ty = same_numbers(&args)?;
+                let items = exprs(args);
+                Compiled {
+                    expr: if name == "MIN" { Expr::Min(items) } else { Expr::Max(items) },
+                    ty,
+                    bare: false,
+                }
+            }
+            "AND" | "OR" => {
+                if args.is_empty() {
+                    return Err(count_error("at least one condition"));
+                }
+                conditions(&args)?;
+                let items = exprs(args);
+                Compiled::new(if name == "AND" { Expr::And(items) } else { Expr::Or(items) }, Type::YesNo)
+            }
+            "NOT" => {
+                if args.len() != 1 {
+                    return Err(count_error("one condition"));
+                }
+                conditions(&args)?;
+                let mut items = exprs(args);
+                Compiled::new(Expr::Not(Box::new(items.remove(0))), Type::YesNo)
+            }
+            "IF" => {
+                if args.len() != 3 {
+                    return Err(count_error("three arguments: a condition, the value if it holds, the value otherwise"));
+                }
+                conditions(&args[..1])?;
+                let ty = same_numbers(&args[1..])?;
+                let mut items = exprs(args).into_iter();
+                let (Some(c), Some(a), Some(b)) = (items.next(), items.next(), items.next()) else {
+                    return Err(count_error("three arguments"));
+                };
+                Compiled {
+                    expr: Expr::If(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    bare: false,
+                }
+            }
+            "BETWEEN" => {
+                if args.len() != 2 {
+                    return Err(count_error("two amounts, the lowest and the highest"));
+                }
+                let ty = same_numbers(&args)?;
+                let mut items = exprs(args).into_iter();
+                let (Some(a), Some(b)) = (items.next(), items.next()) else {
+                    return Err(count_error("two amounts"));
+                };
+                Compiled {
+                    expr: Expr::Between(Box::new(a), Box::new(b)),
+                    ty,
+                    bare: false,
+                }
+            }
+            "AT_LEAST" | "UP_TO" => {
+                if args.len() != 1 {
+                    return Err(count_error("one amount"));
+                }
+                let ty = same_numbers(&args)?;
+                let inner = Box::new(exprs(args).remove(0));
+                Compiled {
+                    expr: if name == "AT_LEAST" { Expr::AtLeast(inner) } else { Expr::UpTo(inner) },
+                    ty,
+                    bare: false,
+                }
+            }
+            _ => {
+                // ROUND(amount, places)
+                if args.len() != 2 {
+                    return Err(count_error("an amount and a number of decimal places"));
+                }
+                let ty = same_numbers(&args[..1])?;
+                let places = match &args[1].0.expr {
+                    Expr::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(4) => {
+                        u32::try_from(n.mantissa()).unwrap_or(0)
+                    }
+                    _ => {
+                        return Err(FormulaError::new(args[1].1.clone(), "the number of decimal places must be 0, 1, 2, 3 or 4")
+                            .hint("ROUND(amount, 2) rounds to the fen (分), ROUND(amount, 0) to the yuan"))
+                    }
+                };
+                let inner = Box::new(exprs(args).remove(0));
+                Compiled {
+                    expr: Expr::Round(inner, places),
+                    ty,
+                    bare: false,
+                }
+            }
+        };
+        Ok((compiled, span))
+    }
+}
+
+/// The closest known name within two edits, for "did you mean" hints.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|&(d, _)| d <= 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fact::{FactDef, FactGroup};
+
+    fn catalogue() -> FactCatalogue {
+        let fact = |id: &str, kind: FactKind, unit: Option<&str>| FactDef {
+            id: id.into(),
+            label: id.into(),
+            kind,
+            unit: unit.map(String::from),
+            dimension: unit.and_then(Dimension::parse).unwrap_or_default(),
+            group: FactGroup::Other,
+            min: None,
+            max: None,
+            help: None,
+        };
+        FactCatalogue {
+            facts: vec![
+                fact("pigs", FactKind::Count, Some("头")),
+                fact("cash_crop_mu", FactKind::Quantity, Some("亩")),
+                fact("registered_poor", FactKind::YesNo, None),
+                fact("exit_year", FactKind::Year, None),
+                fact("equity_yuan", FactKind::Quantity, Some("元")),
+            ],
+        }
+    }
+
+    fn money() -> Type {
+        Type::Number(Dimension::MONEY)
+    }
+
+    #[test]
+    fn the_documented_forms_compile() {
+        let facts = catalogue();
+        for source in [
+            "pigs * 300 元/头",
+            "300元/头×pigs",
+            "MIN(cash_crop_mu, 2 亩) * 500 元/亩",
+            "BETWEEN(1000 元, 5000 元)",
+            "AT_LEAST(equity_yuan * 6%)",
+            "IF（registered_poor，500 元，0 元）",
+            "UP_TO(2000 元)",
+            "ROUND(equity_yuan * 5%, 2)",
+        ] {
+            let result = compile_as(source, &facts, money());
+            assert!(result.is_ok(), "{source}: {result:?}");
+        }
+        for source in [
+            "AND(registered_poor, pigs > 0)",
+            "OR(exit_year = 2014, exit_year = 2015)",
+            "year - exit_year <= 3",
+            "NOT(registered_poor)",
+        ] {
+            let result = compile_as(source, &facts, Type::YesNo);
+            assert!(result.is_ok(), "{source}: {result:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_units_are_refused_with_the_place() {
+        let facts = catalogue();
+        let error = compile("pigs + cash_crop_mu", &facts).err();
+        assert_eq!(error.as_ref().map(|e| e.span.clone()), Some(0..19));
+        assert!(error.is_some_and(|e| e.message.contains("cannot add")));
+        let error = compile_as("pigs * 500 元/亩", &facts, money()).err();
+        assert!(error.is_some_and(|e| e.message.contains("元·头/亩")));
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_closest() {
+        let facts = catalogue();
+        let error = compile("pig * 300 元/头", &facts).err();
+        assert_eq!(error.as_ref().map(|e| e.span.clone()), Some(0..3));
+        assert!(error.is_some_and(|e| e.hint.unwrap_or_default().contains("`pigs`")));
+        let error = compile("MN(pigs, 3 头)", &facts).err();
+        assert!(error.is_some_and(|e| e.hint.unwrap_or_default().contains("`MIN`")));
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_token() {
+        let facts = catalogue();
+        for (source, span) in [
+            ("pigs * ", 7..7),
+            ("(pigs * 3", 0..9),
+            ("pigs 3", 5..6),
+            ("pigs # 3", 5..6),
+            ("", 0..0),
+            ("元 * 3", 0..3),
+        ] {
+            let error = compile(source, &facts).err();
+            assert_eq!(error.map(|e| e.span), Some(span), "{source}");
+        }
+    }
+}
