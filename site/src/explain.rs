@@ -1,0 +1,114 @@
+//! An estimate written out for a person at a terminal, in Chinese: the total, how each line
+//! is worked out, the schedule, loans, and what was not computed.
+
+use calculator::estimate::{Estimate, Step};
+use calculator::words::yuan_in_words;
+use calculator::Amount;
+use std::fmt::Write;
+
+/// `3000 元`, `1000–5000 元`, `不低于 600 元`.
+pub fn yuan(amount: &Amount) -> String {
+    match amount.max {
+        None => format!("不低于 {} 元", amount.min.normalize()),
+        _ => format!("{amount} 元"),
+    }
+}
+
+/// How one step reads.
+pub fn step(step: &Step) -> String {
+    match step {
+        Step::Quantity { formula, value, unit } => format!("数量：{formula} = {value} {unit}"),
+        Step::QuantityCap { limit, unit, before, after } => {
+            format!("数量上限 {} {unit}：{before} {unit} 按 {after} {unit} 计", limit.normalize())
+        }
+        Step::Rate { formula, rate, unit, amount } => format!("标准 {formula}（{rate} {unit}）→ {}", yuan(amount)),
+        Step::Formula { formula, amount } => format!("按 {formula} 计 → {}", yuan(amount)),
+        Step::RateNotStated { cap } => {
+            format!("文件只规定补助上限 {} 元，未规定标准，故为 0 至 {} 元", cap.normalize(), cap.normalize())
+        }
+        Step::Cap { limit, before, after } => {
+            format!("单项补助上限 {} 元：{} 减为 {}", limit.normalize(), yuan(before), yuan(after))
+        }
+        Step::Rounded { places, before, after } => format!("保留 {places} 位小数（四舍五入）：{before} → {after}"),
+        Step::TopUp { of_label, .. } => format!("在“{of_label}”基础上另行加补"),
+        Step::Chosen { group_label, alternatives, .. } => {
+            let others: Vec<String> = alternatives.iter().map(|a| format!("{} {}", a.label, yuan(&a.amount))).collect();
+            if others.is_empty() {
+                format!("“{group_label}”只享受一项：本项为唯一可享受的一项")
+            } else {
+                format!(
+                    "“{group_label}”只享受一项：选择对本户最有利的本项（确定可得金额最高），未选：{}",
+                    others.join("、")
+                )
+            }
+        }
+        Step::GroupCap { group_label, limit, group_before, before, after, .. } => format!(
+            "“{group_label}”每户上限 {} 元（合计 {}）：本项 {} 减为 {}",
+            limit.normalize(),
+            yuan(group_before),
+            yuan(before),
+            yuan(after)
+        ),
+    }
+}
+
+/// The whole estimate as text.
+pub fn render(estimate: &Estimate) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}（{}）· 按 {} 有效的规则 · {}", estimate.county_name, estimate.county, estimate.date, estimate.audience.chinese());
+    for policy in &estimate.policies {
+        let state = match &policy.reason {
+            None => "适用".to_string(),
+            Some(reason) => reason.clone(),
+        };
+        let _ = writeln!(out, "  《{}》 {}（{}）", policy.title, state, policy.period);
+    }
+    let words = estimate
+        .total
+        .max
+        .filter(|&max| max == estimate.total.min)
+        .and_then(yuan_in_words)
+        .map(|w| format!("（{w}）"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "\n估算合计：{}{words}", yuan(&estimate.total));
+    if !estimate.lines.is_empty() {
+        let _ = writeln!(out, "\n怎么算的：");
+    }
+    for (i, line) in estimate.lines.iter().enumerate() {
+        let derived = if line.derived_from_report { "（据调研报告转述）" } else { "" };
+        let _ = writeln!(out, "  {}. {}：{}{derived}　依据 {}", i + 1, line.label, yuan(&line.amount), line.clause_url);
+        for s in &line.steps {
+            let _ = writeln!(out, "     - {}", step(s));
+        }
+        for note in &line.notes {
+            let _ = writeln!(out, "     注：{note}");
+        }
+    }
+    for plan in &estimate.schedule {
+        let parts: Vec<String> = plan.parts.iter().map(|p| format!("{} {}", p.label, yuan(&p.amount))).collect();
+        let _ = writeln!(out, "\n兑现安排（{}）：{}（{}）", plan.label, parts.join("，"), plan.rounding);
+    }
+    if !estimate.loans.is_empty() {
+        let _ = writeln!(out, "\n可申请的贷款（不计入合计）：");
+        for loan in &estimate.loans {
+            let principal = loan.max_principal.as_ref().map_or("文件未规定额度".to_string(), |a| format!("最高 {}", yuan(a)));
+            let term = loan.term.as_ref().map(|t| format!("，期限 {t}")).unwrap_or_default();
+            let _ = writeln!(out, "  - {}：{principal}{term}，{}　依据 {}", loan.label, loan.interest, loan.clause_url);
+        }
+    }
+    if !estimate.not_eligible.is_empty() {
+        let _ = writeln!(out, "\n不符合条件的项目：");
+        for item in &estimate.not_eligible {
+            let _ = writeln!(out, "  - {}（本可得 {}）：条件是 {}　依据 {}", item.label, yuan(&item.amount), item.condition, item.clause_url);
+        }
+    }
+    if !estimate.excluded.is_empty() {
+        let _ = writeln!(out, "\n未计算的措施：");
+        for item in &estimate.excluded {
+            let _ = writeln!(out, "  - {}：{}　依据 {}", item.label, item.reason, item.clause_url);
+        }
+    }
+    let office = estimate.office.clone().unwrap_or_else(|| format!("{}有关部门", estimate.county_name));
+    let _ = writeln!(out, "\n仅为估算，以{office}核定为准。");
+    out
+}

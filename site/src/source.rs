@@ -1,0 +1,388 @@
+//! The YAML source format offices edit: facts, counties and policies as written, before any
+//! checking. Every struct refuses unknown keys; `portal schema` publishes these as JSON Schema.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+
+/// Any YAML scalar kept as the text it was written as, so `1.5` never passes through a float
+/// on its way to a decimal.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "ScalarSchema")]
+pub struct Scalar(pub String);
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only describes the schema of `Scalar`
+enum ScalarSchema {
+    Text(String),
+    Number(f64),
+    YesNo(bool),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, yes/no or text")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_owned()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                // Rust prints the shortest text that reads back as the same f64, which is the
+                // text the clerk wrote for any amount with up to 15 significant digits.
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `policies/facts.yaml`: the household facts catalogue.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactsFile {
+    pub facts: Vec<FactSource>,
+}
+
+/// One household fact: its id is a public interface (CLI, estimator URLs, open data).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactSource {
+    /// Lower-case id, e.g. `pigs`, `cash_crop_mu`.
+    pub id: String,
+    /// The Chinese label shown in forms and explanations.
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FactKindSource,
+    /// Unit for counts and quantities: 元 亩 头 只 羽 匹 箱 人 户.
+    pub unit: Option<String>,
+    /// Which part of the estimator form it belongs to.
+    pub group: FactGroupSource,
+    pub min: Option<Scalar>,
+    /// The largest value anyone could sensibly type; larger values are refused as typos.
+    pub max: Option<Scalar>,
+    /// A line of help shown under the field.
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKindSource {
+    YesNo,
+    Count,
+    Quantity,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactGroupSource {
+    Status,
+    Planting,
+    Livestock,
+    Other,
+    Organisation,
+}
+
+/// `policies/<code>-<slug>/county.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountySource {
+    /// GB/T 2260 code, six digits, in quotes: "610117".
+    pub code: String,
+    /// 高陵区.
+    pub name: String,
+    pub province: String,
+    pub prefecture: String,
+    /// Names and codes the county had before, newest first.
+    #[serde(default)]
+    pub former: Vec<FormerName>,
+    /// The office responsible for the measures, where a document names it.
+    pub office: Option<String>,
+    /// Remarks for readers.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormerName {
+    pub name: String,
+    pub code: String,
+    /// The year the name and code stopped being used.
+    pub until: u16,
+}
+
+/// `policies/<county>/<slug>/policy.yaml`: one document and the rules it defines.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySource {
+    /// Unique id, lower case letters, digits and `-`: it is the page's URL.
+    pub id: String,
+    /// The GB/T 2260 code of the county, in quotes.
+    pub county: String,
+    pub kind: DocumentKindSource,
+    /// The document's title as issued.
+    pub title: String,
+    pub metadata: MetadataSource,
+    pub validity: ValiditySource,
+    /// The id of the policy this one replaces; versions of one policy must not overlap.
+    pub supersedes: Option<String>,
+    /// For measures derived from a report: the id of the report whose text the clauses are in.
+    pub text_from: Option<String>,
+    /// Default eligibility of the household rules, e.g. `registered_poor`.
+    pub eligible: Option<String>,
+    /// How the default eligibility reads for people.
+    pub eligible_description: Option<String>,
+    /// Editorial notes on the text: damage in the source, corrections, context.
+    #[serde(default)]
+    pub notes: Vec<EditorialNote>,
+    #[serde(default)]
+    pub rules: Vec<RuleSource>,
+    #[serde(default)]
+    pub groups: Vec<GroupSource>,
+    /// Worked examples computed by hand from the text; the build recomputes every one.
+    #[serde(default)]
+    pub examples: Vec<ExampleSource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKindSource {
+    /// A policy document with rules of its own.
+    Policy,
+    /// A report (调研报告): published for reading, no rules.
+    Report,
+    /// Measures of this county known only from a report (second-hand).
+    DerivedFromReport,
+}
+
+/// The metadata Chinese government portals show.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSource {
+    /// 发文机关.
+    pub issuer: Option<String>,
+    /// 发文字号, where there is one.
+    pub document_number: Option<String>,
+    /// 成文日期, YYYY-MM-DD.
+    pub written: Option<String>,
+    /// 发布日期, YYYY-MM-DD.
+    pub published: Option<String>,
+    /// 文种: 实施方案, 实施意见, 调研报告 ...
+    pub genre: String,
+    /// 来源.
+    pub source: SourceRef,
+    /// 有效性.
+    pub status: StatusSource,
+    /// 索引号 and other identifiers the publishing site gives.
+    #[serde(default)]
+    pub other: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// Where the text was taken from, as a reader would name it.
+    pub name: String,
+    pub url: Option<String>,
+    /// The file in the project's seed collection it was transcribed from.
+    pub seed: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusSource {
+    /// 有效.
+    InForce,
+    /// 已修订.
+    Amended,
+    /// 失效.
+    Repealed,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValiditySource {
+    /// First day the measures apply, YYYY-MM-DD.
+    pub from: String,
+    /// Last day they apply; leave out when open-ended.
+    pub to: Option<String>,
+    /// Where the text gives no period: what was assumed and why.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditorialNote {
+    /// The clause anchor the note is about.
+    pub clause: String,
+    pub text: String,
+}
+
+/// Who a rule is for.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AudienceSource {
+    #[default]
+    Household,
+    Enterprise,
+    Collective,
+}
+
+/// One measure. Give exactly one of: `rate` (with `quantity`), `amount`, `cap_without_rate`,
+/// `loan`, `not_computed`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSource {
+    /// Unique within the policy, lower case with `-`.
+    pub id: String,
+    /// What it is for, in the document's words: 养猪, 设施瓜菜.
+    pub label: String,
+    /// The anchor of the clause in text.md that says so, e.g. `c4-3-6`.
+    pub clause: String,
+    #[serde(default, rename = "for")]
+    pub audience: AudienceSource,
+    /// Who qualifies (a yes/no formula); defaults to the policy's `eligible` for households.
+    pub eligible: Option<String>,
+    /// How `eligible` reads for people.
+    pub eligible_description: Option<String>,
+    /// The quantity the rate is paid on: a fact id or a formula, e.g. `dairy_goats + meat_sheep`.
+    pub quantity: Option<String>,
+    /// A cap on the quantity, e.g. `2 亩`.
+    pub max_quantity: Option<String>,
+    /// Amount per unit of the quantity, e.g. `300 元/头` or `BETWEEN(10000 元, 30000 元)`.
+    pub rate: Option<String>,
+    /// Any formula in 元, instead of quantity × rate.
+    pub amount: Option<String>,
+    /// The text gives only a cap (补助上限) and no rate: pays "up to" the cap when the
+    /// quantity is above zero.
+    pub cap_without_rate: Option<String>,
+    /// A cap on this item's amount, e.g. `2000 元`.
+    pub cap: Option<String>,
+    /// Round the amount to 0 (元), 1 (角) or 2 (分) decimal places, half away from zero.
+    pub round_to: Option<u32>,
+    pub loan: Option<LoanSource>,
+    /// The measure is listed but not computed; say why (no amount stated, a target not an
+    /// entitlement, ...).
+    pub not_computed: Option<String>,
+    /// A top-up: paid only when the rule with this id pays.
+    pub adds_to: Option<String>,
+    pub schedule: Option<ScheduleSource>,
+    /// Interpretations of unclear wording and other remarks, shown with the result.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoanSource {
+    /// The most that can be borrowed, a formula in 元; leave out when the text states none.
+    pub max_principal: Option<String>,
+    /// 期限, as the text says it: 3年以内.
+    pub term: Option<String>,
+    /// Who pays the interest: 政府贴息3年, 免抵押免担保 ...
+    pub interest: String,
+}
+
+/// How an amount is paid over time. Parts give either `share` (60%) or `rate` (500 元/亩, for
+/// a per-unit rule); the parts must add up to the whole.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSource {
+    pub kind: ScheduleKindSource,
+    /// The clause that sets the schedule, when it is not the rule's own.
+    pub clause: Option<String>,
+    pub parts: Vec<SchedulePartSource>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleKindSource {
+    Tranches,
+    Years,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulePartSource {
+    /// 产前, 第一年 ...
+    pub label: String,
+    pub share: Option<String>,
+    pub rate: Option<String>,
+}
+
+/// Rules capped together per household, or of which only one is paid.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSource {
+    pub id: String,
+    pub label: String,
+    pub clause: String,
+    /// Rule ids, in the order the text lists them.
+    pub rules: Vec<String>,
+    /// `one`: only the best item for the household is paid (只享受1项). Default `all`.
+    #[serde(default)]
+    pub choose: ChooseSource,
+    /// The most the group pays one household, e.g. `3000 元`.
+    pub cap: Option<String>,
+    pub schedule: Option<ScheduleSource>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChooseSource {
+    #[default]
+    All,
+    One,
+}
+
+/// A household worked by hand from the text. `expect` holds what the text says it gets.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSource {
+    pub name: String,
+    /// The date whose rules apply, YYYY-MM-DD.
+    pub date: String,
+    #[serde(default, rename = "for")]
+    pub audience: AudienceSource,
+    /// Fact id → value, as a household would type it.
+    pub facts: BTreeMap<String, Scalar>,
+    pub expect: ExpectSource,
+    /// How the expected figures were worked out by hand.
+    pub working: Option<String>,
+}
+
+/// Expected amounts: `3000`, `"1000-5000"` (a range) or `"≥600"` (at least, open above).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSource {
+    pub total: Scalar,
+    /// Rule id → amount of its line; every line the engine produces must be listed.
+    #[serde(default)]
+    pub lines: BTreeMap<String, Scalar>,
+    /// Rule or group id → the amounts of its payment parts, in order.
+    #[serde(default)]
+    pub schedule: BTreeMap<String, Vec<Scalar>>,
+    /// Rule id → maximum loan principal.
+    #[serde(default)]
+    pub loans: BTreeMap<String, Scalar>,
+    /// For one-of groups: group id → the rule id that must be chosen.
+    #[serde(default)]
+    pub chosen: BTreeMap<String, String>,
+}
