@@ -120,10 +120,7 @@ impl Amount {
         if other.min <= Decimal::ZERO && d >= Decimal::ZERO {
             return Err(ArithmeticError::DivisionByZero);
         }
-        let inverse = Amount::between(
-            div(Decimal::ONE, other.min)?,
-            div(Decimal::ONE, d)?,
-        );
+        let inverse = Amount::between(div(Decimal::ONE, other.min)?, div(Decimal::ONE, d)?);
         self.checked_mul(inverse)
     }
 
@@ -209,7 +206,10 @@ fn hull(values: &[Decimal]) -> Amount {
         min = min.min(v);
         max = max.max(v);
     }
-    Amount { min, max: Some(max) }
+    Amount {
+        min,
+        max: Some(max),
+    }
 }
 
 impl fmt::Display for Amount {

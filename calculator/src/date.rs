@@ -129,8 +129,18 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        assert_eq!("2017-11-13".parse::<Date>().map(|d| d.to_chinese()), Ok("2017年11月13日".into()));
-        for bad in ["2017-02-29", "2017-13-01", "17-1-1", "2017/11/13", "", "2017-11-13-1"] {
+        assert_eq!(
+            "2017-11-13".parse::<Date>().map(|d| d.to_chinese()),
+            Ok("2017年11月13日".into())
+        );
+        for bad in [
+            "2017-02-29",
+            "2017-13-01",
+            "17-1-1",
+            "2017/11/13",
+            "",
+            "2017-11-13-1",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad} should be refused");
         }
         assert!("2016-02-29".parse::<Date>().is_ok());

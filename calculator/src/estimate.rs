@@ -60,7 +60,11 @@ pub struct FactUse {
 #[serde(rename_all = "snake_case", tag = "step")]
 pub enum Step {
     /// The quantity the rate applies to.
-    Quantity { formula: String, value: Amount, unit: String },
+    Quantity {
+        formula: String,
+        value: Amount,
+        unit: String,
+    },
     /// A cap on the quantity cut in.
     QuantityCap {
         #[serde(with = "rust_decimal::serde::str")]
@@ -70,7 +74,12 @@ pub enum Step {
         after: Amount,
     },
     /// quantity × rate.
-    Rate { formula: String, rate: Amount, unit: String, amount: Amount },
+    Rate {
+        formula: String,
+        rate: Amount,
+        unit: String,
+        amount: Amount,
+    },
     /// An amount given by a formula.
     Formula { formula: String, amount: Amount },
     /// The text names a cap but no rate.
@@ -85,7 +94,11 @@ pub enum Step {
         before: Amount,
         after: Amount,
     },
-    Rounded { places: u32, before: Amount, after: Amount },
+    Rounded {
+        places: u32,
+        before: Amount,
+        after: Amount,
+    },
     /// A top-up, paid because the item it adds to is paid.
     TopUp { of_rule: String, of_label: String },
     /// Chosen as the best of a one-of group; the others and what they would have paid.
@@ -192,6 +205,8 @@ impl Estimate {
 
     /// The policy that ended or starts closest to the date, for "nothing in force" messages.
     pub fn latest_policy(&self) -> Option<&PolicyUse> {
-        self.policies.iter().max_by_key(|p| (p.period.from, p.period.to))
+        self.policies
+            .iter()
+            .max_by_key(|p| (p.period.from, p.period.to))
     }
 }

@@ -27,10 +27,7 @@ pub const SCHEDULE_ROUNDING: &str = "各期金额四舍五入到分，余数计�
 /// What one rule gives before groups are applied.
 #[derive(Debug, Clone)]
 enum Outcome {
-    Pays {
-        amount: Amount,
-        steps: Vec<Step>,
-    },
+    Pays { amount: Amount, steps: Vec<Step> },
     Nothing,
 }
 
@@ -74,9 +71,16 @@ pub fn evaluate(
             in_force,
             reason: (!in_force).then(|| {
                 if date < policy.period.from {
-                    format!("{} 尚未生效（{} 起施行）", date, policy.period.from.to_chinese())
+                    format!(
+                        "{} 尚未生效（{} 起施行）",
+                        date,
+                        policy.period.from.to_chinese()
+                    )
                 } else {
-                    let end = policy.period.to.map_or_else(String::new, |d| d.to_chinese());
+                    let end = policy
+                        .period
+                        .to
+                        .map_or_else(String::new, |d| d.to_chinese());
                     format!("已于{end}失效")
                 }
             }),
@@ -87,13 +91,11 @@ pub fn evaluate(
     }
     let mut total = Amount::ZERO;
     for line in &estimate.lines {
-        total = total
-            .checked_add(line.amount)
-            .map_err(|source| EvalError {
-                policy: line.policy.clone(),
-                rule: line.rule.clone(),
-                source,
-            })?;
+        total = total.checked_add(line.amount).map_err(|source| EvalError {
+            policy: line.policy.clone(),
+            rule: line.rule.clone(),
+            source,
+        })?;
     }
     estimate.total = total.normalized();
     Ok(estimate)
@@ -123,7 +125,11 @@ fn evaluate_policy(
                 rule: rule.id.clone(),
                 label: rule.label.clone(),
                 audience: rule.audience,
-                reason: format!("面向{}，本估算按{}计算", rule.audience.chinese(), audience.chinese()),
+                reason: format!(
+                    "面向{}，本估算按{}计算",
+                    rule.audience.chinese(),
+                    audience.chinese()
+                ),
                 clause: rule.clause.clone(),
                 clause_url: clause_url(&rule.clause),
             });
@@ -155,7 +161,10 @@ fn evaluate_policy(
                     if eligible {
                         let max_principal = match max_principal {
                             Some(expr) => Some(
-                                expr.evaluate(scope).map_err(fail(rule))?.amount_or_zero().normalized(),
+                                expr.evaluate(scope)
+                                    .map_err(fail(rule))?
+                                    .amount_or_zero()
+                                    .normalized(),
                             ),
                             None => None,
                         };
@@ -183,7 +192,10 @@ fn evaluate_policy(
                     } else if eligible {
                         Outcome::Pays { amount, steps }
                     } else {
-                        let condition = rule.eligible.as_ref().map_or_else(String::new, |c| c.description.clone());
+                        let condition = rule
+                            .eligible
+                            .as_ref()
+                            .map_or_else(String::new, |c| c.description.clone());
                         estimate.not_eligible.push(NotEligible {
                             policy: policy.id.clone(),
                             rule: rule.id.clone(),
@@ -373,7 +385,7 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
             steps.push(Step::Rate {
                 formula: rate_text.clone(),
                 rate: rate_value.normalized(),
-                unit: format!("元/{unit}"),
+                unit: format!("元/{}", unit.rsplit('/').next().unwrap_or(unit)),
                 amount: amount.normalized(),
             });
             let amount = apply_cap(amount, *cap, &mut steps);
@@ -482,11 +494,17 @@ fn apply_group_cap(
             continue;
         };
         let before = *amount;
-        let max = before.max.map_or(left_max, |b| b.min(left_max)).max(Decimal::ZERO);
+        let max = before
+            .max
+            .map_or(left_max, |b| b.min(left_max))
+            .max(Decimal::ZERO);
         let min = before.min.min(left_min).max(Decimal::ZERO).min(max);
         left_min -= min;
         left_max -= max;
-        let after = Amount { min, max: Some(max) };
+        let after = Amount {
+            min,
+            max: Some(max),
+        };
         if after != before {
             steps.push(Step::GroupCap {
                 group: group.id.clone(),
@@ -551,7 +569,10 @@ fn plan(
         source: source.to_owned(),
         label: label.to_owned(),
         kind: schedule.kind,
-        clause: schedule.clause.clone().unwrap_or_else(|| fallback_clause.to_owned()),
+        clause: schedule
+            .clause
+            .clone()
+            .unwrap_or_else(|| fallback_clause.to_owned()),
         total,
         parts,
         rounding: SCHEDULE_ROUNDING.to_owned(),

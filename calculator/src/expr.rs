@@ -293,7 +293,9 @@ fn compare(op: Comparison, x: Amount, y: Amount) -> bool {
         return match op {
             Comparison::Gt => y.max.is_some_and(|ym| x.min > ym),
             Comparison::Ge => y.max.is_some_and(|ym| x.min >= ym),
-            Comparison::Ne => y.max.is_some_and(|ym| x.min > ym) || x.max.is_some_and(|xm| xm < y.min),
+            Comparison::Ne => {
+                y.max.is_some_and(|ym| x.min > ym) || x.max.is_some_and(|xm| xm < y.min)
+            }
             _ => false,
         };
     };

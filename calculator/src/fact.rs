@@ -136,7 +136,9 @@ impl FactDef {
         }
         match self.kind {
             FactKind::YesNo => match text.to_lowercase().as_str() {
-                "是" | "有" | "true" | "yes" | "y" | "1" | "on" => Ok(Some(FactValue::YesNo(true))),
+                "是" | "有" | "true" | "yes" | "y" | "1" | "on" => {
+                    Ok(Some(FactValue::YesNo(true)))
+                }
                 "否" | "无" | "没有" | "false" | "no" | "n" | "0" | "off" => {
                     Ok(Some(FactValue::YesNo(false)))
                 }
@@ -161,7 +163,8 @@ impl FactDef {
                     label: self.label.clone(),
                     input: input.trim().to_owned(),
                 })?;
-                self.check_number(number).map(|n| Some(FactValue::Number(n)))
+                self.check_number(number)
+                    .map(|n| Some(FactValue::Number(n)))
             }
         }
     }
@@ -300,11 +303,26 @@ mod tests {
     #[test]
     fn bad_numbers_get_a_reason() {
         let def = pigs();
-        assert!(matches!(def.parse_value("-3"), Err(FactError::Negative { .. })));
-        assert!(matches!(def.parse_value("2.5"), Err(FactError::NotWhole { .. })));
-        assert!(matches!(def.parse_value("1e30"), Err(FactError::NotANumber { .. })));
-        assert!(matches!(def.parse_value("abc"), Err(FactError::NotANumber { .. })));
-        assert!(matches!(def.parse_value("999999999999999999999999"), Err(FactError::TooLarge { .. })));
+        assert!(matches!(
+            def.parse_value("-3"),
+            Err(FactError::Negative { .. })
+        ));
+        assert!(matches!(
+            def.parse_value("2.5"),
+            Err(FactError::NotWhole { .. })
+        ));
+        assert!(matches!(
+            def.parse_value("1e30"),
+            Err(FactError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            def.parse_value("abc"),
+            Err(FactError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            def.parse_value("999999999999999999999999"),
+            Err(FactError::TooLarge { .. })
+        ));
         assert!(matches!(
             def.parse_value("99999999999999999999999999999999"),
             Err(FactError::NotANumber { .. })

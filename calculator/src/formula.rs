@@ -135,7 +135,10 @@ pub fn compile_as(
         };
         return Err(FormulaError::new(
             0..source.len(),
-            format!("this formula gives {}, but {} is needed here", compiled.ty, expected),
+            format!(
+                "this formula gives {}, but {} is needed here",
+                compiled.ty, expected
+            ),
         )
         .hint(hint));
     }
@@ -200,7 +203,9 @@ fn lex(source: &str) -> Result<Vec<Token>, FormulaError> {
                 while let Some(&(i, d)) = chars.peek() {
                     let ascii = match d {
                         '0'..='9' | '.' => d,
-                        '０'..='９' => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                        '０'..='９' => {
+                            char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d)
+                        }
                         '．' => '.',
                         _ => break,
                     };
@@ -374,7 +379,10 @@ impl Parser<'_> {
             .hint("compare like with like: `pigs > 10`, `exit_year = 2015`, `equity_yuan >= 10000 元`"));
         }
         Ok((
-            Compiled::new(Expr::Compare(comparison, Box::new(left.expr), Box::new(right.expr)), Type::YesNo),
+            Compiled::new(
+                Expr::Compare(comparison, Box::new(left.expr), Box::new(right.expr)),
+                Type::YesNo,
+            ),
             span,
         ))
     }
@@ -391,13 +399,27 @@ impl Parser<'_> {
                 _ => {
                     return Err(FormulaError::new(
                         whole,
-                        format!("cannot {} {} and {}", if op == "+" { "add" } else { "subtract" }, acc.ty, right.ty),
+                        format!(
+                            "cannot {} {} and {}",
+                            if op == "+" { "add" } else { "subtract" },
+                            acc.ty,
+                            right.ty
+                        ),
                     )
-                    .hint("both sides of + and - must be in the same unit, e.g. 亩 + 亩 or 元 + 元"))
+                    .hint(
+                        "both sides of + and - must be in the same unit, e.g. 亩 + 亩 or 元 + 元",
+                    ))
                 }
             }
             let (a, b) = (Box::new(acc.expr), Box::new(right.expr));
-            acc = Compiled::new(if op == "+" { Expr::Add(a, b) } else { Expr::Sub(a, b) }, acc.ty);
+            acc = Compiled::new(
+                if op == "+" {
+                    Expr::Add(a, b)
+                } else {
+                    Expr::Sub(a, b)
+                },
+                acc.ty,
+            );
             span = whole;
         }
         Ok((acc, span))
@@ -411,8 +433,11 @@ impl Parser<'_> {
             let (right, right_span) = self.unary()?;
             let whole = span.start..right_span.end;
             let (Type::Number(a), Type::Number(b)) = (acc.ty, right.ty) else {
-                return Err(FormulaError::new(whole, "cannot multiply or divide a yes/no condition")
-                    .hint("use IF(condition, amount, 0 元) to pay only when a condition holds"));
+                return Err(FormulaError::new(
+                    whole,
+                    "cannot multiply or divide a yes/no condition",
+                )
+                .hint("use IF(condition, amount, 0 元) to pay only when a condition holds"));
             };
             let (x, y) = (Box::new(acc.expr), Box::new(right.expr));
             acc = if op == "*" {
@@ -431,8 +456,10 @@ impl Parser<'_> {
             self.pos += 1;
             let (inner, span) = self.unary()?;
             if inner.ty == Type::YesNo {
-                return Err(FormulaError::new(start..span.end, "cannot negate a yes/no condition")
-                    .hint("use NOT(condition)"));
+                return Err(
+                    FormulaError::new(start..span.end, "cannot negate a yes/no condition")
+                        .hint("use NOT(condition)"),
+                );
             }
             return Ok((
                 Compiled::new(Expr::Neg(Box::new(inner.expr)), inner.ty),
@@ -444,8 +471,10 @@ impl Parser<'_> {
 
     fn primary(&mut self) -> Parsed {
         let Some(token) = self.tokens.get(self.pos).cloned() else {
-            return Err(FormulaError::new(self.end..self.end, "the formula ends too early")
-                .hint("something is missing after the last operator"));
+            return Err(
+                FormulaError::new(self.end..self.end, "the formula ends too early")
+                    .hint("something is missing after the last operator"),
+            );
         };
         self.pos += 1;
         match token.kind {
@@ -506,8 +535,13 @@ impl Parser<'_> {
         let Some(index) = self.facts.index_of(name) else {
             let suggestion = closest(name, self.facts.facts.iter().map(|f| f.id.as_str()));
             let hint = match suggestion {
-                Some(s) => format!("did you mean `{s}`? Fact ids are listed in policies/facts.yaml"),
-                None => "fact ids are listed in policies/facts.yaml; `year` is the year of the estimate".to_string(),
+                Some(s) => {
+                    format!("did you mean `{s}`? Fact ids are listed in policies/facts.yaml")
+                }
+                None => {
+                    "fact ids are listed in policies/facts.yaml; `year` is the year of the estimate"
+                        .to_string()
+                }
             };
             return Err(FormulaError::new(span, format!("unknown fact `{name}`")).hint(hint));
         };
@@ -533,15 +567,18 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(())
             }
-            _ => Err(FormulaError::new(
-                open_at..self.span_here().end,
-                "this `(` is never closed",
-            )
-            .hint("add the missing `)`")),
+            _ => Err(
+                FormulaError::new(open_at..self.span_here().end, "this `(` is never closed")
+                    .hint("add the missing `)`"),
+            ),
         }
     }
 
-    fn arguments(&mut self, name: &str, name_span: &Range<usize>) -> Result<(Vec<(Compiled, Range<usize>)>, usize), FormulaError> {
+    fn arguments(
+        &mut self,
+        name: &str,
+        name_span: &Range<usize>,
+    ) -> Result<(Vec<(Compiled, Range<usize>)>, usize), FormulaError> {
         if self.peek() != Some(&TokenKind::Open) {
             return Err(FormulaError::new(
                 name_span.clone(),
@@ -587,22 +624,31 @@ impl Parser<'_> {
             n if !FUNCTIONS.contains(&n) => {
                 let hint = match closest(n, FUNCTIONS.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`? Functions: {}", FUNCTIONS.join(", ")),
-                    None => format!("functions: {}; fact ids are lower case", FUNCTIONS.join(", ")),
+                    None => format!(
+                        "functions: {}; fact ids are lower case",
+                        FUNCTIONS.join(", ")
+                    ),
                 };
-                return Err(FormulaError::new(name_span, format!("unknown function `{n}`")).hint(hint));
+                return Err(
+                    FormulaError::new(name_span, format!("unknown function `{n}`")).hint(hint),
+                );
             }
             _ => {}
         }
         let (mut args, end) = self.arguments(name, &name_span)?;
         if matches!(name, "MIN" | "MAX" | "IF") {
             let skip = usize::from(name == "IF");
-            let mut items: Vec<&mut Compiled> = args.iter_mut().skip(skip).map(|(c, _)| c).collect();
+            let mut items: Vec<&mut Compiled> =
+                args.iter_mut().skip(skip).map(|(c, _)| c).collect();
             unify_bare(&mut items);
         }
         let span = name_span.start..end;
         let given = args.len();
         let count_error = |wanted: &str| {
-            FormulaError::new(span.clone(), format!("`{name}` takes {wanted}, got {given}"))
+            FormulaError::new(
+                span.clone(),
+                format!("`{name}` takes {wanted}, got {given}"),
+            )
         };
         let same_numbers = |args: &[(Compiled, Range<usize>)]| -> Result<Type, FormulaError> {
             let first = args[0].0.ty;
@@ -629,7 +675,9 @@ impl Parser<'_> {
             }
             Ok(())
         };
-        let exprs = |args: Vec<(Compiled, Range<usize>)>| args.into_iter().map(|(c, _)| c.expr).collect::<Vec<_>>();
+        let exprs = |args: Vec<(Compiled, Range<usize>)>| {
+            args.into_iter().map(|(c, _)| c.expr).collect::<Vec<_>>()
+        };
         let compiled = match name {
             "MIN" | "MAX" => {
                 if args.len() < 2 {
@@ -638,7 +686,11 @@ impl Parser<'_> {
                 let ty = same_numbers(&args)?;
                 let items = exprs(args);
                 Compiled {
-                    expr: if name == "MIN" { Expr::Min(items) } else { Expr::Max(items) },
+                    expr: if name == "MIN" {
+                        Expr::Min(items)
+                    } else {
+                        Expr::Max(items)
+                    },
                     ty,
                     bare: false,
                 }
@@ -649,7 +701,14 @@ impl Parser<'_> {
                 }
                 conditions(&args)?;
                 let items = exprs(args);
-                Compiled::new(if name == "AND" { Expr::And(items) } else { Expr::Or(items) }, Type::YesNo)
+                Compiled::new(
+                    if name == "AND" {
+                        Expr::And(items)
+                    } else {
+                        Expr::Or(items)
+                    },
+                    Type::YesNo,
+                )
             }
             "NOT" => {
                 if args.len() != 1 {
@@ -661,7 +720,9 @@ impl Parser<'_> {
             }
             "IF" => {
                 if args.len() != 3 {
-                    return Err(count_error("three arguments: a condition, the value if it holds, the value otherwise"));
+                    return Err(count_error(
+                        "three arguments: a condition, the value if it holds, the value otherwise",
+                    ));
                 }
                 conditions(&args[..1])?;
                 let ty = same_numbers(&args[1..])?;
@@ -697,7 +758,11 @@ impl Parser<'_> {
                 let ty = same_numbers(&args)?;
                 let inner = Box::new(exprs(args).remove(0));
                 Compiled {
-                    expr: if name == "AT_LEAST" { Expr::AtLeast(inner) } else { Expr::UpTo(inner) },
+                    expr: if name == "AT_LEAST" {
+                        Expr::AtLeast(inner)
+                    } else {
+                        Expr::UpTo(inner)
+                    },
                     ty,
                     bare: false,
                 }
@@ -709,12 +774,19 @@ impl Parser<'_> {
                 }
                 let ty = same_numbers(&args[..1])?;
                 let places = match &args[1].0.expr {
-                    Expr::Number(n) if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(4) => {
+                    Expr::Number(n)
+                        if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(4) =>
+                    {
                         u32::try_from(n.mantissa()).unwrap_or(0)
                     }
                     _ => {
-                        return Err(FormulaError::new(args[1].1.clone(), "the number of decimal places must be 0, 1, 2, 3 or 4")
-                            .hint("ROUND(amount, 2) rounds to the fen (分), ROUND(amount, 0) to the yuan"))
+                        return Err(FormulaError::new(
+                            args[1].1.clone(),
+                            "the number of decimal places must be 0, 1, 2, 3 or 4",
+                        )
+                        .hint(
+                            "ROUND(amount, 2) rounds to the fen (分), ROUND(amount, 0) to the yuan",
+                        ))
                     }
                 };
                 let inner = Box::new(exprs(args).remove(0));

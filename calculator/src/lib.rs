@@ -17,6 +17,7 @@ pub mod fact;
 pub mod formula;
 pub mod model;
 pub mod unit;
+pub mod words;
 
 pub use amount::Amount;
 pub use date::{Date, Period};

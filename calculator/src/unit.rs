@@ -7,29 +7,30 @@ use std::fmt;
 
 /// The base units a rule can speak of. Animals share one base (头, 只, 羽, 匹 all count head),
 /// since the documents cap "存栏牛、马、骡、驴" together.
-const BASES: [(&str, &[&str]); 6] = [
+const BASES: [(&str, &[&str]); 7] = [
     ("元", &["元"]),
     ("亩", &["亩"]),
     ("头", &["头", "只", "羽", "匹"]),
     ("箱", &["箱"]),
     ("人", &["人"]),
     ("户", &["户"]),
+    ("个", &["个"]),
 ];
 
 /// A unit as powers of the base units: 元/亩 is money¹·area⁻¹. The empty dimension is a pure
 /// number (a count of years, a percentage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct Dimension([i8; 6]);
+pub struct Dimension([i8; 7]);
 
 impl Dimension {
-    pub const NONE: Dimension = Dimension([0; 6]);
-    pub const MONEY: Dimension = Dimension([1, 0, 0, 0, 0, 0]);
+    pub const NONE: Dimension = Dimension([0; 7]);
+    pub const MONEY: Dimension = Dimension([1, 0, 0, 0, 0, 0, 0]);
 
     /// The base unit a written unit word stands for (`羽` → the head base), if it is one.
     pub fn of_word(word: &str) -> Option<Dimension> {
         BASES.iter().enumerate().find_map(|(i, (_, words))| {
             words.contains(&word).then(|| {
-                let mut exps = [0; 6];
+                let mut exps = [0; 7];
                 exps[i] = 1;
                 Dimension(exps)
             })
@@ -83,11 +84,11 @@ impl fmt::Display for Dimension {
                 format!("{base}^{}", e.abs())
             }
         };
-        let up: Vec<String> = (0..6)
+        let up: Vec<String> = (0..7)
             .filter(|&i| self.0[i] > 0)
             .map(|i| name(i, self.0[i]))
             .collect();
-        let down: Vec<String> = (0..6)
+        let down: Vec<String> = (0..7)
             .filter(|&i| self.0[i] < 0)
             .map(|i| name(i, self.0[i]))
             .collect();

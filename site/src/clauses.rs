@@ -37,7 +37,9 @@ pub fn valid_anchor(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// All clauses of a Markdown text, in order, and any malformed or repeated anchors.
@@ -47,7 +49,10 @@ pub fn scan(markdown: &str) -> (Vec<Clause>, Vec<AnchorProblem>) {
     let mut pending_heading: Option<(String, usize)> = None;
     let mut in_paragraph_start: Option<usize> = None;
     let mut excerpt_for: Option<usize> = None;
-    let push = |id: &str, offset: usize, clauses: &mut Vec<Clause>, problems: &mut Vec<AnchorProblem>| {
+    let push = |id: &str,
+                offset: usize,
+                clauses: &mut Vec<Clause>,
+                problems: &mut Vec<AnchorProblem>| {
         if !valid_anchor(id) {
             problems.push(AnchorProblem {
                 offset,
@@ -112,7 +117,8 @@ mod tests {
 
     #[test]
     fn headings_and_paragraphs_carry_anchors() {
-        let text = "# 标题\n\n## 三、扶持方式 {#c3}\n\n{#c3-1} (一)特色种植产业扶持\n\n没有锚点的段落。\n";
+        let text =
+            "# 标题\n\n## 三、扶持方式 {#c3}\n\n{#c3-1} (一)特色种植产业扶持\n\n没有锚点的段落。\n";
         let (clauses, problems) = scan(text);
         assert!(problems.is_empty(), "{problems:?}");
         let ids: Vec<&str> = clauses.iter().map(|c| c.id.as_str()).collect();

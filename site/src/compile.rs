@@ -29,10 +29,20 @@ pub struct FileContext<'a> {
 }
 
 impl FileContext<'_> {
-    pub fn error(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
+    pub fn error(
+        &mut self,
+        path: &str,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) {
         let span = self.index.value_span(path);
-        self.diagnostics
-            .push(Diagnostic::at(self.source, span, path, message, hint.into()));
+        self.diagnostics.push(Diagnostic::at(
+            self.source,
+            span,
+            path,
+            message,
+            hint.into(),
+        ));
     }
 
     /// A date field; `None` (and a diagnostic) when it is not a real date.
@@ -40,14 +50,24 @@ impl FileContext<'_> {
         match text.parse::<Date>() {
             Ok(date) => Some(date),
             Err(error) => {
-                self.error(path, error.to_string(), Some("dates are written 2017-07-08, in quotes or not".to_string()));
+                self.error(
+                    path,
+                    error.to_string(),
+                    Some("dates are written 2017-07-08, in quotes or not".to_string()),
+                );
                 None
             }
         }
     }
 
     /// Compile a formula of the expected type, reporting errors inside the formula's text.
-    pub fn formula(&mut self, path: &str, text: &str, facts: &FactCatalogue, expected: Type) -> Option<Expr> {
+    pub fn formula(
+        &mut self,
+        path: &str,
+        text: &str,
+        facts: &FactCatalogue,
+        expected: Type,
+    ) -> Option<Expr> {
         match compile_as(text, facts, expected) {
             Ok(compiled) => Some(compiled.expr),
             Err(error) => {
@@ -65,7 +85,13 @@ impl FileContext<'_> {
     }
 
     /// A formula that must be a fixed number (a cap, a share): no facts, no ranges.
-    pub fn constant(&mut self, path: &str, text: &str, facts: &FactCatalogue, unit: Dimension) -> Option<Decimal> {
+    pub fn constant(
+        &mut self,
+        path: &str,
+        text: &str,
+        facts: &FactCatalogue,
+        unit: Dimension,
+    ) -> Option<Decimal> {
         let expr = self.formula(path, text, facts, Type::Number(unit))?;
         match expr.constant() {
             Some(amount) if amount.is_exact() => Some(amount.min),
@@ -73,7 +99,9 @@ impl FileContext<'_> {
                 self.error(
                     path,
                     format!("`{text}` must be a fixed amount in {unit}"),
-                    Some(format!("write a single value such as `2000 {unit}`, without fact ids or ranges")),
+                    Some(format!(
+                        "write a single value such as `2000 {unit}`, without fact ids or ranges"
+                    )),
                 );
                 None
             }
@@ -82,7 +110,13 @@ impl FileContext<'_> {
 }
 
 /// Check that `id` is a clause of the text.
-pub fn check_clause(cx: &mut FileContext<'_>, path: &str, id: &str, clauses: &[Clause], text_name: &str) -> bool {
+pub fn check_clause(
+    cx: &mut FileContext<'_>,
+    path: &str,
+    id: &str,
+    clauses: &[Clause],
+    text_name: &str,
+) -> bool {
     if clauses.iter().any(|c| c.id == id) {
         return true;
     }
@@ -93,7 +127,11 @@ pub fn check_clause(cx: &mut FileContext<'_>, path: &str, id: &str, clauses: &[C
             clauses.iter().map(|c| c.id.as_str()).take(12).collect::<Vec<_>>().join(", ")
         ),
     };
-    cx.error(path, format!("the clause `{id}` does not exist in {text_name}"), Some(hint));
+    cx.error(
+        path,
+        format!("the clause `{id}` does not exist in {text_name}"),
+        Some(hint),
+    );
     false
 }
 
@@ -101,7 +139,9 @@ pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 80
         && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn audience(source: AudienceSource) -> Audience {
@@ -143,37 +183,74 @@ pub fn compile_policy(
 ) -> Option<Policy> {
     let before = cx.diagnostics.len();
     let default_eligible = policy.eligible.as_ref().and_then(|text| {
-        cx.formula("eligible", text, facts, Type::YesNo).map(|expr| Condition {
-            expr,
-            text: text.clone(),
-            description: policy.eligible_description.clone().unwrap_or_else(|| text.clone()),
-        })
+        cx.formula("eligible", text, facts, Type::YesNo)
+            .map(|expr| Condition {
+                expr,
+                text: text.clone(),
+                description: policy
+                    .eligible_description
+                    .clone()
+                    .unwrap_or_else(|| text.clone()),
+            })
     });
     for (i, note) in policy.notes.iter().enumerate() {
-        check_clause(cx, &format!("notes[{i}].clause"), &note.clause, clauses, text_name);
+        check_clause(
+            cx,
+            &format!("notes[{i}].clause"),
+            &note.clause,
+            clauses,
+            text_name,
+        );
     }
 
     let mut rules = Vec::with_capacity(policy.rules.len());
     for (i, rule) in policy.rules.iter().enumerate() {
         let path = format!("rules[{i}]");
         if !valid_id(&rule.id) {
-            cx.error(&format!("{path}.id"), format!("`{}` is not a valid rule id", rule.id), Some("use lower-case letters, digits and `-`, e.g. `dairy-goats`".to_string()));
+            cx.error(
+                &format!("{path}.id"),
+                format!("`{}` is not a valid rule id", rule.id),
+                Some("use lower-case letters, digits and `-`, e.g. `dairy-goats`".to_string()),
+            );
         } else if policy.rules[..i].iter().any(|r| r.id == rule.id) {
-            cx.error(&format!("{path}.id"), format!("the rule id `{}` is used twice in this policy", rule.id), Some("give each rule its own id".to_string()));
+            cx.error(
+                &format!("{path}.id"),
+                format!("the rule id `{}` is used twice in this policy", rule.id),
+                Some("give each rule its own id".to_string()),
+            );
         }
-        check_clause(cx, &format!("{path}.clause"), &rule.clause, clauses, text_name);
+        check_clause(
+            cx,
+            &format!("{path}.clause"),
+            &rule.clause,
+            clauses,
+            text_name,
+        );
         let eligible = match (&rule.eligible, rule.audience) {
-            (Some(text), _) => cx.formula(&format!("{path}.eligible"), text, facts, Type::YesNo).map(|expr| Condition {
-                expr,
-                text: text.clone(),
-                description: rule.eligible_description.clone().unwrap_or_else(|| text.clone()),
-            }),
+            (Some(text), _) => cx
+                .formula(&format!("{path}.eligible"), text, facts, Type::YesNo)
+                .map(|expr| Condition {
+                    expr,
+                    text: text.clone(),
+                    description: rule
+                        .eligible_description
+                        .clone()
+                        .unwrap_or_else(|| text.clone()),
+                }),
             (None, AudienceSource::Household) => default_eligible.clone(),
             (None, _) => None,
         };
         let measure = measure(cx, &path, rule, facts);
         let schedule = rule.schedule.as_ref().and_then(|s| {
-            schedule(cx, &format!("{path}.schedule"), s, measure.as_ref(), facts, clauses, text_name)
+            schedule(
+                cx,
+                &format!("{path}.schedule"),
+                s,
+                measure.as_ref(),
+                facts,
+                clauses,
+                text_name,
+            )
         });
         if let Some(measure) = measure {
             rules.push(Rule {
@@ -194,13 +271,22 @@ pub fn compile_policy(
         let Some(base) = &rule.adds_to else { continue };
         let path = format!("rules[{i}].adds_to");
         match policy.rules.iter().position(|r| &r.id == base) {
-            Some(b) if b == i => cx.error(&path, "a rule cannot add to itself", Some("name the rule this one is paid on top of".to_string())),
+            Some(b) if b == i => cx.error(
+                &path,
+                "a rule cannot add to itself",
+                Some("name the rule this one is paid on top of".to_string()),
+            ),
             Some(b) => {
                 if let Some(compiled) = rules.get_mut(i) {
                     compiled.adds_to = Some(b);
                 }
             }
-            None => cx.error(&path, format!("there is no rule `{base}` to add to"), closest(base, policy.rules.iter().map(|r| r.id.as_str())).map(|n| format!("did you mean `{n}`?"))),
+            None => cx.error(
+                &path,
+                format!("there is no rule `{base}` to add to"),
+                closest(base, policy.rules.iter().map(|r| r.id.as_str()))
+                    .map(|n| format!("did you mean `{n}`?")),
+            ),
         }
     }
 
@@ -230,7 +316,12 @@ pub fn compile_policy(
     })
 }
 
-fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &FactCatalogue) -> Option<Measure> {
+fn measure(
+    cx: &mut FileContext<'_>,
+    path: &str,
+    rule: &RuleSource,
+    facts: &FactCatalogue,
+) -> Option<Measure> {
     let given: Vec<&str> = [
         ("rate", rule.rate.is_some()),
         ("amount", rule.amount.is_some()),
@@ -256,21 +347,40 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
         let message = if needs_quantity {
             format!("`{}` needs a `quantity` to apply to", given[0])
         } else {
-            format!("`quantity` only goes with `rate` or `cap_without_rate`, not with `{}`", given[0])
+            format!(
+                "`quantity` only goes with `rate` or `cap_without_rate`, not with `{}`",
+                given[0]
+            )
         };
-        cx.error(path, message, Some("e.g. `quantity: pigs` with `rate: 300 元/头`".to_string()));
+        cx.error(
+            path,
+            message,
+            Some("e.g. `quantity: pigs` with `rate: 300 元/头`".to_string()),
+        );
         return None;
     }
     if rule.max_quantity.is_some() && given[0] != "rate" {
-        cx.error(&format!("{path}.max_quantity"), "`max_quantity` only goes with `quantity` and `rate`", None);
+        cx.error(
+            &format!("{path}.max_quantity"),
+            "`max_quantity` only goes with `quantity` and `rate`",
+            None,
+        );
         return None;
     }
     if rule.cap.is_some() && !matches!(given[0], "rate" | "amount") {
-        cx.error(&format!("{path}.cap"), format!("`cap` does not go with `{}`", given[0]), Some("for a cap with no rate, use `cap_without_rate` instead".to_string()));
+        cx.error(
+            &format!("{path}.cap"),
+            format!("`cap` does not go with `{}`", given[0]),
+            Some("for a cap with no rate, use `cap_without_rate` instead".to_string()),
+        );
         return None;
     }
     if rule.round_to.is_some_and(|p| p > 4) {
-        cx.error(&format!("{path}.round_to"), "round_to takes 0 (元), 1 (角), 2 (分), 3 or 4", None);
+        cx.error(
+            &format!("{path}.round_to"),
+            "round_to takes 0 (元), 1 (角), 2 (分), 3 or 4",
+            None,
+        );
         return None;
     }
     let cap = match &rule.cap {
@@ -284,20 +394,43 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
                 Ok(c) => c,
                 Err(error) => {
                     let span = cx.index.span_within(&qpath, error.span.clone());
-                    cx.diagnostics.push(Diagnostic::at(cx.source, span, &qpath, format!("in the formula `{text}`: {}", error.message), error.hint));
+                    cx.diagnostics.push(Diagnostic::at(
+                        cx.source,
+                        span,
+                        &qpath,
+                        format!("in the formula `{text}`: {}", error.message),
+                        error.hint,
+                    ));
                     return None;
                 }
             };
             match compiled.ty {
-                Type::Number(d) if !d.is_none() && d != Dimension::MONEY || d == Dimension::MONEY && given[0] == "cap_without_rate" => {
-                    Some((compiled.expr, d, text.clone()))
+                Type::Number(d)
+                    if !d.is_none() && d != Dimension::MONEY
+                        || d == Dimension::MONEY && given[0] == "cap_without_rate" =>
+                {
+                    Some((compiled.expr, d, describe(text, facts)))
                 }
                 Type::Number(d) if d == Dimension::MONEY => {
-                    cx.error(&qpath, format!("the quantity `{text}` is already an amount in 元"), Some("put a money formula in `amount:` instead of `quantity` and `rate`".to_string()));
+                    cx.error(
+                        &qpath,
+                        format!("the quantity `{text}` is already an amount in 元"),
+                        Some(
+                            "put a money formula in `amount:` instead of `quantity` and `rate`"
+                                .to_string(),
+                        ),
+                    );
                     return None;
                 }
                 other => {
-                    cx.error(&qpath, format!("the quantity `{text}` is {other}, not a quantity with a unit"), Some("use a fact measured in 亩, 头, 箱 ..., e.g. `quantity: pigs`".to_string()));
+                    cx.error(
+                        &qpath,
+                        format!("the quantity `{text}` is {other}, not a quantity with a unit"),
+                        Some(
+                            "use a fact measured in 亩, 头, 箱 ..., e.g. `quantity: pigs`"
+                                .to_string(),
+                        ),
+                    );
                     return None;
                 }
             }
@@ -307,17 +440,25 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
     Some(match given[0] {
         "rate" => {
             let (quantity, dimension, quantity_text) = quantity?;
+            let unit = unit_of(&quantity, dimension, facts);
             let rate_text = rule.rate.clone().unwrap_or_default();
             let rate_unit = Dimension::MONEY.divided_by(dimension);
-            let rate = cx.formula(&format!("{path}.rate"), &rate_text, facts, Type::Number(rate_unit));
+            let rate = cx.formula(
+                &format!("{path}.rate"),
+                &rate_text,
+                facts,
+                Type::Number(rate_unit),
+            );
             let max_quantity = match &rule.max_quantity {
-                Some(text) => Some(cx.constant(&format!("{path}.max_quantity"), text, facts, dimension)?),
+                Some(text) => {
+                    Some(cx.constant(&format!("{path}.max_quantity"), text, facts, dimension)?)
+                }
                 None => None,
             };
             Measure::PerUnit {
                 quantity,
                 quantity_text,
-                unit: dimension.to_string(),
+                unit,
                 max_quantity,
                 rate: rate?,
                 rate_text,
@@ -328,8 +469,13 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
         "amount" => {
             let amount_text = rule.amount.clone().unwrap_or_default();
             Measure::Formula {
-                amount: cx.formula(&format!("{path}.amount"), &amount_text, facts, Type::Number(Dimension::MONEY))?,
-                amount_text,
+                amount: cx.formula(
+                    &format!("{path}.amount"),
+                    &amount_text,
+                    facts,
+                    Type::Number(Dimension::MONEY),
+                )?,
+                amount_text: describe(&amount_text, facts),
                 cap,
                 round_to: rule.round_to,
             }
@@ -338,16 +484,26 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
             let (quantity, dimension, quantity_text) = quantity?;
             let text = rule.cap_without_rate.clone().unwrap_or_default();
             Measure::CapWithoutRate {
+                unit: unit_of(&quantity, dimension, facts),
                 quantity,
                 quantity_text,
-                unit: dimension.to_string(),
-                cap: cx.constant(&format!("{path}.cap_without_rate"), &text, facts, Dimension::MONEY)?,
+                cap: cx.constant(
+                    &format!("{path}.cap_without_rate"),
+                    &text,
+                    facts,
+                    Dimension::MONEY,
+                )?,
             }
         }
         "loan" => {
             let loan = rule.loan.as_ref()?;
             let max_principal = match &loan.max_principal {
-                Some(text) => Some(cx.formula(&format!("{path}.loan.max_principal"), text, facts, Type::Number(Dimension::MONEY))?),
+                Some(text) => Some(cx.formula(
+                    &format!("{path}.loan.max_principal"),
+                    text,
+                    facts,
+                    Type::Number(Dimension::MONEY),
+                )?),
                 None => None,
             };
             Measure::Loan {
@@ -360,7 +516,11 @@ fn measure(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &Fact
         _ => {
             let reason = rule.not_computed.clone().unwrap_or_default();
             if reason.trim().is_empty() {
-                cx.error(&format!("{path}.not_computed"), "say why the measure is not computed", Some("e.g. `not_computed: 文件未规定补助金额`".to_string()));
+                cx.error(
+                    &format!("{path}.not_computed"),
+                    "say why the measure is not computed",
+                    Some("e.g. `not_computed: 文件未规定补助金额`".to_string()),
+                );
                 return None;
             }
             Measure::NotComputed { reason }
@@ -381,53 +541,97 @@ fn schedule(
         check_clause(cx, &format!("{path}.clause"), clause, clauses, text_name);
     }
     if source.parts.len() < 2 {
-        cx.error(&format!("{path}.parts"), "a schedule needs at least two parts", Some("list each tranche or year with its `share` or `rate`".to_string()));
+        cx.error(
+            &format!("{path}.parts"),
+            "a schedule needs at least two parts",
+            Some("list each tranche or year with its `share` or `rate`".to_string()),
+        );
         return None;
     }
-    let by_rate = source.parts.iter().all(|p| p.rate.is_some() && p.share.is_none());
-    let by_share = source.parts.iter().all(|p| p.share.is_some() && p.rate.is_none());
+    let by_rate = source
+        .parts
+        .iter()
+        .all(|p| p.rate.is_some() && p.share.is_none());
+    let by_share = source
+        .parts
+        .iter()
+        .all(|p| p.share.is_some() && p.rate.is_none());
     if !by_rate && !by_share {
-        cx.error(&format!("{path}.parts"), "every part needs either a `share` (60%) or a `rate` (500 元/亩), all of the same kind", None);
+        cx.error(
+            &format!("{path}.parts"),
+            "every part needs either a `share` (60%) or a `rate` (500 元/亩), all of the same kind",
+            None,
+        );
         return None;
     }
     let mut parts = Vec::with_capacity(source.parts.len());
     if by_share {
         for (i, part) in source.parts.iter().enumerate() {
             let text = part.share.clone().unwrap_or_default();
-            let weight = cx.constant(&format!("{path}.parts[{i}].share"), &text, facts, Dimension::NONE)?;
-            parts.push(SchedulePart { label: part.label.clone(), weight });
+            let weight = cx.constant(
+                &format!("{path}.parts[{i}].share"),
+                &text,
+                facts,
+                Dimension::NONE,
+            )?;
+            parts.push(SchedulePart {
+                label: part.label.clone(),
+                weight,
+            });
         }
         let sum: Decimal = parts.iter().map(|p| p.weight).sum();
         if sum != Decimal::ONE {
             cx.error(
                 &format!("{path}.parts"),
-                format!("the shares add up to {}%, not 100%", (sum * Decimal::ONE_HUNDRED).normalize()),
+                format!(
+                    "the shares add up to {}%, not 100%",
+                    (sum * Decimal::ONE_HUNDRED).normalize()
+                ),
                 Some("correct the shares so that the parts add up to the whole".to_string()),
             );
             return None;
         }
     } else {
         let Some(Measure::PerUnit { rate, unit, .. }) = measure else {
-            cx.error(&format!("{path}.parts"), "parts given as a `rate` need a rule with `quantity` and a fixed `rate`", Some("use `share: 60%` parts instead".to_string()));
+            cx.error(
+                &format!("{path}.parts"),
+                "parts given as a `rate` need a rule with `quantity` and a fixed `rate`",
+                Some("use `share: 60%` parts instead".to_string()),
+            );
             return None;
         };
         let whole = rate.constant().filter(|r| r.is_exact()).map(|r| r.min);
         let Some(whole) = whole else {
-            cx.error(&format!("{path}.parts"), "parts given as a `rate` need the rule's rate to be a fixed amount", None);
+            cx.error(
+                &format!("{path}.parts"),
+                "parts given as a `rate` need the rule's rate to be a fixed amount",
+                None,
+            );
             return None;
         };
         let rate_unit = Dimension::parse(&format!("元/{unit}")).unwrap_or(Dimension::MONEY);
         for (i, part) in source.parts.iter().enumerate() {
             let text = part.rate.clone().unwrap_or_default();
-            let weight = cx.constant(&format!("{path}.parts[{i}].rate"), &text, facts, rate_unit)?;
-            parts.push(SchedulePart { label: part.label.clone(), weight });
+            let weight =
+                cx.constant(&format!("{path}.parts[{i}].rate"), &text, facts, rate_unit)?;
+            parts.push(SchedulePart {
+                label: part.label.clone(),
+                weight,
+            });
         }
         let sum: Decimal = parts.iter().map(|p| p.weight).sum();
         if sum != whole {
             cx.error(
                 &format!("{path}.parts"),
-                format!("the parts add up to {} 元/{unit}, but the rule's rate is {} 元/{unit}", sum.normalize(), whole.normalize()),
-                Some("the parts of a schedule must add up to the whole: correct a part or the rate".to_string()),
+                format!(
+                    "the parts add up to {} 元/{unit}, but the rule's rate is {} 元/{unit}",
+                    sum.normalize(),
+                    whole.normalize()
+                ),
+                Some(
+                    "the parts of a schedule must add up to the whole: correct a part or the rate"
+                        .to_string(),
+                ),
             );
             return None;
         }
@@ -454,36 +658,76 @@ fn group(
     let path = format!("groups[{i}]");
     let before = cx.diagnostics.len();
     if !valid_id(&source.id) {
-        cx.error(&format!("{path}.id"), format!("`{}` is not a valid group id", source.id), Some("use lower-case letters, digits and `-`".to_string()));
-    } else if policy.groups[..i].iter().any(|g| g.id == source.id) || policy.rules.iter().any(|r| r.id == source.id) {
-        cx.error(&format!("{path}.id"), format!("the id `{}` is already used by another group or rule of this policy", source.id), Some("give the group its own id".to_string()));
+        cx.error(
+            &format!("{path}.id"),
+            format!("`{}` is not a valid group id", source.id),
+            Some("use lower-case letters, digits and `-`".to_string()),
+        );
+    } else if policy.groups[..i].iter().any(|g| g.id == source.id)
+        || policy.rules.iter().any(|r| r.id == source.id)
+    {
+        cx.error(
+            &format!("{path}.id"),
+            format!(
+                "the id `{}` is already used by another group or rule of this policy",
+                source.id
+            ),
+            Some("give the group its own id".to_string()),
+        );
     }
-    check_clause(cx, &format!("{path}.clause"), &source.clause, clauses, text_name);
+    check_clause(
+        cx,
+        &format!("{path}.clause"),
+        &source.clause,
+        clauses,
+        text_name,
+    );
     let mut members = Vec::with_capacity(source.rules.len());
     for (j, id) in source.rules.iter().enumerate() {
         let member_path = format!("{path}.rules[{j}]");
         match policy.rules.iter().position(|r| &r.id == id) {
-            Some(_) if source.rules[..j].contains(id) => cx.error(&member_path, format!("`{id}` is listed twice in this group"), None),
+            Some(_) if source.rules[..j].contains(id) => cx.error(
+                &member_path,
+                format!("`{id}` is listed twice in this group"),
+                None,
+            ),
             Some(index) => members.push(index),
             None => cx.error(
                 &member_path,
                 format!("there is no rule `{id}` in this policy"),
-                closest(id, policy.rules.iter().map(|r| r.id.as_str())).map(|n| format!("did you mean `{n}`?")),
+                closest(id, policy.rules.iter().map(|r| r.id.as_str()))
+                    .map(|n| format!("did you mean `{n}`?")),
             ),
         }
     }
     if source.choose == ChooseSource::One && source.rules.len() < 2 {
-        cx.error(&format!("{path}.rules"), "`choose: one` needs at least two rules to choose from", None);
+        cx.error(
+            &format!("{path}.rules"),
+            "`choose: one` needs at least two rules to choose from",
+            None,
+        );
     }
     if source.choose == ChooseSource::All && source.cap.is_none() && source.schedule.is_none() {
-        cx.error(&path, "this group neither caps, chooses nor schedules anything", Some("add `cap:`, `choose: one` or `schedule:`, or remove the group".to_string()));
+        cx.error(
+            &path,
+            "this group neither caps, chooses nor schedules anything",
+            Some("add `cap:`, `choose: one` or `schedule:`, or remove the group".to_string()),
+        );
     }
     let cap = match &source.cap {
         Some(text) => cx.constant(&format!("{path}.cap"), text, facts, Dimension::MONEY),
         None => None,
     };
     let schedule = match &source.schedule {
-        Some(s) => schedule(cx, &format!("{path}.schedule"), s, None, facts, clauses, text_name),
+        Some(s) => schedule(
+            cx,
+            &format!("{path}.schedule"),
+            s,
+            None,
+            facts,
+            clauses,
+            text_name,
+        ),
         None => None,
     };
     if cx.diagnostics.len() > before {
@@ -499,4 +743,41 @@ fn group(
         schedule,
         notes: source.notes.clone(),
     })
+}
+
+/// A formula as people read it: fact ids replaced by their labels
+/// (`dairy_goats + meat_sheep` → `奶山羊 + 肉羊（其他羊）`).
+pub fn describe(formula: &str, facts: &FactCatalogue) -> String {
+    let mut out = String::with_capacity(formula.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match facts.get(word) {
+            Some(fact) => out.push_str(&fact.label),
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in formula.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The unit to show for a quantity: the fact's own (只 for chickens) when it is one fact,
+/// else the unit of the formula.
+fn unit_of(quantity: &Expr, dimension: Dimension, facts: &FactCatalogue) -> String {
+    match quantity {
+        Expr::Fact(i) => facts
+            .facts
+            .get(*i)
+            .and_then(|f| f.unit.clone())
+            .unwrap_or_else(|| dimension.to_string()),
+        _ => dimension.to_string(),
+    }
 }

@@ -32,9 +32,15 @@ impl SourceText {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
         let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (line, column)
     }
 
@@ -101,7 +107,11 @@ impl Diagnostic {
     }
 
     /// A problem with a file as a whole (missing, unreadable).
-    pub fn file(file: impl Into<String>, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
+    pub fn file(
+        file: impl Into<String>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> Diagnostic {
         Diagnostic {
             file: file.into(),
             line: 1,
@@ -154,7 +164,10 @@ impl Diagnostics {
             .with_width(100);
         let mut out = String::new();
         for item in &self.items {
-            let heading = format!("{}:{}:{}: {}", item.file, item.line, item.column, item.message);
+            let heading = format!(
+                "{}:{}:{}: {}",
+                item.file, item.line, item.column, item.message
+            );
             let mut diagnostic = MietteDiagnostic::new(heading);
             if let Some(hint) = &item.hint {
                 diagnostic = diagnostic.with_help(hint.clone());
@@ -172,7 +185,10 @@ impl Diagnostics {
                         NamedSource::new(source.name.clone(), source.text.clone()),
                     );
                     if handler.render_report(&mut out, report.as_ref()).is_err() {
-                        out.push_str(&format!("{}:{}:{}: {}\n", item.file, item.line, item.column, item.message));
+                        out.push_str(&format!(
+                            "{}:{}:{}: {}\n",
+                            item.file, item.line, item.column, item.message
+                        ));
                     }
                 }
                 _ => {

@@ -31,7 +31,12 @@ pub fn parse_expected(text: &str) -> Option<Amount> {
 }
 
 /// Check every example of a policy; returns how many were checked.
-pub fn check(document: &Document, policy: &Policy, county: &Rulebook, problems: &mut Vec<Diagnostic>) -> usize {
+pub fn check(
+    document: &Document,
+    policy: &Policy,
+    county: &Rulebook,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
     let index = YamlIndex::build(&document.file);
     let book = Rulebook {
         county: county.county.clone(),
@@ -39,7 +44,12 @@ pub fn check(document: &Document, policy: &Policy, county: &Rulebook, problems: 
         absent: county.absent.clone(),
         policies: vec![policy.clone()],
     };
-    let has_household_rules = policy.rules.iter().any(|r| r.audience == Audience::Household);
+    // Measures the estimator computes for households need worked examples; a measure listed
+    // as not computed has nothing to work out.
+    let has_household_rules = policy.rules.iter().any(|r| {
+        r.audience == Audience::Household
+            && !matches!(r.measure, calculator::model::Measure::NotComputed { .. })
+    });
     if has_household_rules && document.source.examples.len() < 3 {
         problems.push(at(document, &index, "examples", format!(
             "a policy with household measures needs at least three worked examples; this one has {}", document.source.examples.len()),
@@ -51,11 +61,24 @@ pub fn check(document: &Document, policy: &Policy, county: &Rulebook, problems: 
     document.source.examples.len()
 }
 
-fn at(document: &Document, index: &YamlIndex, path: &str, message: String, hint: Option<String>) -> Diagnostic {
+fn at(
+    document: &Document,
+    index: &YamlIndex,
+    path: &str,
+    message: String,
+    hint: Option<String>,
+) -> Diagnostic {
     Diagnostic::at(&document.file, index.value_span(path), path, message, hint)
 }
 
-fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, example: &ExampleSource, problems: &mut Vec<Diagnostic>) {
+fn check_one(
+    document: &Document,
+    index: &YamlIndex,
+    book: &Rulebook,
+    i: usize,
+    example: &ExampleSource,
+    problems: &mut Vec<Diagnostic>,
+) {
     let base = format!("examples[{i}]");
     let before = problems.len();
     if book.policies.first().is_none() {
@@ -64,7 +87,13 @@ fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, 
     let date = match example.date.parse::<Date>() {
         Ok(date) => Some(date),
         Err(error) => {
-            problems.push(at(document, index, &format!("{base}.date"), error.to_string(), None));
+            problems.push(at(
+                document,
+                index,
+                &format!("{base}.date"),
+                error.to_string(),
+                None,
+            ));
             None
         }
     };
@@ -72,35 +101,89 @@ fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, 
     for (id, value) in &example.facts {
         let path = format!("{base}.facts.{id}");
         if let Err(error) = household.set_text(&book.facts, id, &value.0) {
-            let hint = calculator::formula::closest(id, book.facts.facts.iter().map(|f| f.id.as_str()))
-                .filter(|near| near != id)
-                .map(|near| format!("did you mean `{near}`?"));
+            let hint =
+                calculator::formula::closest(id, book.facts.facts.iter().map(|f| f.id.as_str()))
+                    .filter(|near| near != id)
+                    .map(|near| format!("did you mean `{near}`?"));
             let span = index.key_span(&path, id.len());
-            problems.push(Diagnostic::at(&document.file, span, &path, format!("example “{}”: {error}", example.name), hint));
+            problems.push(Diagnostic::at(
+                &document.file,
+                span,
+                &path,
+                format!("example “{}”: {error}", example.name),
+                hint,
+            ));
         }
     }
     let mut expected = |path: String, text: &Scalar| -> Option<Amount> {
         let parsed = parse_expected(&text.0);
         if parsed.is_none() {
-            problems.push(Diagnostic::at(&document.file, index.value_span(&path), &path,
+            problems.push(Diagnostic::at(
+                &document.file,
+                index.value_span(&path),
+                &path,
                 format!("`{}` is not an amount", text.0),
-                Some("write 3000, a range 1000-5000, or ≥600 for at least 600".to_string())));
+                Some("write 3000, a range 1000-5000, or ≥600 for at least 600".to_string()),
+            ));
         }
         parsed
     };
     let total = expected(format!("{base}.expect.total"), &example.expect.total);
-    let lines: Vec<(String, Option<Amount>)> = example.expect.lines.iter().map(|(rule, text)| (rule.clone(), expected(format!("{base}.expect.lines.{rule}"), text))).collect();
-    let loans: Vec<(String, Option<Amount>)> = example.expect.loans.iter().map(|(rule, text)| (rule.clone(), expected(format!("{base}.expect.loans.{rule}"), text))).collect();
-    let schedule: Vec<(String, Vec<Option<Amount>>)> = example.expect.schedule.iter().map(|(source, parts)| {
-        (source.clone(), parts.iter().enumerate().map(|(j, text)| expected(format!("{base}.expect.schedule.{source}[{j}]"), text)).collect())
-    }).collect();
+    let lines: Vec<(String, Option<Amount>)> = example
+        .expect
+        .lines
+        .iter()
+        .map(|(rule, text)| {
+            (
+                rule.clone(),
+                expected(format!("{base}.expect.lines.{rule}"), text),
+            )
+        })
+        .collect();
+    let loans: Vec<(String, Option<Amount>)> = example
+        .expect
+        .loans
+        .iter()
+        .map(|(rule, text)| {
+            (
+                rule.clone(),
+                expected(format!("{base}.expect.loans.{rule}"), text),
+            )
+        })
+        .collect();
+    let schedule: Vec<(String, Vec<Option<Amount>>)> = example
+        .expect
+        .schedule
+        .iter()
+        .map(|(source, parts)| {
+            (
+                source.clone(),
+                parts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, text)| {
+                        expected(format!("{base}.expect.schedule.{source}[{j}]"), text)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     if problems.len() > before {
         return;
     }
     let Some(date) = date else { return };
     let policy = &book.policies[0];
     if !policy.in_force_on(date) {
-        problems.push(at(document, index, &format!("{base}.date"), format!("example “{}” is dated {date}, outside the policy's period {}", example.name, policy.period), Some("date the example within validity.from and validity.to".to_string())));
+        problems.push(at(
+            document,
+            index,
+            &format!("{base}.date"),
+            format!(
+                "example “{}” is dated {date}, outside the policy's period {}",
+                example.name, policy.period
+            ),
+            Some("date the example within validity.from and validity.to".to_string()),
+        ));
         return;
     }
     let audience = match example.audience {
@@ -111,7 +194,13 @@ fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, 
     let estimate = match evaluate(book, &household, date, audience) {
         Ok(estimate) => estimate,
         Err(error) => {
-            problems.push(at(document, index, &base, format!("example “{}” cannot be computed: {error}", example.name), None));
+            problems.push(at(
+                document,
+                index,
+                &base,
+                format!("example “{}” cannot be computed: {error}", example.name),
+                None,
+            ));
             return;
         }
     };
@@ -120,33 +209,75 @@ fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, 
     let same = |a: &Amount, b: &Amount| a.normalized() == b.normalized();
     if let Some(total) = total {
         if !same(&total, &estimate.total) {
-            mismatches.push((format!("{base}.expect.total"), format!("total: expected {}, computed {}", explain::yuan(&total), explain::yuan(&estimate.total))));
+            mismatches.push((
+                format!("{base}.expect.total"),
+                format!(
+                    "total: expected {}, computed {}",
+                    explain::yuan(&total),
+                    explain::yuan(&estimate.total)
+                ),
+            ));
         }
     }
     for (rule, amount) in &lines {
         let path = format!("{base}.expect.lines.{rule}");
         let Some(amount) = amount else { continue };
         match estimate.lines.iter().find(|l| &l.rule == rule) {
-            Some(line) if !same(amount, &line.amount) => mismatches.push((path, format!("line `{rule}`: expected {}, computed {}", explain::yuan(amount), explain::yuan(&line.amount)))),
+            Some(line) if !same(amount, &line.amount) => mismatches.push((
+                path,
+                format!(
+                    "line `{rule}`: expected {}, computed {}",
+                    explain::yuan(amount),
+                    explain::yuan(&line.amount)
+                ),
+            )),
             Some(_) => {}
-            None => mismatches.push((path, format!("line `{rule}`: expected {}, but the engine pays nothing for it", explain::yuan(amount)))),
+            None => mismatches.push((
+                path,
+                format!(
+                    "line `{rule}`: expected {}, but the engine pays nothing for it",
+                    explain::yuan(amount)
+                ),
+            )),
         }
     }
     for line in &estimate.lines {
         if !example.expect.lines.contains_key(&line.rule) {
-            mismatches.push((format!("{base}.expect.lines"), format!("the engine pays `{}` ({}), which the example does not list", line.rule, explain::yuan(&line.amount))));
+            mismatches.push((
+                format!("{base}.expect.lines"),
+                format!(
+                    "the engine pays `{}` ({}), which the example does not list",
+                    line.rule,
+                    explain::yuan(&line.amount)
+                ),
+            ));
         }
     }
     for (source, parts) in &schedule {
         let path = format!("{base}.expect.schedule.{source}");
         match estimate.schedule.iter().find(|p| &p.source == source) {
-            None => mismatches.push((path, format!("schedule `{source}`: expected one, but the engine schedules nothing for it"))),
+            None => mismatches.push((
+                path,
+                format!(
+                    "schedule `{source}`: expected one, but the engine schedules nothing for it"
+                ),
+            )),
             Some(plan) => {
                 let computed: Vec<Amount> = plan.parts.iter().map(|p| p.amount).collect();
                 let expected: Vec<Amount> = parts.iter().flatten().copied().collect();
-                if computed.len() != expected.len() || computed.iter().zip(&expected).any(|(a, b)| !same(a, b)) {
-                    let show = |v: &[Amount]| v.iter().map(explain::yuan).collect::<Vec<_>>().join(", ");
-                    mismatches.push((path, format!("schedule `{source}`: expected [{}], computed [{}]", show(&expected), show(&computed))));
+                if computed.len() != expected.len()
+                    || computed.iter().zip(&expected).any(|(a, b)| !same(a, b))
+                {
+                    let show =
+                        |v: &[Amount]| v.iter().map(explain::yuan).collect::<Vec<_>>().join(", ");
+                    mismatches.push((
+                        path,
+                        format!(
+                            "schedule `{source}`: expected [{}], computed [{}]",
+                            show(&expected),
+                            show(&computed)
+                        ),
+                    ));
                 }
             }
         }
@@ -156,14 +287,32 @@ fn check_one(document: &Document, index: &YamlIndex, book: &Rulebook, i: usize, 
         let Some(amount) = amount else { continue };
         match estimate.loans.iter().find(|l| &l.rule == rule) {
             Some(loan) if loan.max_principal.is_some_and(|p| same(&p, amount)) => {}
-            Some(loan) => mismatches.push((path, format!("loan `{rule}`: expected at most {}, computed {}", explain::yuan(amount), loan.max_principal.as_ref().map_or("no amount".to_string(), explain::yuan)))),
-            None => mismatches.push((path, format!("loan `{rule}`: expected, but the household does not qualify for it"))),
+            Some(loan) => mismatches.push((
+                path,
+                format!(
+                    "loan `{rule}`: expected at most {}, computed {}",
+                    explain::yuan(amount),
+                    loan.max_principal
+                        .as_ref()
+                        .map_or("no amount".to_string(), explain::yuan)
+                ),
+            )),
+            None => mismatches.push((
+                path,
+                format!("loan `{rule}`: expected, but the household does not qualify for it"),
+            )),
         }
     }
     for (group, rule) in &example.expect.chosen {
         let chosen = chosen_in(&estimate, group);
         if chosen.as_deref() != Some(rule.as_str()) {
-            mismatches.push((format!("{base}.expect.chosen.{group}"), format!("group `{group}`: expected `{rule}` to be chosen, the engine chose {}", chosen.map_or("nothing".to_string(), |c| format!("`{c}`")))));
+            mismatches.push((
+                format!("{base}.expect.chosen.{group}"),
+                format!(
+                    "group `{group}`: expected `{rule}` to be chosen, the engine chose {}",
+                    chosen.map_or("nothing".to_string(), |c| format!("`{c}`"))
+                ),
+            ));
         }
     }
     if let Some((path, _)) = mismatches.first() {
@@ -196,8 +345,14 @@ mod tests {
     fn expected_amounts_read_like_the_text() {
         let d = |v: i64| Decimal::from(v);
         assert_eq!(parse_expected("3000"), Some(Amount::exact(d(3000))));
-        assert_eq!(parse_expected("1000-5000"), Some(Amount::between(d(1000), d(5000))));
-        assert_eq!(parse_expected("1000 ~ 5000 元"), Some(Amount::between(d(1000), d(5000))));
+        assert_eq!(
+            parse_expected("1000-5000"),
+            Some(Amount::between(d(1000), d(5000)))
+        );
+        assert_eq!(
+            parse_expected("1000 ~ 5000 元"),
+            Some(Amount::between(d(1000), d(5000)))
+        );
         assert_eq!(parse_expected("≥600"), Some(Amount::at_least(d(600))));
         assert_eq!(parse_expected("5000-1000"), None);
         assert_eq!(parse_expected("abc"), None);

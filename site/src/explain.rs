@@ -17,22 +17,60 @@ pub fn yuan(amount: &Amount) -> String {
 /// How one step reads.
 pub fn step(step: &Step) -> String {
     match step {
-        Step::Quantity { formula, value, unit } => format!("数量：{formula} = {value} {unit}"),
-        Step::QuantityCap { limit, unit, before, after } => {
-            format!("数量上限 {} {unit}：{before} {unit} 按 {after} {unit} 计", limit.normalize())
+        Step::Quantity {
+            formula,
+            value,
+            unit,
+        } => format!("{formula}：{value} {unit}"),
+        Step::QuantityCap {
+            limit,
+            unit,
+            before,
+            after,
+        } => {
+            format!(
+                "数量上限 {} {unit}：{before} {unit} 按 {after} {unit} 计",
+                limit.normalize()
+            )
         }
-        Step::Rate { formula, rate, unit, amount } => format!("标准 {formula}（{rate} {unit}）→ {}", yuan(amount)),
+        Step::Rate {
+            rate, unit, amount, ..
+        } => format!("× {rate} {unit} = {}", yuan(amount)),
         Step::Formula { formula, amount } => format!("按 {formula} 计 → {}", yuan(amount)),
         Step::RateNotStated { cap } => {
-            format!("文件只规定补助上限 {} 元，未规定标准，故为 0 至 {} 元", cap.normalize(), cap.normalize())
+            format!(
+                "文件只规定补助上限 {} 元，未规定标准，故为 0 至 {} 元",
+                cap.normalize(),
+                cap.normalize()
+            )
         }
-        Step::Cap { limit, before, after } => {
-            format!("单项补助上限 {} 元：{} 减为 {}", limit.normalize(), yuan(before), yuan(after))
+        Step::Cap {
+            limit,
+            before,
+            after,
+        } => {
+            format!(
+                "单项补助上限 {} 元：{} 减为 {}",
+                limit.normalize(),
+                yuan(before),
+                yuan(after)
+            )
         }
-        Step::Rounded { places, before, after } => format!("保留 {places} 位小数（四舍五入）：{before} → {after}"),
+        Step::Rounded {
+            places,
+            before,
+            after,
+        } => format!("保留 {places} 位小数（四舍五入）：{before} → {after}"),
         Step::TopUp { of_label, .. } => format!("在“{of_label}”基础上另行加补"),
-        Step::Chosen { group_label, alternatives, .. } => {
-            let others: Vec<String> = alternatives.iter().map(|a| format!("{} {}", a.label, yuan(&a.amount))).collect();
+        Step::Chosen {
+            group_label,
+            alternatives,
+            ..
+        } => {
+            let others: Vec<String> = alternatives
+                .iter()
+                .map(|a| format!("{} {}", a.label, yuan(&a.amount)))
+                .collect();
             if others.is_empty() {
                 format!("“{group_label}”只享受一项：本项为唯一可享受的一项")
             } else {
@@ -42,8 +80,15 @@ pub fn step(step: &Step) -> String {
                 )
             }
         }
-        Step::GroupCap { group_label, limit, group_before, before, after, .. } => format!(
-            "“{group_label}”每户上限 {} 元（合计 {}）：本项 {} 减为 {}",
+        Step::GroupCap {
+            group_label,
+            limit,
+            group_before,
+            before,
+            after,
+            ..
+        } => format!(
+            "{group_label}：每户上限 {} 元（合计 {}）：本项 {} 减为 {}",
             limit.normalize(),
             yuan(group_before),
             yuan(before),
@@ -55,7 +100,14 @@ pub fn step(step: &Step) -> String {
 /// The whole estimate as text.
 pub fn render(estimate: &Estimate) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}（{}）· 按 {} 有效的规则 · {}", estimate.county_name, estimate.county, estimate.date, estimate.audience.chinese());
+    let _ = writeln!(
+        out,
+        "{}（{}）· 按 {} 有效的规则 · {}",
+        estimate.county_name,
+        estimate.county,
+        estimate.date,
+        estimate.audience.chinese()
+    );
     for policy in &estimate.policies {
         let state = match &policy.reason {
             None => "适用".to_string(),
@@ -75,8 +127,19 @@ pub fn render(estimate: &Estimate) -> String {
         let _ = writeln!(out, "\n怎么算的：");
     }
     for (i, line) in estimate.lines.iter().enumerate() {
-        let derived = if line.derived_from_report { "（据调研报告转述）" } else { "" };
-        let _ = writeln!(out, "  {}. {}：{}{derived}　依据 {}", i + 1, line.label, yuan(&line.amount), line.clause_url);
+        let derived = if line.derived_from_report {
+            "（据调研报告转述）"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {}. {}：{}{derived}　依据 {}",
+            i + 1,
+            line.label,
+            yuan(&line.amount),
+            line.clause_url
+        );
         for s in &line.steps {
             let _ = writeln!(out, "     - {}", step(s));
         }
@@ -85,30 +148,67 @@ pub fn render(estimate: &Estimate) -> String {
         }
     }
     for plan in &estimate.schedule {
-        let parts: Vec<String> = plan.parts.iter().map(|p| format!("{} {}", p.label, yuan(&p.amount))).collect();
-        let _ = writeln!(out, "\n兑现安排（{}）：{}（{}）", plan.label, parts.join("，"), plan.rounding);
+        let parts: Vec<String> = plan
+            .parts
+            .iter()
+            .map(|p| format!("{} {}", p.label, yuan(&p.amount)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n兑现安排（{}）：{}（{}）",
+            plan.label,
+            parts.join("，"),
+            plan.rounding
+        );
     }
     if !estimate.loans.is_empty() {
         let _ = writeln!(out, "\n可申请的贷款（不计入合计）：");
         for loan in &estimate.loans {
-            let principal = loan.max_principal.as_ref().map_or("文件未规定额度".to_string(), |a| format!("最高 {}", yuan(a)));
-            let term = loan.term.as_ref().map(|t| format!("，期限 {t}")).unwrap_or_default();
-            let _ = writeln!(out, "  - {}：{principal}{term}，{}　依据 {}", loan.label, loan.interest, loan.clause_url);
+            let principal = loan
+                .max_principal
+                .as_ref()
+                .map_or("文件未规定额度".to_string(), |a| {
+                    format!("最高 {}", yuan(a))
+                });
+            let term = loan
+                .term
+                .as_ref()
+                .map(|t| format!("，期限 {t}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  - {}：{principal}{term}，{}　依据 {}",
+                loan.label, loan.interest, loan.clause_url
+            );
         }
     }
     if !estimate.not_eligible.is_empty() {
         let _ = writeln!(out, "\n不符合条件的项目：");
         for item in &estimate.not_eligible {
-            let _ = writeln!(out, "  - {}（本可得 {}）：条件是 {}　依据 {}", item.label, yuan(&item.amount), item.condition, item.clause_url);
+            let _ = writeln!(
+                out,
+                "  - {}（本可得 {}）：条件是 {}　依据 {}",
+                item.label,
+                yuan(&item.amount),
+                item.condition,
+                item.clause_url
+            );
         }
     }
     if !estimate.excluded.is_empty() {
         let _ = writeln!(out, "\n未计算的措施：");
         for item in &estimate.excluded {
-            let _ = writeln!(out, "  - {}：{}　依据 {}", item.label, item.reason, item.clause_url);
+            let _ = writeln!(
+                out,
+                "  - {}：{}　依据 {}",
+                item.label, item.reason, item.clause_url
+            );
         }
     }
-    let office = estimate.office.clone().unwrap_or_else(|| format!("{}有关部门", estimate.county_name));
+    let office = estimate
+        .office
+        .clone()
+        .unwrap_or_else(|| format!("{}有关部门", estimate.county_name));
     let _ = writeln!(out, "\n仅为估算，以{office}核定为准。");
     out
 }

@@ -125,7 +125,11 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                problems.push(Diagnostic::file("policies", format!("cannot read the folder: {error}"), None));
+                problems.push(Diagnostic::file(
+                    "policies",
+                    format!("cannot read the folder: {error}"),
+                    None,
+                ));
                 continue;
             }
         };
@@ -147,7 +151,9 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
 
     let mut counties: Vec<County> = Vec::new();
     for rel in &county_files {
-        let Some(source) = read(root, rel, &mut diagnostics) else { continue };
+        let Some(source) = read(root, rel, &mut diagnostics) else {
+            continue;
+        };
         if let Some(county) = load_county(&source, rel, &counties, &mut problems) {
             counties.push(county);
         }
@@ -156,8 +162,18 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
     let mut documents: Vec<Document> = Vec::new();
     if let Some(facts) = &facts {
         for rel in &policy_files {
-            let Some(source) = read(root, rel, &mut diagnostics) else { continue };
-            if let Some(document) = load_document(root, source, rel, &counties, &documents, &mut diagnostics, &mut problems) {
+            let Some(source) = read(root, rel, &mut diagnostics) else {
+                continue;
+            };
+            if let Some(document) = load_document(
+                root,
+                source,
+                rel,
+                &counties,
+                &documents,
+                &mut diagnostics,
+                &mut problems,
+            ) {
                 documents.push(document);
             }
         }
@@ -178,7 +194,10 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
                 .filter_map(|d| d.compiled.as_ref())
                 .collect();
             policies.sort_by(|a, b| (a.period.from, &a.id).cmp(&(b.period.from, &b.id)));
-            rulebooks.insert(county.source.code.clone(), rulebook(county, facts, policies.into_iter().cloned().collect()));
+            rulebooks.insert(
+                county.source.code.clone(),
+                rulebook(county, facts, policies.into_iter().cloned().collect()),
+            );
         }
         for document in &documents {
             match document.source.kind {
@@ -186,7 +205,9 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
                 _ => summary.policies += 1,
             }
             summary.rules += document.source.rules.len();
-            if let (Some(policy), Some(county)) = (&document.compiled, rulebooks.get(&document.source.county)) {
+            if let (Some(policy), Some(county)) =
+                (&document.compiled, rulebooks.get(&document.source.county))
+            {
                 summary.examples += examples::check(document, policy, county, &mut problems);
             }
         }
@@ -236,7 +257,8 @@ pub fn rulebook(county: &County, facts: &FactCatalogue, policies: Vec<Policy>) -
 
 fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<FactCatalogue> {
     let index = YamlIndex::build(source);
-    let parsed = yaml::parse_value(source).and_then(|v| yaml::typed::<FactsFile>(v, "", source, &index));
+    let parsed =
+        yaml::parse_value(source).and_then(|v| yaml::typed::<FactsFile>(v, "", source, &index));
     let file = match parsed {
         Ok(file) => file,
         Err(d) => {
@@ -245,23 +267,42 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
         }
     };
     let mut diagnostics = Vec::new();
-    let mut cx = FileContext { source, index: &index, diagnostics: &mut diagnostics };
+    let mut cx = FileContext {
+        source,
+        index: &index,
+        diagnostics: &mut diagnostics,
+    };
     let mut catalogue = FactCatalogue::default();
     for (i, fact) in file.facts.iter().enumerate() {
         let path = format!("facts[{i}]");
         let valid = !fact.id.is_empty()
             && fact.id.starts_with(|c: char| c.is_ascii_lowercase())
-            && fact.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && fact
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
-            cx.error(&format!("{path}.id"), format!("`{}` is not a valid fact id", fact.id), Some("use lower-case letters, digits and `_`, e.g. `bee_boxes`".to_string()));
+            cx.error(
+                &format!("{path}.id"),
+                format!("`{}` is not a valid fact id", fact.id),
+                Some("use lower-case letters, digits and `_`, e.g. `bee_boxes`".to_string()),
+            );
             continue;
         }
         if fact.id == "year" {
-            cx.error(&format!("{path}.id"), "`year` is reserved: it is the year of the estimate's date", None);
+            cx.error(
+                &format!("{path}.id"),
+                "`year` is reserved: it is the year of the estimate's date",
+                None,
+            );
             continue;
         }
         if catalogue.get(&fact.id).is_some() {
-            cx.error(&format!("{path}.id"), format!("the fact `{}` is defined twice", fact.id), None);
+            cx.error(
+                &format!("{path}.id"),
+                format!("the fact `{}` is defined twice", fact.id),
+                None,
+            );
             continue;
         }
         let kind = match fact.kind {
@@ -275,39 +316,81 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
             (Some(unit), true) => match Dimension::parse(unit) {
                 Some(d) => d,
                 None => {
-                    cx.error(&format!("{path}.unit"), format!("`{unit}` is not a known unit"), Some(format!("known units: {}", Dimension::words().collect::<Vec<_>>().join(" "))));
+                    cx.error(
+                        &format!("{path}.unit"),
+                        format!("`{unit}` is not a known unit"),
+                        Some(format!(
+                            "known units: {}",
+                            Dimension::words().collect::<Vec<_>>().join(" ")
+                        )),
+                    );
                     continue;
                 }
             },
             (None, true) => {
-                cx.error(&path, format!("the {} fact `{}` needs a `unit`", if kind == FactKind::Count { "count" } else { "quantity" }, fact.id), Some("e.g. `unit: 头` or `unit: 亩`".to_string()));
+                cx.error(
+                    &path,
+                    format!(
+                        "the {} fact `{}` needs a `unit`",
+                        if kind == FactKind::Count {
+                            "count"
+                        } else {
+                            "quantity"
+                        },
+                        fact.id
+                    ),
+                    Some("e.g. `unit: 头` or `unit: 亩`".to_string()),
+                );
                 continue;
             }
             (Some(_), false) => {
-                cx.error(&format!("{path}.unit"), "yes/no and year facts have no unit", Some("remove `unit:`".to_string()));
+                cx.error(
+                    &format!("{path}.unit"),
+                    "yes/no and year facts have no unit",
+                    Some("remove `unit:`".to_string()),
+                );
                 continue;
             }
             (None, false) => Dimension::NONE,
         };
-        let mut bound = |key: &str, value: &Option<crate::source::Scalar>| -> Result<Option<Decimal>, ()> {
-            match value {
-                None => Ok(None),
-                Some(text) => Decimal::from_str(&text.0).map(Some).map_err(|_| {
-                    cx.error(&format!("{path}.{key}"), format!("`{}` is not a number", text.0), None);
-                }),
-            }
-        };
+        let mut bound =
+            |key: &str, value: &Option<crate::source::Scalar>| -> Result<Option<Decimal>, ()> {
+                match value {
+                    None => Ok(None),
+                    Some(text) => Decimal::from_str(&text.0).map(Some).map_err(|_| {
+                        cx.error(
+                            &format!("{path}.{key}"),
+                            format!("`{}` is not a number", text.0),
+                            None,
+                        );
+                    }),
+                }
+            };
         let (Ok(min), Ok(max)) = (bound("min", &fact.min), bound("max", &fact.max)) else {
             continue;
         };
         if let (Some(min), Some(max)) = (min, max) {
             if min > max {
-                cx.error(&format!("{path}.max"), format!("max ({max}) is below min ({min})"), None);
+                cx.error(
+                    &format!("{path}.max"),
+                    format!("max ({max}) is below min ({min})"),
+                    None,
+                );
                 continue;
             }
         }
         if needs_unit && max.is_none() {
-            cx.error(&path, format!("the fact `{}` needs a `max`, so that a typo like 30000 头 is caught", fact.id), Some("give the largest value anyone could sensibly have, e.g. `max: 10000`".to_string()));
+            cx.error(
+                &path,
+                format!(
+                    "the fact `{}` needs a `max`, so that a typo like 30000 头 is caught",
+                    fact.id
+                ),
+                Some(
+                    "give the largest value anyone could sensibly have, e.g. `max: 10000`"
+                        .to_string(),
+                ),
+            );
             continue;
         }
         catalogue.facts.push(FactDef {
@@ -333,9 +416,16 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
     ok.then_some(catalogue)
 }
 
-fn load_county(source: &SourceText, rel: &str, counties: &[County], problems: &mut Vec<Diagnostic>) -> Option<County> {
+fn load_county(
+    source: &SourceText,
+    rel: &str,
+    counties: &[County],
+    problems: &mut Vec<Diagnostic>,
+) -> Option<County> {
     let index = YamlIndex::build(source);
-    let county = match yaml::parse_value(source).and_then(|v| yaml::typed::<CountySource>(v, "", source, &index)) {
+    let county = match yaml::parse_value(source)
+        .and_then(|v| yaml::typed::<CountySource>(v, "", source, &index))
+    {
         Ok(c) => c,
         Err(d) => {
             problems.push(d);
@@ -343,25 +433,54 @@ fn load_county(source: &SourceText, rel: &str, counties: &[County], problems: &m
         }
     };
     let mut diagnostics = Vec::new();
-    let mut cx = FileContext { source, index: &index, diagnostics: &mut diagnostics };
+    let mut cx = FileContext {
+        source,
+        index: &index,
+        diagnostics: &mut diagnostics,
+    };
     let six_digits = |code: &str| code.len() == 6 && code.chars().all(|c| c.is_ascii_digit());
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let folder = dir.rsplit('/').next().unwrap_or_default();
     if !six_digits(&county.code) {
-        cx.error("code", format!("`{}` is not a GB/T 2260 code", county.code), Some("write the six-digit code in quotes, e.g. code: \"610117\"".to_string()));
+        cx.error(
+            "code",
+            format!("`{}` is not a GB/T 2260 code", county.code),
+            Some("write the six-digit code in quotes, e.g. code: \"610117\"".to_string()),
+        );
     } else if !folder.starts_with(&format!("{}-", county.code)) {
-        cx.error("code", format!("the folder `{folder}` does not start with the county's code {}", county.code), Some(format!("name the folder `{}-<name>`", county.code)));
+        cx.error(
+            "code",
+            format!(
+                "the folder `{folder}` does not start with the county's code {}",
+                county.code
+            ),
+            Some(format!("name the folder `{}-<name>`", county.code)),
+        );
     } else if counties.iter().any(|c| c.source.code == county.code) {
-        cx.error("code", format!("the county code {} is used by another county.yaml", county.code), None);
+        cx.error(
+            "code",
+            format!(
+                "the county code {} is used by another county.yaml",
+                county.code
+            ),
+            None,
+        );
     }
     for (i, former) in county.former.iter().enumerate() {
         if !six_digits(&former.code) {
-            cx.error(&format!("former[{i}].code"), format!("`{}` is not a GB/T 2260 code", former.code), Some("six digits, in quotes".to_string()));
+            cx.error(
+                &format!("former[{i}].code"),
+                format!("`{}` is not a GB/T 2260 code", former.code),
+                Some("six digits, in quotes".to_string()),
+            );
         }
     }
     let ok = diagnostics.is_empty();
     problems.extend(diagnostics);
-    ok.then_some(County { source: county, dir })
+    ok.then_some(County {
+        source: county,
+        dir,
+    })
 }
 
 fn load_document(
@@ -388,7 +507,10 @@ fn load_document(
         for key in ["rules", "groups", "examples"] {
             if let Some(serde_yaml_ng::Value::Sequence(items)) = map.get(key) {
                 lists.insert(key, items.clone());
-                map.insert(serde_yaml_ng::Value::from(key), serde_yaml_ng::Value::Sequence(Vec::new()));
+                map.insert(
+                    serde_yaml_ng::Value::from(key),
+                    serde_yaml_ng::Value::Sequence(Vec::new()),
+                );
             }
         }
     }
@@ -402,7 +524,12 @@ fn load_document(
     let mut ok = true;
     macro_rules! items {
         ($key:literal, $field:ident) => {
-            for (i, item) in lists.remove($key).unwrap_or_default().into_iter().enumerate() {
+            for (i, item) in lists
+                .remove($key)
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+            {
                 match yaml::typed(item, &format!("{}[{i}]", $key), source, &index) {
                     Ok(parsed) => policy.$field.push(parsed),
                     Err(d) => {
@@ -421,24 +548,48 @@ fn load_document(
     }
 
     let mut local = Vec::new();
-    let mut cx = FileContext { source, index: &index, diagnostics: &mut local };
+    let mut cx = FileContext {
+        source,
+        index: &index,
+        diagnostics: &mut local,
+    };
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let county_dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     if !compile::valid_id(&policy.id) {
         cx.error("id", format!("`{}` is not a valid policy id", policy.id), Some("use lower-case letters, digits and `-`, e.g. `gaoling-2017-industry`; it becomes the page address".to_string()));
     } else if let Some(other) = documents.iter().find(|d| d.source.id == policy.id) {
-        cx.error("id", format!("the policy id `{}` is already used by {}", policy.id, other.file.name), Some("policy ids are unique across all counties".to_string()));
+        cx.error(
+            "id",
+            format!(
+                "the policy id `{}` is already used by {}",
+                policy.id, other.file.name
+            ),
+            Some("policy ids are unique across all counties".to_string()),
+        );
     }
     match counties.iter().find(|c| c.dir == county_dir) {
         Some(county) if county.source.code != policy.county => cx.error(
             "county",
-            format!("this policy is in the folder of county {} but says `county: \"{}\"`", county.source.code, policy.county),
-            Some(format!("write county: \"{}\", or move the policy into its county's folder", county.source.code)),
+            format!(
+                "this policy is in the folder of county {} but says `county: \"{}\"`",
+                county.source.code, policy.county
+            ),
+            Some(format!(
+                "write county: \"{}\", or move the policy into its county's folder",
+                county.source.code
+            )),
         ),
         Some(_) => {}
-        None => cx.error("county", format!("there is no county.yaml in {county_dir}/ for this policy"), Some("add the county's county.yaml next to its policy folders".to_string())),
+        None => cx.error(
+            "county",
+            format!("there is no county.yaml in {county_dir}/ for this policy"),
+            Some("add the county's county.yaml next to its policy folders".to_string()),
+        ),
     }
-    for (key, value) in [("metadata.written", &policy.metadata.written), ("metadata.published", &policy.metadata.published)] {
+    for (key, value) in [
+        ("metadata.written", &policy.metadata.written),
+        ("metadata.published", &policy.metadata.published),
+    ] {
         if let Some(text) = value {
             cx.date(key, text);
         }
@@ -447,11 +598,19 @@ fn load_document(
     let (text, clauses) = match (&policy.text_from, policy.kind) {
         (Some(_), DocumentKindSource::DerivedFromReport) => (String::new(), Vec::new()),
         (Some(_), _) => {
-            cx.error("text_from", "`text_from` is only for `kind: derived_from_report`", None);
+            cx.error(
+                "text_from",
+                "`text_from` is only for `kind: derived_from_report`",
+                None,
+            );
             (String::new(), Vec::new())
         }
         (None, DocumentKindSource::DerivedFromReport) => {
-            cx.error("kind", "measures derived from a report need `text_from:` naming the report", Some("e.g. text_from: xixiang-2017-research-report".to_string()));
+            cx.error(
+                "kind",
+                "measures derived from a report need `text_from:` naming the report",
+                Some("e.g. text_from: xixiang-2017-research-report".to_string()),
+            );
             (String::new(), Vec::new())
         }
         (None, _) => {
@@ -460,7 +619,16 @@ fn load_document(
                 Some(text_file) => {
                     let (clauses, anchor_problems) = clauses::scan(&text_file.text);
                     for problem in anchor_problems {
-                        local_push(&mut cx, Diagnostic::at(&text_file, problem.offset..problem.offset + 1, "", problem.message, None));
+                        local_push(
+                            &mut cx,
+                            Diagnostic::at(
+                                &text_file,
+                                problem.offset..problem.offset + 1,
+                                "",
+                                problem.message,
+                                None,
+                            ),
+                        );
                     }
                     (text_file.text.clone(), clauses)
                 }
@@ -468,7 +636,9 @@ fn load_document(
             }
         }
     };
-    if policy.kind == DocumentKindSource::Report && !(policy.rules.is_empty() && policy.groups.is_empty() && policy.examples.is_empty()) {
+    if policy.kind == DocumentKindSource::Report
+        && !(policy.rules.is_empty() && policy.groups.is_empty() && policy.examples.is_empty())
+    {
         cx.error("kind", "a report has no rules of its own", Some("put measures it reports for other counties in policies of `kind: derived_from_report` under those counties".to_string()));
     }
     let fine = local.is_empty();
@@ -491,7 +661,11 @@ fn local_push(cx: &mut FileContext<'_>, diagnostic: Diagnostic) {
 
 /// Compile every policy's rules, with clause references checked against its own text or
 /// the report it is derived from.
-fn compile_documents(documents: &mut [Document], facts: &FactCatalogue, problems: &mut Vec<Diagnostic>) {
+fn compile_documents(
+    documents: &mut [Document],
+    facts: &FactCatalogue,
+    problems: &mut Vec<Diagnostic>,
+) {
     for i in 0..documents.len() {
         let document = &documents[i];
         if document.source.kind == DocumentKindSource::Report {
@@ -499,17 +673,31 @@ fn compile_documents(documents: &mut [Document], facts: &FactCatalogue, problems
         }
         let index = YamlIndex::build(&document.file);
         let mut local = Vec::new();
-        let mut cx = FileContext { source: &document.file, index: &index, diagnostics: &mut local };
+        let mut cx = FileContext {
+            source: &document.file,
+            index: &index,
+            diagnostics: &mut local,
+        };
         let (clauses, text_name): (&[Clause], String) = match &document.source.text_from {
             Some(from) => match documents.iter().find(|d| &d.source.id == from) {
-                Some(report) if report.source.kind == DocumentKindSource::Report => (&report.clauses, format!("{}/text.md", report.dir)),
+                Some(report) if report.source.kind == DocumentKindSource::Report => {
+                    (&report.clauses, format!("{}/text.md", report.dir))
+                }
                 Some(_) => {
-                    cx.error("text_from", format!("`{from}` is not a report"), Some("text_from names a document of `kind: report`".to_string()));
+                    cx.error(
+                        "text_from",
+                        format!("`{from}` is not a report"),
+                        Some("text_from names a document of `kind: report`".to_string()),
+                    );
                     problems.extend(local);
                     continue;
                 }
                 None => {
-                    cx.error("text_from", format!("there is no document with the id `{from}`"), None);
+                    cx.error(
+                        "text_from",
+                        format!("there is no document with the id `{from}`"),
+                        None,
+                    );
                     problems.extend(local);
                     continue;
                 }
@@ -519,7 +707,14 @@ fn compile_documents(documents: &mut [Document], facts: &FactCatalogue, problems
         if document.source.rules.is_empty() {
             cx.error("rules", "this policy has no rules", Some("add a rule for every measure that states an amount, or make the document a `kind: report`".to_string()));
         }
-        let compiled = compile::compile_policy(&mut cx, &document.source, document.period, facts, clauses, &text_name);
+        let compiled = compile::compile_policy(
+            &mut cx,
+            &document.source,
+            document.period,
+            facts,
+            clauses,
+            &text_name,
+        );
         problems.extend(local);
         documents[i].compiled = compiled;
     }
@@ -528,10 +723,16 @@ fn compile_documents(documents: &mut [Document], facts: &FactCatalogue, problems
 /// Versions of one policy (linked by `supersedes`) must not be in force at the same time.
 fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
     for document in documents {
-        let Some(previous) = &document.source.supersedes else { continue };
+        let Some(previous) = &document.source.supersedes else {
+            continue;
+        };
         let index = YamlIndex::build(&document.file);
         let mut local = Vec::new();
-        let mut cx = FileContext { source: &document.file, index: &index, diagnostics: &mut local };
+        let mut cx = FileContext {
+            source: &document.file,
+            index: &index,
+            diagnostics: &mut local,
+        };
         match documents.iter().find(|d| &d.source.id == previous) {
             None => cx.error("supersedes", format!("there is no policy `{previous}` to supersede"), None),
             Some(old) if old.source.county != document.source.county => {

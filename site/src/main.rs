@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Policy portal: check subsidy rules and estimate what a household receives")]
+#[command(
+    name = "portal",
+    version,
+    about = "Policy portal: check subsidy rules and estimate what a household receives"
+)]
 struct Cli {
     /// The project folder (the one holding policies/).
     #[arg(long, global = true, default_value = ".")]
@@ -77,7 +81,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { format } => check(&cli.root, format),
-        Command::Estimate { county, date, json, audience, facts } => {
+        Command::Estimate {
+            county,
+            date,
+            json,
+            audience,
+            facts,
+        } => {
             let audience = match audience {
                 ForWhom::Household => Audience::Household,
                 ForWhom::Enterprise => Audience::Enterprise,
@@ -93,11 +103,17 @@ fn print_problems(diagnostics: &Diagnostics, format: Format) {
     match format {
         Format::Text => {
             eprint!("{}", diagnostics.render());
-            eprintln!("portal check: {} error(s). Nothing was published.", diagnostics.len());
+            eprintln!(
+                "portal check: {} error(s). Nothing was published.",
+                diagnostics.len()
+            );
         }
         Format::Json => {
             let json = serde_json::json!({ "ok": false, "errors": diagnostics.items });
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
         }
     }
 }
@@ -134,27 +150,57 @@ fn fail(message: impl AsRef<str>, hint: Option<String>) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn estimate(root: &Path, code: &str, date: Option<&str>, json: bool, audience: Audience, pairs: &[String]) -> ExitCode {
+fn estimate(
+    root: &Path,
+    code: &str,
+    date: Option<&str>,
+    json: bool,
+    audience: Audience,
+    pairs: &[String],
+) -> ExitCode {
     let project: Project = match load(root) {
         Ok(project) => project,
         Err(diagnostics) => {
             print_problems(&diagnostics, Format::Text);
-            return fail("the rules have errors, so no estimate is made", Some("fix what `portal check` reports first".into()));
+            return fail(
+                "the rules have errors, so no estimate is made",
+                Some("fix what `portal check` reports first".into()),
+            );
         }
     };
     let Some(book) = project.rulebooks.get(code) else {
-        let former = project.counties.iter().find(|c| c.source.former.iter().any(|f| f.code == code));
+        let former = project
+            .counties
+            .iter()
+            .find(|c| c.source.former.iter().any(|f| f.code == code));
         let hint = match former {
-            Some(c) => format!("{code} is a former code of {}; use --county {}", c.source.name, c.source.code),
+            Some(c) => format!(
+                "{code} is a former code of {}; use --county {}",
+                c.source.name, c.source.code
+            ),
             None => format!(
                 "known counties: {}",
-                project.counties.iter().map(|c| format!("{} {}", c.source.code, c.source.name)).collect::<Vec<_>>().join(", ")
+                project
+                    .counties
+                    .iter()
+                    .map(|c| format!("{} {}", c.source.code, c.source.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
-        return fail(format!("there is no county with the code `{code}`"), Some(hint));
+        return fail(
+            format!("there is no county with the code `{code}`"),
+            Some(hint),
+        );
     };
     if book.policies.is_empty() {
-        return fail(format!("{} ({code}) has no policies with rules to estimate from", book.county.name), None);
+        return fail(
+            format!(
+                "{} ({code}) has no policies with rules to estimate from",
+                book.county.name
+            ),
+            None,
+        );
     }
     let date = match date {
         Some(text) => match text.parse::<Date>() {
@@ -163,7 +209,12 @@ fn estimate(root: &Path, code: &str, date: Option<&str>, json: bool, audience: A
         },
         None => match site::today::today() {
             Some(d) => d,
-            None => return fail("cannot tell today's date from the system clock", Some("give --date YYYY-MM-DD".into())),
+            None => {
+                return fail(
+                    "cannot tell today's date from the system clock",
+                    Some("give --date YYYY-MM-DD".into()),
+                )
+            }
         },
     };
     let mut facts = Vec::with_capacity(pairs.len());
@@ -186,7 +237,13 @@ fn estimate(root: &Path, code: &str, date: Option<&str>, json: bool, audience: A
         for problem in &bad {
             eprintln!("error: {problem}");
         }
-        return fail(format!("{} fact(s) could not be read; nothing was estimated", bad.len()), Some("facts are listed in policies/facts.yaml".into()));
+        return fail(
+            format!(
+                "{} fact(s) could not be read; nothing was estimated",
+                bad.len()
+            ),
+            Some("facts are listed in policies/facts.yaml".into()),
+        );
     };
     let estimate = match evaluate(book, &household, date, audience) {
         Ok(e) => e,
@@ -204,7 +261,12 @@ fn estimate(root: &Path, code: &str, date: Option<&str>, json: bool, audience: A
             ),
             None => format!("no policy of {} was in force on {date}", book.county.name),
         };
-        let hint = latest.map(|p| format!("to see what it paid, give a date within its period, e.g. --date {}", p.period.from));
+        let hint = latest.map(|p| {
+            format!(
+                "to see what it paid, give a date within its period, e.g. --date {}",
+                p.period.from
+            )
+        });
         return fail(message, hint);
     }
     if json {
@@ -237,6 +299,11 @@ fn schema(kind: SchemaKind, write: Option<&Path>) -> ExitCode {
         SchemaKind::County => "county.schema.json",
         SchemaKind::Facts => "facts.schema.json",
     };
-    print!("{}", all.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t.as_str()));
+    print!(
+        "{}",
+        all.iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, t)| t.as_str())
+    );
     ExitCode::SUCCESS
 }

@@ -6,10 +6,20 @@ use crate::source::{CountySource, FactsFile, PolicySource};
 
 /// The schema files, by file name.
 pub fn all() -> Vec<(&'static str, String)> {
-    let pretty = |schema: schemars::Schema| serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+    let pretty =
+        |schema: schemars::Schema| serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
     vec![
-        ("policy.schema.json", pretty(schemars::schema_for!(PolicySource))),
-        ("county.schema.json", pretty(schemars::schema_for!(CountySource))),
-        ("facts.schema.json", pretty(schemars::schema_for!(FactsFile))),
+        (
+            "policy.schema.json",
+            pretty(schemars::schema_for!(PolicySource)),
+        ),
+        (
+            "county.schema.json",
+            pretty(schemars::schema_for!(CountySource)),
+        ),
+        (
+            "facts.schema.json",
+            pretty(schemars::schema_for!(FactsFile)),
+        ),
     ]
 }

@@ -21,7 +21,11 @@ fn civil_from_days(days: i64) -> Option<Date> {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    Date::new(u16::try_from(year).ok()?, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+    Date::new(
+        u16::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    )
 }
 
 #[cfg(test)]
@@ -30,8 +34,17 @@ mod tests {
 
     #[test]
     fn known_days() {
-        assert_eq!(civil_from_days(0).map(|d| d.to_string()), Some("1970-01-01".into()));
-        assert_eq!(civil_from_days(17_483).map(|d| d.to_string()), Some("2017-11-13".into()));
-        assert_eq!(civil_from_days(11_016).map(|d| d.to_string()), Some("2000-02-29".into()));
+        assert_eq!(
+            civil_from_days(0).map(|d| d.to_string()),
+            Some("1970-01-01".into())
+        );
+        assert_eq!(
+            civil_from_days(17_483).map(|d| d.to_string()),
+            Some("2017-11-13".into())
+        );
+        assert_eq!(
+            civil_from_days(11_016).map(|d| d.to_string()),
+            Some("2000-02-29".into())
+        );
     }
 }

@@ -224,12 +224,20 @@ pub fn typed<T: DeserializeOwned>(
     })
 }
 
-fn explain_serde_error(inner: &str, path: &str, source: &SourceText, index: &YamlIndex) -> Diagnostic {
+fn explain_serde_error(
+    inner: &str,
+    path: &str,
+    source: &SourceText,
+    index: &YamlIndex,
+) -> Diagnostic {
     if let Some(rest) = inner.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default();
         let allowed: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let hint = match closest(key, allowed.iter().copied()) {
-            Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", allowed.join(", ")),
+            Some(near) => format!(
+                "did you mean `{near}`? Keys allowed here: {}",
+                allowed.join(", ")
+            ),
             None if allowed.is_empty() => "remove this key".to_string(),
             None => format!("keys allowed here: {}", allowed.join(", ")),
         };
@@ -248,7 +256,9 @@ fn explain_serde_error(inner: &str, path: &str, source: &SourceText, index: &Yam
             index.value_span(path),
             path,
             format!("missing key `{key}`"),
-            Some(format!("add `{key}:` here; see `portal schema` or the editing guide for what it takes")),
+            Some(format!(
+                "add `{key}:` here; see `portal schema` or the editing guide for what it takes"
+            )),
         );
     }
     if let Some(rest) = inner.strip_prefix("unknown variant `") {
@@ -258,7 +268,13 @@ fn explain_serde_error(inner: &str, path: &str, source: &SourceText, index: &Yam
             Some(near) => format!("did you mean `{near}`? Allowed: {}", allowed.join(", ")),
             None => format!("allowed: {}", allowed.join(", ")),
         };
-        return Diagnostic::at(source, index.value_span(path), path, format!("`{value}` is not allowed here"), Some(hint));
+        return Diagnostic::at(
+            source,
+            index.value_span(path),
+            path,
+            format!("`{value}` is not allowed here"),
+            Some(hint),
+        );
     }
     let hint = if inner.contains("expected a string") {
         Some("put the value in quotes, e.g. \"610117\"".to_string())
@@ -269,7 +285,13 @@ fn explain_serde_error(inner: &str, path: &str, source: &SourceText, index: &Yam
     } else {
         None
     };
-    Diagnostic::at(source, index.value_span(path), path, format!("wrong type: {inner}"), hint)
+    Diagnostic::at(
+        source,
+        index.value_span(path),
+        path,
+        format!("wrong type: {inner}"),
+        hint,
+    )
 }
 
 #[cfg(test)]
@@ -278,12 +300,27 @@ mod tests {
 
     #[test]
     fn paths_map_to_lines() {
-        let source = SourceText::new("t.yaml", "名: 猪猪\nrules:\n  - id: a\n    rate: 'x 元'\n  - id: b\n");
+        let source = SourceText::new(
+            "t.yaml",
+            "名: 猪猪\nrules:\n  - id: a\n    rate: 'x 元'\n  - id: b\n",
+        );
         let index = YamlIndex::build(&source);
-        assert_eq!(source.line_col(index.value_span("rules[0].rate").start), (4, 11));
-        assert_eq!(source.line_col(index.key_span("rules[1].id", 2).start), (5, 5));
-        assert_eq!(source.line_col(index.span_within("rules[0].rate", 2..5).start), (4, 14));
+        assert_eq!(
+            source.line_col(index.value_span("rules[0].rate").start),
+            (4, 11)
+        );
+        assert_eq!(
+            source.line_col(index.key_span("rules[1].id", 2).start),
+            (5, 5)
+        );
+        assert_eq!(
+            source.line_col(index.span_within("rules[0].rate", 2..5).start),
+            (4, 14)
+        );
         // A missing key points at its parent.
-        assert_eq!(source.line_col(index.value_span("rules[1].label").start), (5, 5));
+        assert_eq!(
+            source.line_col(index.value_span("rules[1].label").start),
+            (5, 5)
+        );
     }
 }
