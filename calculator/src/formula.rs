@@ -802,12 +802,27 @@ impl Parser<'_> {
 }
 
 /// The closest known name within two edits, for "did you mean" hints.
+/// On a tie, a candidate that holds every character of the name in order wins (`c21` →
+/// `c2-1`, not `c1`).
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
     candidates
-        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|&(d, _)| d <= 2)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
+        .map(|c| {
+            let lower = c.to_lowercase();
+            (
+                edit_distance(&name, &lower),
+                !is_subsequence(&name, &lower),
+                c,
+            )
+        })
+        .filter(|&(d, _, _)| d <= 2)
+        .min_by_key(|&(d, not_subsequence, _)| (d, not_subsequence))
+        .map(|(_, _, c)| c)
+}
+
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|l| l == c))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

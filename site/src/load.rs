@@ -580,6 +580,8 @@ fn load_document(
             )),
         ),
         Some(_) => {}
+        // A county.yaml that exists but is broken has its own error; do not repeat it here.
+        None if root.join(county_dir).join("county.yaml").is_file() => {}
         None => cx.error(
             "county",
             format!("there is no county.yaml in {county_dir}/ for this policy"),
