@@ -327,7 +327,9 @@ struct Parser<'a> {
     end: usize,
 }
 
-type Parsed = Result<(Compiled, Range<usize>), FormulaError>;
+/// A parsed piece of formula and where it stands in the text.
+type Spanned = (Compiled, Range<usize>);
+type Parsed = Result<Spanned, FormulaError>;
 
 impl Parser<'_> {
     fn expression(&mut self) -> Result<Compiled, FormulaError> {
@@ -578,7 +580,7 @@ impl Parser<'_> {
         &mut self,
         name: &str,
         name_span: &Range<usize>,
-    ) -> Result<(Vec<(Compiled, Range<usize>)>, usize), FormulaError> {
+    ) -> Result<(Vec<Spanned>, usize), FormulaError> {
         if self.peek() != Some(&TokenKind::Open) {
             return Err(FormulaError::new(
                 name_span.clone(),
@@ -650,7 +652,7 @@ impl Parser<'_> {
                 format!("`{name}` takes {wanted}, got {given}"),
             )
         };
-        let same_numbers = |args: &[(Compiled, Range<usize>)]| -> Result<Type, FormulaError> {
+        let same_numbers = |args: &[Spanned]| -> Result<Type, FormulaError> {
             let first = args[0].0.ty;
             for (arg, arg_span) in args {
                 if !matches!(arg.ty, Type::Number(_)) || arg.ty != first {
@@ -663,7 +665,7 @@ impl Parser<'_> {
             }
             Ok(first)
         };
-        let conditions = |args: &[(Compiled, Range<usize>)]| -> Result<(), FormulaError> {
+        let conditions = |args: &[Spanned]| -> Result<(), FormulaError> {
             for (arg, arg_span) in args {
                 if arg.ty != Type::YesNo {
                     return Err(FormulaError::new(
@@ -675,9 +677,7 @@ impl Parser<'_> {
             }
             Ok(())
         };
-        let exprs = |args: Vec<(Compiled, Range<usize>)>| {
-            args.into_iter().map(|(c, _)| c.expr).collect::<Vec<_>>()
-        };
+        let exprs = |args: Vec<Spanned>| args.into_iter().map(|(c, _)| c.expr).collect::<Vec<_>>();
         let compiled = match name {
             "MIN" | "MAX" => {
                 if args.len() < 2 {

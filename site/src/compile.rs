@@ -205,7 +205,7 @@ pub fn compile_policy(
 
     let mut rules = Vec::with_capacity(policy.rules.len());
     for (i, rule) in policy.rules.iter().enumerate() {
-        let path = format!("rules[{i}]");
+        let path = format!("rules[{}]", policy.positions.rule(i));
         if !valid_id(&rule.id) {
             cx.error(
                 &format!("{path}.id"),
@@ -269,7 +269,7 @@ pub fn compile_policy(
     // Top-ups refer to rules by id; resolve them once all rules are known.
     for (i, rule) in policy.rules.iter().enumerate() {
         let Some(base) = &rule.adds_to else { continue };
-        let path = format!("rules[{i}].adds_to");
+        let path = format!("rules[{}].adds_to", policy.positions.rule(i));
         match policy.rules.iter().position(|r| &r.id == base) {
             Some(b) if b == i => cx.error(
                 &path,
@@ -297,7 +297,10 @@ pub fn compile_policy(
         .filter_map(|(i, g)| group(cx, i, g, policy, facts, clauses, text_name))
         .collect();
 
-    if cx.diagnostics.len() > before || rules.len() != policy.rules.len() {
+    if cx.diagnostics.len() > before
+        || rules.len() != policy.rules.len()
+        || !policy.positions.complete()
+    {
         return None;
     }
     Some(Policy {
@@ -655,7 +658,7 @@ fn group(
     clauses: &[Clause],
     text_name: &str,
 ) -> Option<Group> {
-    let path = format!("groups[{i}]");
+    let path = format!("groups[{}]", policy.positions.group(i));
     let before = cx.diagnostics.len();
     if !valid_id(&source.id) {
         cx.error(
@@ -692,6 +695,7 @@ fn group(
                 None,
             ),
             Some(index) => members.push(index),
+            None if policy.positions.unreadable_rules.contains(id) => {}
             None => cx.error(
                 &member_path,
                 format!("there is no rule `{id}` in this policy"),

@@ -74,8 +74,9 @@ impl SourceText {
 pub struct Diagnostic {
     /// Relative path of the file, with `/`.
     pub file: String,
-    pub line: usize,
-    pub column: usize,
+    // u32 keeps a Diagnostic small enough to return by value in a Result.
+    pub line: u32,
+    pub column: u32,
     /// Where in the YAML: `rules[2].rate`; empty for whole-file problems.
     pub path: String,
     pub message: String,
@@ -97,8 +98,8 @@ impl Diagnostic {
         let (line, column) = source.line_col(span.start);
         Diagnostic {
             file: source.name.clone(),
-            line,
-            column,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
             path: path.into(),
             message: message.into(),
             hint,

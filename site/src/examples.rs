@@ -79,9 +79,9 @@ fn check_one(
     example: &ExampleSource,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let base = format!("examples[{i}]");
+    let base = format!("examples[{}]", document.source.positions.example(i));
     let before = problems.len();
-    if book.policies.first().is_none() {
+    if book.policies.is_empty() {
         return;
     }
     let date = match example.date.parse::<Date>() {

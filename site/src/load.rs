@@ -521,30 +521,42 @@ fn load_document(
             return None;
         }
     };
-    let mut ok = true;
+    let mut unreadable_groups_or_examples = false;
     macro_rules! items {
-        ($key:literal, $field:ident) => {
+        ($key:literal, $field:ident, $positions:ident) => {
             for (i, item) in lists
                 .remove($key)
                 .unwrap_or_default()
                 .into_iter()
                 .enumerate()
             {
+                let id = item.get("id").and_then(|v| v.as_str()).map(str::to_owned);
                 match yaml::typed(item, &format!("{}[{i}]", $key), source, &index) {
-                    Ok(parsed) => policy.$field.push(parsed),
+                    Ok(parsed) => {
+                        policy.$field.push(parsed);
+                        policy.positions.$positions.push(i);
+                    }
                     Err(d) => {
                         problems.push(d);
-                        ok = false;
+                        if $key == "rules" {
+                            policy
+                                .positions
+                                .unreadable_rules
+                                .push(id.unwrap_or_default());
+                        } else {
+                            unreadable_groups_or_examples = true;
+                        }
                     }
                 }
             }
         };
     }
-    items!("rules", rules);
-    items!("groups", groups);
-    items!("examples", examples);
-    if !ok {
-        return None;
+    items!("rules", rules, rules);
+    items!("groups", groups, groups);
+    items!("examples", examples, examples);
+    if unreadable_groups_or_examples {
+        // An unreadable rule is worked around below; a group or example is not worth it.
+        policy.positions.unreadable_rules.push(String::new());
     }
 
     let mut local = Vec::new();
@@ -706,7 +718,7 @@ fn compile_documents(
             },
             None => (&document.clauses, format!("{}/text.md", document.dir)),
         };
-        if document.source.rules.is_empty() {
+        if document.source.rules.is_empty() && document.source.positions.complete() {
             cx.error("rules", "this policy has no rules", Some("add a rule for every measure that states an amount, or make the document a `kind: report`".to_string()));
         }
         let compiled = compile::compile_policy(

@@ -157,6 +157,36 @@ pub struct PolicySource {
     /// Worked examples computed by hand from the text; the build recomputes every one.
     #[serde(default)]
     pub examples: Vec<ExampleSource>,
+    /// Where each read item stood in the file, when some could not be read.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub positions: Positions,
+}
+
+/// Items of a policy are read one by one; those that cannot be read are left out, so each
+/// read item keeps its original index here for error paths (`rules[3]`), and the ids of
+/// unreadable rules are kept so that references to them do not add errors of their own.
+#[derive(Debug, Default)]
+pub struct Positions {
+    pub rules: Vec<usize>,
+    pub groups: Vec<usize>,
+    pub examples: Vec<usize>,
+    pub unreadable_rules: Vec<String>,
+}
+
+impl Positions {
+    pub fn rule(&self, i: usize) -> usize {
+        self.rules.get(i).copied().unwrap_or(i)
+    }
+    pub fn group(&self, i: usize) -> usize {
+        self.groups.get(i).copied().unwrap_or(i)
+    }
+    pub fn example(&self, i: usize) -> usize {
+        self.examples.get(i).copied().unwrap_or(i)
+    }
+    pub fn complete(&self) -> bool {
+        self.unreadable_rules.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

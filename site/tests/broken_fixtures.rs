@@ -1,3 +1,6 @@
+// Tests fail by panicking, on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 //! Every file in tests/fixtures/broken/ holds exactly one mistake and says, on its first line,
 //! where `portal check` must report it (`# expect: LINE:COLUMN message`). Each is dropped
 //! into a copy of tests/fixtures/base; the check must report that one problem, at that place,
@@ -23,8 +26,8 @@ fn fixtures() -> PathBuf {
 }
 
 struct Expectation {
-    line: usize,
-    column: usize,
+    line: u32,
+    column: u32,
     message: String,
 }
 
