@@ -72,10 +72,10 @@ pub fn step(step: &Step) -> String {
                 .map(|a| format!("{} {}", a.label, yuan(&a.amount)))
                 .collect();
             if others.is_empty() {
-                format!("“{group_label}”只享受一项：本项为唯一可享受的一项")
+                format!("{group_label}：本户只有这一项")
             } else {
                 format!(
-                    "“{group_label}”只享受一项：选择对本户最有利的本项（确定可得金额最高），未选：{}",
+                    "{group_label}：选本项，确定可得的金额最高；未选 {}",
                     others.join("、")
                 )
             }
