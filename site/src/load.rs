@@ -256,11 +256,8 @@ pub fn rulebook(county: &County, facts: &FactCatalogue, policies: Vec<Policy>) -
 }
 
 fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<FactCatalogue> {
-    let index = YamlIndex::build(source);
-    let parsed =
-        yaml::parse_value(source).and_then(|v| yaml::typed::<FactsFile>(v, "", source, &index));
-    let file = match parsed {
-        Ok(file) => file,
+    let (file, index) = match yaml::read_file::<FactsFile>(source) {
+        Ok(read) => read,
         Err(d) => {
             problems.push(d);
             return None;
@@ -422,11 +419,8 @@ fn load_county(
     counties: &[County],
     problems: &mut Vec<Diagnostic>,
 ) -> Option<County> {
-    let index = YamlIndex::build(source);
-    let county = match yaml::parse_value(source)
-        .and_then(|v| yaml::typed::<CountySource>(v, "", source, &index))
-    {
-        Ok(c) => c,
+    let (county, index) = match yaml::read_file::<CountySource>(source) {
+        Ok(read) => read,
         Err(d) => {
             problems.push(d);
             return None;

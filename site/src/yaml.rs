@@ -208,6 +208,13 @@ pub fn parse_value(source: &SourceText) -> Result<serde_yaml_ng::Value, Diagnost
     })
 }
 
+/// Read a whole file as `T`, with the index that locates its paths.
+pub fn read_file<T: DeserializeOwned>(source: &SourceText) -> Result<(T, YamlIndex), Diagnostic> {
+    let index = YamlIndex::build(source);
+    let value = typed(parse_value(source)?, "", source, &index)?;
+    Ok((value, index))
+}
+
 /// Deserialize one YAML value (found at `base` in the file) into `T`, turning serde's error
 /// into a diagnostic at the right place with a hint.
 pub fn typed<T: DeserializeOwned>(
