@@ -2,12 +2,19 @@
 //! the worked examples, the JSON Schema, and text output. The `portal` binary is a thin layer
 //! over it.
 
+pub mod build;
 pub mod clauses;
+pub mod compare;
 pub mod compile;
+pub mod content;
 pub mod diagnostic;
 pub mod examples;
 pub mod explain;
+pub mod links;
 pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod pages;
 pub mod schema;
 pub mod source;
 pub mod today;

@@ -23,6 +23,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build the whole site into public/ (or --out); a failed build leaves the old site as it was.
+    Build {
+        /// The output folder.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+    },
     /// Validate every YAML and Markdown file and recompute every worked example.
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -80,6 +86,7 @@ enum SchemaKind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build { out } => build(&cli.root, &out),
         Command::Check { format } => check(&cli.root, format),
         Command::Estimate {
             county,
@@ -139,6 +146,42 @@ fn check(root: &Path, format: Format) -> ExitCode {
             print_problems(&diagnostics, format);
             ExitCode::FAILURE
         }
+    }
+}
+
+fn build(root: &Path, out: &Path) -> ExitCode {
+    // A relative --out is relative to the project root, like everything else.
+    let out = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        root.join(out)
+    };
+    match site::build::build(root, &out) {
+        Ok(report) => {
+            println!(
+                "portal build: {} pages ({} files, {:.1} MB) in {:.2} s → {}",
+                report.pages,
+                report.files,
+                report.bytes as f64 / 1_000_000.0,
+                report.seconds,
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(site::build::BuildError::Check(diagnostics)) => {
+            print_problems(&diagnostics, Format::Text);
+            fail(
+                format!("the build stopped; {} was left as it was", out.display()),
+                None,
+            )
+        }
+        Err(error) => fail(
+            format!("{error}"),
+            Some(format!(
+                "the build stopped; {} was left as it was",
+                out.display()
+            )),
+        ),
     }
 }
 

@@ -2,13 +2,14 @@
 //! checking. Every struct refuses unknown keys; `portal schema` publishes these as JSON Schema.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
 /// Any YAML scalar kept as the text it was written as, so `1.5` never passes through a float
 /// on its way to a decimal.
-#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(with = "ScalarSchema")]
+#[serde(transparent)]
 pub struct Scalar(pub String);
 
 #[derive(JsonSchema)]
@@ -51,14 +52,14 @@ impl<'de> Deserialize<'de> for Scalar {
 }
 
 /// `policies/facts.yaml`: the household facts catalogue.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactsFile {
     pub facts: Vec<FactSource>,
 }
 
 /// One household fact: its id is a public interface (CLI, estimator URLs, open data).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactSource {
     /// Lower-case id, e.g. `pigs`, `cash_crop_mu`.
@@ -78,7 +79,7 @@ pub struct FactSource {
     pub help: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKindSource {
     YesNo,
@@ -87,7 +88,7 @@ pub enum FactKindSource {
     Year,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FactGroupSource {
     Status,
@@ -98,7 +99,7 @@ pub enum FactGroupSource {
 }
 
 /// `policies/<code>-<slug>/county.yaml`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountySource {
     /// GB/T 2260 code, six digits, in quotes: "610117".
@@ -117,7 +118,7 @@ pub struct CountySource {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FormerName {
     pub name: String,
@@ -127,7 +128,7 @@ pub struct FormerName {
 }
 
 /// `policies/<county>/<slug>/policy.yaml`: one document and the rules it defines.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySource {
     /// Unique id, lower case letters, digits and `-`: it is the page's URL.
@@ -166,7 +167,7 @@ pub struct PolicySource {
 /// Items of a policy are read one by one; those that cannot be read are left out, so each
 /// read item keeps its original index here for error paths (`rules[3]`), and the ids of
 /// unreadable rules are kept so that references to them do not add errors of their own.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct Positions {
     pub rules: Vec<usize>,
     pub groups: Vec<usize>,
@@ -189,7 +190,7 @@ impl Positions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKindSource {
     /// A policy document with rules of its own.
@@ -201,7 +202,7 @@ pub enum DocumentKindSource {
 }
 
 /// The metadata Chinese government portals show.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataSource {
     /// 发文机关.
@@ -223,7 +224,7 @@ pub struct MetadataSource {
     pub other: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRef {
     /// Where the text was taken from, as a reader would name it.
@@ -233,7 +234,7 @@ pub struct SourceRef {
     pub seed: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusSource {
     /// 有效.
@@ -244,7 +245,7 @@ pub enum StatusSource {
     Repealed,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValiditySource {
     /// First day the measures apply, YYYY-MM-DD.
@@ -255,7 +256,7 @@ pub struct ValiditySource {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditorialNote {
     /// The clause anchor the note is about.
@@ -264,7 +265,7 @@ pub struct EditorialNote {
 }
 
 /// Who a rule is for.
-#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AudienceSource {
     #[default]
@@ -275,7 +276,7 @@ pub enum AudienceSource {
 
 /// One measure. Give exactly one of: `rate` (with `quantity`), `amount`, `cap_without_rate`,
 /// `loan`, `not_computed`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSource {
     /// Unique within the policy, lower case with `-`.
@@ -317,7 +318,7 @@ pub struct RuleSource {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoanSource {
     /// The most that can be borrowed, a formula in 元; leave out when the text states none.
@@ -330,7 +331,7 @@ pub struct LoanSource {
 
 /// How an amount is paid over time. Parts give either `share` (60%) or `rate` (500 元/亩, for
 /// a per-unit rule); the parts must add up to the whole.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSource {
     pub kind: ScheduleKindSource,
@@ -339,14 +340,14 @@ pub struct ScheduleSource {
     pub parts: Vec<SchedulePartSource>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKindSource {
     Tranches,
     Years,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulePartSource {
     /// 产前, 第一年 ...
@@ -356,7 +357,7 @@ pub struct SchedulePartSource {
 }
 
 /// Rules capped together per household, or of which only one is paid.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSource {
     pub id: String,
@@ -374,7 +375,7 @@ pub struct GroupSource {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChooseSource {
     #[default]
@@ -383,7 +384,7 @@ pub enum ChooseSource {
 }
 
 /// A household worked by hand from the text. `expect` holds what the text says it gets.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSource {
     pub name: String,
@@ -399,7 +400,7 @@ pub struct ExampleSource {
 }
 
 /// Expected amounts: `3000`, `"1000-5000"` (a range) or `"≥600"` (at least, open above).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSource {
     pub total: Scalar,

@@ -1,0 +1,430 @@
+//! What each page shows, worked out in Rust so templates only lay it out: rules as table
+//! rows, worked examples as computed by the engine during this build, the region tree, the
+//! comparison.
+
+use crate::compile::describe;
+use crate::explain::yuan;
+use crate::load::{Document, Project};
+use crate::source::{DocumentKindSource, RuleSource, StatusSource};
+use calculator::estimate::Estimate;
+use calculator::model::{Audience, Measure, Policy, Rule};
+use calculator::words::yuan_in_words;
+use calculator::{evaluate, Amount, Date, Household};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A rule as a row of a table: 项目, 标准, 上限, 条件, 兑现, 依据.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRow {
+    pub id: String,
+    pub label: String,
+    pub audience: &'static str,
+    pub standard: String,
+    pub limits: Vec<String>,
+    pub condition: Option<String>,
+    pub schedule: Option<String>,
+    pub clause: String,
+    pub clause_url: String,
+    pub notes: Vec<String>,
+    pub not_computed: Option<String>,
+}
+
+/// A formula as readers see it: fact labels, × and Chinese words for the functions.
+pub fn for_readers(formula: &str, project: &Project) -> String {
+    describe(formula, &project.facts)
+        .replace(" * ", " × ")
+        .replace('*', "×")
+        .replace("AT_LEAST", "不低于")
+        .replace("UP_TO", "至多")
+        .replace("BETWEEN", "介于")
+        .replace("MIN", "取小")
+        .replace("MAX", "取大")
+}
+
+fn range_text(amount: Amount) -> String {
+    yuan(&amount)
+}
+
+fn standard(rule: &Rule, source: &RuleSource, project: &Project) -> String {
+    match &rule.measure {
+        Measure::PerUnit {
+            rate,
+            rate_text,
+            quantity_text,
+            ..
+        } => {
+            let rate = match rate.constant() {
+                Some(a) if a.is_exact() => rate_text.clone(),
+                _ => for_readers(rate_text, project),
+            };
+            format!("{rate}（按{quantity_text}计）")
+        }
+        Measure::Formula {
+            amount,
+            amount_text,
+            ..
+        } => match amount.constant() {
+            Some(a) => range_text(a),
+            None => for_readers(source.amount.as_deref().unwrap_or(amount_text), project),
+        },
+        Measure::CapWithoutRate { cap, .. } => format!("未规定标准，上限 {} 元", cap.normalize()),
+        Measure::Loan {
+            max_principal_text,
+            term,
+            interest,
+            ..
+        } => {
+            let principal = max_principal_text
+                .as_deref()
+                .map_or("贷款，额度未规定".to_string(), |t| {
+                    format!("贷款最高 {}", for_readers(t, project))
+                });
+            let term = term
+                .as_ref()
+                .map(|t| format!("，期限{t}"))
+                .unwrap_or_default();
+            format!("{principal}{term}；{interest}")
+        }
+        Measure::NotComputed { .. } => "未规定金额".to_string(),
+    }
+}
+
+/// The rows of a policy's rules, with the group limits each rule falls under.
+pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec<RuleRow> {
+    let text_page = policy.text_policy_id().to_owned();
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let source = document.source.rules.iter().find(|r| r.id == rule.id);
+            let mut limits = Vec::new();
+            match &rule.measure {
+                Measure::PerUnit {
+                    max_quantity,
+                    cap,
+                    unit,
+                    ..
+                } => {
+                    if let Some(q) = max_quantity {
+                        limits.push(format!("数量上限 {} {unit}", q.normalize()));
+                    }
+                    if let Some(c) = cap {
+                        limits.push(format!("单项上限 {} 元", c.normalize()));
+                    }
+                }
+                Measure::Formula { cap: Some(c), .. } => {
+                    limits.push(format!("单项上限 {} 元", c.normalize()))
+                }
+                _ => {}
+            }
+            let mut schedule = rule
+                .schedule
+                .as_ref()
+                .map(|s| schedule_text(s, &rule.measure));
+            for group in policy.groups.iter().filter(|g| g.rules.contains(&i)) {
+                if group.choose_one {
+                    limits.push(format!("{}（与同组各项只享受1项）", group.label));
+                }
+                if let Some(cap) = group.cap {
+                    limits.push(format!(
+                        "{}：每户合计不超过 {} 元",
+                        group.label,
+                        cap.normalize()
+                    ));
+                }
+                if let Some(s) = &group.schedule {
+                    schedule = Some(format!("合计{}", schedule_text(s, &rule.measure)));
+                }
+            }
+            if let Some(base) = rule.adds_to.and_then(|b| policy.rules.get(b)) {
+                limits.push(format!("在“{}”之上加补", base.label));
+            }
+            RuleRow {
+                id: rule.id.clone(),
+                label: rule.label.clone(),
+                audience: rule.audience.chinese(),
+                standard: source.map_or_else(String::new, |s| standard(rule, s, project)),
+                limits,
+                condition: rule.eligible.as_ref().map(|c| c.description.clone()),
+                schedule,
+                clause: rule.clause.clone(),
+                clause_url: format!("/policies/{text_page}/#{}", rule.clause),
+                notes: rule.notes.clone(),
+                not_computed: match &rule.measure {
+                    Measure::NotComputed { reason } => Some(reason.clone()),
+                    _ => None,
+                },
+            }
+        })
+        .collect()
+}
+
+fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> String {
+    let total: rust_decimal::Decimal = schedule.parts.iter().map(|p| p.weight).sum();
+    let per_unit =
+        matches!(measure, Measure::PerUnit { .. }) && total != rust_decimal::Decimal::ONE;
+    let unit = match measure {
+        Measure::PerUnit { unit, .. } => unit.as_str(),
+        _ => "",
+    };
+    let parts: Vec<String> = schedule
+        .parts
+        .iter()
+        .map(|p| {
+            if per_unit {
+                format!("{} {} 元/{unit}", p.label, p.weight.normalize())
+            } else {
+                format!(
+                    "{} {}%",
+                    p.label,
+                    (p.weight * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+                )
+            }
+        })
+        .collect();
+    let kind = match schedule.kind {
+        calculator::model::ScheduleKind::Tranches => "分期兑现",
+        calculator::model::ScheduleKind::Years => "分年兑现",
+    };
+    format!("{kind}：{}", parts.join("，"))
+}
+
+/// A worked example as the engine computed it during this build.
+#[derive(Debug, Serialize)]
+pub struct ExampleView {
+    pub name: String,
+    pub date: String,
+    pub audience: &'static str,
+    pub facts: Vec<String>,
+    pub total: String,
+    pub total_min: String,
+    pub total_max: String,
+    pub words: Option<String>,
+    pub lines: Vec<(String, String, String)>,
+    pub schedule: Vec<String>,
+    pub loans: Vec<String>,
+    pub working: Option<String>,
+}
+
+pub fn examples(document: &Document, policy: &Policy, project: &Project) -> Vec<ExampleView> {
+    let Some(county) = project.rulebooks.get(&document.source.county) else {
+        return Vec::new();
+    };
+    let book = calculator::Rulebook {
+        county: county.county.clone(),
+        facts: county.facts.clone(),
+        absent: county.absent.clone(),
+        policies: vec![policy.clone()],
+    };
+    document
+        .source
+        .examples
+        .iter()
+        .filter_map(|example| {
+            let date: Date = example.date.parse().ok()?;
+            let mut household = Household::new(&book.facts);
+            for (id, value) in &example.facts {
+                household.set_text(&book.facts, id, &value.0).ok()?;
+            }
+            let audience = match example.audience {
+                crate::source::AudienceSource::Household => Audience::Household,
+                crate::source::AudienceSource::Enterprise => Audience::Enterprise,
+                crate::source::AudienceSource::Collective => Audience::Collective,
+            };
+            let estimate = evaluate(&book, &household, date, audience).ok()?;
+            Some(example_view(
+                example.name.clone(),
+                example.working.clone(),
+                &estimate,
+            ))
+        })
+        .collect()
+}
+
+pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
+    ExampleView {
+        name,
+        date: e.date.to_chinese(),
+        audience: e.audience.chinese(),
+        facts: e
+            .facts
+            .iter()
+            .map(|f| match (f.value.as_str(), &f.unit) {
+                ("true", _) => format!("{}：是", f.label),
+                ("false", _) => format!("{}：否", f.label),
+                (v, Some(u)) => format!("{}：{v} {u}", f.label),
+                (v, None) => format!("{}：{v}", f.label),
+            })
+            .collect(),
+        total: yuan(&e.total),
+        total_min: e.total.min.normalize().to_string(),
+        total_max: e
+            .total
+            .max
+            .map(|m| m.normalize().to_string())
+            .unwrap_or_default(),
+        words: e
+            .total
+            .max
+            .filter(|&m| m == e.total.min)
+            .and_then(yuan_in_words),
+        lines: e
+            .lines
+            .iter()
+            .map(|l| (l.label.clone(), yuan(&l.amount), l.clause_url.clone()))
+            .collect(),
+        schedule: e
+            .schedule
+            .iter()
+            .map(|p| {
+                let parts: Vec<String> = p
+                    .parts
+                    .iter()
+                    .map(|x| format!("{} {}", x.label, yuan(&x.amount)))
+                    .collect();
+                format!("{}：{}", p.label, parts.join("，"))
+            })
+            .collect(),
+        loans: e
+            .loans
+            .iter()
+            .map(|l| {
+                let principal = l
+                    .max_principal
+                    .as_ref()
+                    .map_or("额度未规定".into(), |a| format!("最高 {}", yuan(a)));
+                format!("{}：{principal}", l.label)
+            })
+            .collect(),
+        working,
+    }
+}
+
+/// A document as listed on county and home pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub in_force_label: String,
+    pub written: Option<String>,
+    pub published: Option<String>,
+    pub sort_date: String,
+    pub period: String,
+    pub county: String,
+    pub county_name: String,
+}
+
+pub fn kind_label(kind: DocumentKindSource) -> &'static str {
+    match kind {
+        DocumentKindSource::Policy => "政策文件",
+        DocumentKindSource::Report => "调研报告",
+        DocumentKindSource::DerivedFromReport => "据报告转述",
+    }
+}
+
+pub fn status_label(document: &Document) -> &'static str {
+    if document.source.kind == DocumentKindSource::Report {
+        return "不适用（报告）";
+    }
+    match document.source.metadata.status {
+        StatusSource::InForce => "有效",
+        StatusSource::Amended => "已修订",
+        StatusSource::Repealed => "失效",
+    }
+}
+
+fn chinese_date(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .and_then(|t| t.parse::<Date>().ok())
+        .map(|d| d.to_chinese())
+}
+
+pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
+    let meta = &document.source.metadata;
+    let period = match document.period.to {
+        Some(to) => format!(
+            "{} 至 {}",
+            document.period.from.to_chinese(),
+            to.to_chinese()
+        ),
+        None => format!("{} 起", document.period.from.to_chinese()),
+    };
+    DocumentSummary {
+        id: document.source.id.clone(),
+        title: document.source.title.clone(),
+        kind: kind_label(document.source.kind),
+        status: status_label(document),
+        in_force_label: period.clone(),
+        written: chinese_date(&meta.written),
+        published: chinese_date(&meta.published),
+        sort_date: meta
+            .published
+            .clone()
+            .or(meta.written.clone())
+            .unwrap_or_else(|| document.period.from.to_string()),
+        period,
+        county: document.source.county.clone(),
+        county_name: project
+            .county(&document.source.county)
+            .map(|c| c.source.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Province → prefecture → counties, for the home page.
+#[derive(Debug, Serialize)]
+pub struct Province {
+    pub name: String,
+    pub prefectures: Vec<Prefecture>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Prefecture {
+    pub name: String,
+    pub counties: Vec<CountyLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountyLink {
+    pub code: String,
+    pub name: String,
+    pub documents: usize,
+}
+
+pub fn regions(project: &Project) -> Vec<Province> {
+    let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<CountyLink>>> = BTreeMap::new();
+    for county in &project.counties {
+        let documents = project
+            .documents
+            .iter()
+            .filter(|d| d.source.county == county.source.code)
+            .count();
+        tree.entry(&county.source.province)
+            .or_default()
+            .entry(&county.source.prefecture)
+            .or_default()
+            .push(CountyLink {
+                code: county.source.code.clone(),
+                name: county.source.name.clone(),
+                documents,
+            });
+    }
+    tree.into_iter()
+        .map(|(province, prefectures)| Province {
+            name: province.to_owned(),
+            prefectures: prefectures
+                .into_iter()
+                .map(|(name, mut counties)| {
+                    counties.sort_by(|a, b| a.code.cmp(&b.code));
+                    Prefecture {
+                        name: name.to_owned(),
+                        counties,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
