@@ -190,7 +190,7 @@ pub fn compile_policy(
                 description: policy
                     .eligible_description
                     .clone()
-                    .unwrap_or_else(|| text.clone()),
+                    .unwrap_or_else(|| describe(text, facts)),
             })
     });
     for (i, note) in policy.notes.iter().enumerate() {
@@ -235,7 +235,7 @@ pub fn compile_policy(
                     description: rule
                         .eligible_description
                         .clone()
-                        .unwrap_or_else(|| text.clone()),
+                        .unwrap_or_else(|| describe(text, facts)),
                 }),
             (None, AudienceSource::Household) => default_eligible.clone(),
             (None, _) => None,

@@ -57,7 +57,12 @@ fn standard(rule: &Rule, source: &RuleSource, project: &Project) -> String {
                 Some(a) if a.is_exact() => rate_text.clone(),
                 _ => for_readers(rate_text, project),
             };
-            format!("{rate}（按{quantity_text}计）")
+            // Say what the rate is paid on only when it is not obvious from the label.
+            if quantity_text.contains('+') {
+                format!("{rate}（按{quantity_text}合计）")
+            } else {
+                rate
+            }
         }
         Measure::Formula {
             amount,
@@ -395,16 +400,18 @@ pub struct CountyLink {
 }
 
 pub fn regions(project: &Project) -> Vec<Province> {
-    let mut tree: BTreeMap<&str, BTreeMap<&str, Vec<CountyLink>>> = BTreeMap::new();
+    // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
+    let mut tree: BTreeMap<(&str, &str), BTreeMap<(&str, &str), Vec<CountyLink>>> = BTreeMap::new();
     for county in &project.counties {
+        let code = county.source.code.as_str();
         let documents = project
             .documents
             .iter()
             .filter(|d| d.source.county == county.source.code)
             .count();
-        tree.entry(&county.source.province)
+        tree.entry((code.get(..2).unwrap_or(code), &county.source.province))
             .or_default()
-            .entry(&county.source.prefecture)
+            .entry((code.get(..4).unwrap_or(code), &county.source.prefecture))
             .or_default()
             .push(CountyLink {
                 code: county.source.code.clone(),
@@ -413,11 +420,11 @@ pub fn regions(project: &Project) -> Vec<Province> {
             });
     }
     tree.into_iter()
-        .map(|(province, prefectures)| Province {
+        .map(|((_, province), prefectures)| Province {
             name: province.to_owned(),
             prefectures: prefectures
                 .into_iter()
-                .map(|(name, mut counties)| {
+                .map(|((_, name), mut counties)| {
                     counties.sort_by(|a, b| a.code.cmp(&b.code));
                     Prefecture {
                         name: name.to_owned(),
