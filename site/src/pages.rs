@@ -399,9 +399,12 @@ pub struct CountyLink {
     pub documents: usize,
 }
 
+/// A region's code prefix and name.
+type RegionKey<'a> = (&'a str, &'a str);
+
 pub fn regions(project: &Project) -> Vec<Province> {
     // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
-    let mut tree: BTreeMap<(&str, &str), BTreeMap<(&str, &str), Vec<CountyLink>>> = BTreeMap::new();
+    let mut tree: BTreeMap<RegionKey, BTreeMap<RegionKey, Vec<CountyLink>>> = BTreeMap::new();
     for county in &project.counties {
         let code = county.source.code.as_str();
         let documents = project
