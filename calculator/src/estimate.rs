@@ -101,12 +101,15 @@ pub enum Step {
     },
     /// A top-up, paid because the item it adds to is paid.
     TopUp { of_rule: String, of_label: String },
-    /// Chosen as the best of a one-of group; the others and what they would have paid.
+    /// Chosen as the best of a one-of group; the others and what they would have paid. The
+    /// line's amount is the best the household can get: at least the highest certain amount
+    /// of any item (`floor_from` names that item when it is not this one), at most this one's.
     Chosen {
         group: String,
         group_label: String,
         clause: String,
         alternatives: Vec<Alternative>,
+        floor_from: Option<Alternative>,
     },
     /// A group cap per household cut this line.
     GroupCap {
@@ -140,6 +143,8 @@ pub struct PaymentPlan {
     pub parts: Vec<PaymentPart>,
     /// How parts were rounded, in words.
     pub rounding: String,
+    /// Interpretations behind the schedule (the group's notes).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,8 +184,6 @@ pub struct NotEligible {
     pub policy: String,
     pub rule: String,
     pub label: String,
-    /// What it would have paid.
-    pub amount: Amount,
     pub condition: String,
     pub clause: String,
     pub clause_url: String,

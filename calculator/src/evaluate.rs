@@ -1,5 +1,5 @@
 //! Evaluation: one household, one date, all rules of a county → an [`Estimate`] that explains
-//! itself. Pure and deterministic; errors are values.
+//! itself. Pure and deterministic; errors are values, and every sum is checked.
 
 use crate::amount::{Amount, ArithmeticError};
 use crate::date::Date;
@@ -7,9 +7,9 @@ use crate::estimate::{
     Alternative, Estimate, Excluded, FactUse, Line, LoanLine, NotEligible, PaymentPart,
     PaymentPlan, PolicyUse, Step,
 };
-use crate::expr::{Expr, Scope, Value};
-use crate::fact::{FactValue, Household};
-use crate::model::{Audience, Measure, Policy, Rule, Rulebook, Schedule};
+use crate::expr::{Absent, Expr, Scope, Value};
+use crate::fact::{FactCatalogue, FactError, FactValue, Household};
+use crate::model::{Audience, Group, Measure, Policy, Rule, Rulebook, Schedule};
 use rust_decimal::Decimal;
 
 /// An evaluation that could not be completed: which rule, and why.
@@ -24,11 +24,25 @@ pub struct EvalError {
 /// How amounts of a schedule are rounded, in the words shown to people.
 pub const SCHEDULE_ROUNDING: &str = "各期金额四舍五入到分，余数计入最后一期";
 
-/// What one rule gives before groups are applied.
+/// What one rule gives before and after groups are applied.
 #[derive(Debug, Clone)]
 enum Outcome {
-    Pays { amount: Amount, steps: Vec<Step> },
+    Pays {
+        amount: Amount,
+        steps: Vec<Step>,
+        /// Notes of the groups that acted on this line.
+        notes: Vec<String>,
+    },
     Nothing,
+}
+
+impl Outcome {
+    fn amount(&self) -> Option<Amount> {
+        match self {
+            Outcome::Pays { amount, .. } => Some(*amount),
+            Outcome::Nothing => None,
+        }
+    }
 }
 
 /// Evaluate every policy of `book` in force on `date` for `household`.
@@ -109,191 +123,164 @@ fn evaluate_policy(
     estimate: &mut Estimate,
 ) -> Result<(), EvalError> {
     let clause_url = |clause: &str| format!("/policies/{}/#{}", policy.text_policy_id(), clause);
-    let fail = |rule: &Rule| {
-        let (policy, rule) = (policy.id.clone(), rule.id.clone());
+    let fail = |id: &str| {
+        let (policy, rule) = (policy.id.clone(), id.to_owned());
         move |source| EvalError {
             policy: policy.clone(),
             rule: rule.clone(),
             source,
         }
     };
+    let excluded = |rule: &Rule, reason: String| Excluded {
+        policy: policy.id.clone(),
+        rule: rule.id.clone(),
+        label: rule.label.clone(),
+        audience: rule.audience,
+        reason,
+        clause: rule.clause.clone(),
+        clause_url: clause_url(&rule.clause),
+    };
+
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(policy.rules.len());
     for rule in &policy.rules {
-        let outcome = if rule.audience != audience {
-            estimate.excluded.push(Excluded {
-                policy: policy.id.clone(),
-                rule: rule.id.clone(),
-                label: rule.label.clone(),
-                audience: rule.audience,
-                reason: format!(
-                    "面向{}，本估算按{}计算",
-                    rule.audience.chinese(),
-                    audience.chinese()
-                ),
-                clause: rule.clause.clone(),
-                clause_url: clause_url(&rule.clause),
-            });
-            Outcome::Nothing
-        } else {
-            let eligible = match &rule.eligible {
-                Some(condition) => condition.expr.evaluate(scope).map_err(fail(rule))?.truthy(),
-                None => true,
-            };
-            match &rule.measure {
-                Measure::NotComputed { reason } => {
-                    estimate.excluded.push(Excluded {
+        if rule.audience != audience {
+            let reason = format!(
+                "面向{}，本估算按{}计算",
+                rule.audience.chinese(),
+                audience.chinese()
+            );
+            estimate.excluded.push(excluded(rule, reason));
+            outcomes.push(Outcome::Nothing);
+            continue;
+        }
+        let eligible = match &rule.eligible {
+            Some(condition) => condition
+                .expr
+                .evaluate(scope)
+                .map_err(fail(&rule.id))?
+                .truthy(),
+            None => true,
+        };
+        let outcome = match &rule.measure {
+            Measure::NotComputed { reason } => {
+                estimate.excluded.push(excluded(rule, reason.clone()));
+                Outcome::Nothing
+            }
+            Measure::Loan {
+                max_principal,
+                term,
+                interest,
+                ..
+            } => {
+                let principal = match max_principal {
+                    Some(expr) => number(expr, scope)
+                        .map_err(fail(&rule.id))?
+                        .map(Amount::normalized),
+                    None => None,
+                };
+                let missing = max_principal.is_some() && principal.is_none();
+                if eligible && missing {
+                    estimate
+                        .excluded
+                        .push(excluded(rule, missing_facts(rule, book, scope)));
+                } else if eligible && principal.is_none_or(|p| p.may_be_positive()) {
+                    estimate.loans.push(LoanLine {
                         policy: policy.id.clone(),
                         rule: rule.id.clone(),
                         label: rule.label.clone(),
-                        audience: rule.audience,
-                        reason: reason.clone(),
+                        max_principal: principal,
+                        term: term.clone(),
+                        interest: interest.clone(),
+                        clause: rule.clause.clone(),
+                        clause_url: clause_url(&rule.clause),
+                        notes: rule.notes.clone(),
+                        derived_from_report: policy.derived_from_report,
+                    });
+                }
+                Outcome::Nothing
+            }
+            measure => match amount_of(measure, scope).map_err(fail(&rule.id))? {
+                // A fact the rule needs (a household size, say) was not given.
+                None if eligible => {
+                    estimate
+                        .excluded
+                        .push(excluded(rule, missing_facts(rule, book, scope)));
+                    Outcome::Nothing
+                }
+                None => Outcome::Nothing,
+                Some((amount, _)) if !amount.may_be_positive() => Outcome::Nothing,
+                Some((amount, steps)) if eligible => Outcome::Pays {
+                    amount,
+                    steps,
+                    notes: Vec::new(),
+                },
+                Some(_) => {
+                    estimate.not_eligible.push(NotEligible {
+                        policy: policy.id.clone(),
+                        rule: rule.id.clone(),
+                        label: rule.label.clone(),
+                        condition: rule
+                            .eligible
+                            .as_ref()
+                            .map_or_else(String::new, |c| c.description.clone()),
                         clause: rule.clause.clone(),
                         clause_url: clause_url(&rule.clause),
                     });
                     Outcome::Nothing
                 }
-                Measure::Loan {
-                    max_principal,
-                    term,
-                    interest,
-                    ..
-                } => {
-                    if eligible {
-                        let max_principal = match max_principal {
-                            Some(expr) => Some(
-                                expr.evaluate(scope)
-                                    .map_err(fail(rule))?
-                                    .amount_or_zero()
-                                    .normalized(),
-                            ),
-                            None => None,
-                        };
-                        if max_principal.is_none_or(|m| m.may_be_positive()) {
-                            estimate.loans.push(LoanLine {
-                                policy: policy.id.clone(),
-                                rule: rule.id.clone(),
-                                label: rule.label.clone(),
-                                max_principal,
-                                term: term.clone(),
-                                interest: interest.clone(),
-                                clause: rule.clause.clone(),
-                                clause_url: clause_url(&rule.clause),
-                                notes: rule.notes.clone(),
-                                derived_from_report: policy.derived_from_report,
-                            });
-                        }
-                    }
-                    Outcome::Nothing
-                }
-                measure => {
-                    let (amount, steps) = amount_of(measure, scope).map_err(fail(rule))?;
-                    if !amount.may_be_positive() {
-                        Outcome::Nothing
-                    } else if eligible {
-                        Outcome::Pays { amount, steps }
-                    } else {
-                        let condition = rule
-                            .eligible
-                            .as_ref()
-                            .map_or_else(String::new, |c| c.description.clone());
-                        estimate.not_eligible.push(NotEligible {
-                            policy: policy.id.clone(),
-                            rule: rule.id.clone(),
-                            label: rule.label.clone(),
-                            amount: amount.normalized(),
-                            condition,
-                            clause: rule.clause.clone(),
-                            clause_url: clause_url(&rule.clause),
-                        });
-                        Outcome::Nothing
-                    }
-                }
-            }
+            },
         };
         outcomes.push(outcome);
     }
 
-    // A top-up is paid only with the item it adds to.
-    for (index, rule) in policy.rules.iter().enumerate() {
-        if let Some(base) = rule.adds_to {
-            let base_pays = matches!(outcomes.get(base), Some(Outcome::Pays { .. }));
-            match (&mut outcomes[index], base_pays) {
-                (Outcome::Pays { steps, .. }, true) => steps.push(Step::TopUp {
-                    of_rule: policy.rules[base].id.clone(),
-                    of_label: policy.rules[base].label.clone(),
-                }),
-                (outcome @ Outcome::Pays { .. }, false) => *outcome = Outcome::Nothing,
-                _ => {}
-            }
+    for group in &policy.groups {
+        if group.choose_one {
+            choose_one(policy, group, &mut outcomes);
+        }
+        if let Some(limit) = group.cap {
+            apply_group_cap(group, limit, &mut outcomes).map_err(fail(&group.id))?;
         }
     }
 
-    for group in &policy.groups {
-        if group.choose_one {
-            let paying: Vec<usize> = group
-                .rules
-                .iter()
-                .copied()
-                .filter(|&i| matches!(outcomes[i], Outcome::Pays { .. }))
-                .collect();
-            let amount_of_rule = |i: usize| match &outcomes[i] {
-                Outcome::Pays { amount, .. } => *amount,
-                Outcome::Nothing => Amount::ZERO,
-            };
-            // Best for the household: the most certain money first; on a tie, the earlier item.
-            let best = paying.iter().copied().reduce(|best, candidate| {
-                if amount_of_rule(candidate).better_than(&amount_of_rule(best)) {
-                    candidate
-                } else {
-                    best
-                }
-            });
-            if let Some(best) = best {
-                let alternatives: Vec<Alternative> = paying
-                    .iter()
-                    .filter(|&&i| i != best)
-                    .map(|&i| Alternative {
-                        rule: policy.rules[i].id.clone(),
-                        label: policy.rules[i].label.clone(),
-                        amount: amount_of_rule(i).normalized(),
-                    })
-                    .collect();
-                for &i in paying.iter().filter(|&&i| i != best) {
-                    outcomes[i] = Outcome::Nothing;
-                }
-                if let Outcome::Pays { steps, .. } = &mut outcomes[best] {
-                    steps.push(Step::Chosen {
-                        group: group.id.clone(),
-                        group_label: group.label.clone(),
-                        clause: group.clause.clone(),
-                        alternatives,
-                    });
-                }
-            }
-        }
-        if let Some(limit) = group.cap {
-            apply_group_cap(group, limit, &mut outcomes).map_err(|source| EvalError {
-                policy: policy.id.clone(),
-                rule: group.id.clone(),
-                source,
-            })?;
+    // A top-up is paid only with the item it adds to, as that item stands after the groups.
+    for (index, rule) in policy.rules.iter().enumerate() {
+        let Some(base) = rule.adds_to else { continue };
+        let base_pays = outcomes
+            .get(base)
+            .and_then(Outcome::amount)
+            .is_some_and(|a| a.may_be_positive());
+        match (&mut outcomes[index], base_pays) {
+            (Outcome::Pays { steps, .. }, true) => steps.push(Step::TopUp {
+                of_rule: policy.rules[base].id.clone(),
+                of_label: policy.rules[base].label.clone(),
+            }),
+            (outcome @ Outcome::Pays { .. }, false) => *outcome = Outcome::Nothing,
+            _ => {}
         }
     }
 
     for (rule, outcome) in policy.rules.iter().zip(&outcomes) {
-        let Outcome::Pays { amount, steps } = outcome else {
+        let Outcome::Pays {
+            amount,
+            steps,
+            notes,
+        } = outcome
+        else {
             continue;
         };
         let amount = amount.normalized();
-        let mut facts = Vec::new();
-        rule_facts(rule, &mut facts);
-        let facts = facts
+        let mut used = Vec::new();
+        rule_facts(rule, &mut used);
+        let facts = used
             .into_iter()
-            .filter_map(|i| {
-                let def = book.facts.facts.get(i)?;
-                Some(fact_use(def, scope.household.get(i)?))
-            })
+            .filter_map(|i| Some(fact_use(book.facts.facts.get(i)?, scope.household.get(i)?)))
             .collect();
+        let mut all_notes = rule.notes.clone();
+        for note in notes {
+            if !all_notes.contains(note) {
+                all_notes.push(note.clone());
+            }
+        }
         estimate.lines.push(Line {
             policy: policy.id.clone(),
             rule: rule.id.clone(),
@@ -303,18 +290,20 @@ fn evaluate_policy(
             clause_url: clause_url(&rule.clause),
             facts,
             steps: steps.clone(),
-            notes: rule.notes.clone(),
+            notes: all_notes,
             derived_from_report: policy.derived_from_report,
         });
         if let Some(schedule) = &rule.schedule {
-            estimate.schedule.push(plan(
+            let plan = plan(
                 policy,
                 &rule.id,
                 &rule.label,
                 schedule,
-                rule.clause.as_str(),
+                &rule.clause,
                 amount,
-            ));
+                Vec::new(),
+            );
+            estimate.schedule.push(plan.map_err(fail(&rule.id))?);
         }
     }
     for group in &policy.groups {
@@ -322,31 +311,93 @@ fn evaluate_policy(
             continue;
         };
         let mut total = Amount::ZERO;
-        for &i in &group.rules {
-            if let Outcome::Pays { amount, .. } = &outcomes[i] {
-                total = total.checked_add(*amount).map_err(|source| EvalError {
-                    policy: policy.id.clone(),
-                    rule: group.id.clone(),
-                    source,
-                })?;
-            }
+        for amount in group.rules.iter().filter_map(|&i| outcomes[i].amount()) {
+            total = total.checked_add(amount).map_err(fail(&group.id))?;
         }
         if total.may_be_positive() {
-            estimate.schedule.push(plan(
+            let plan = plan(
                 policy,
                 &group.id,
                 &group.label,
                 schedule,
                 &group.clause,
                 total.normalized(),
-            ));
+                group.notes.clone(),
+            );
+            estimate.schedule.push(plan.map_err(fail(&group.id))?);
         }
     }
     Ok(())
 }
 
-/// The amount of a paying measure and the steps that led to it.
-fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>), ArithmeticError> {
+/// "Only one of these per household": the household gets the best it can. With ranges that
+/// is at least the highest certain amount of any item and at most the highest possible one;
+/// the line goes to the item with the highest possible amount.
+fn choose_one(policy: &Policy, group: &Group, outcomes: &mut [Outcome]) {
+    let paying: Vec<(usize, Amount)> = group
+        .rules
+        .iter()
+        .filter_map(|&i| outcomes[i].amount().map(|a| (i, a)))
+        .collect();
+    let higher_max = |a: &Amount, b: &Amount| match (a.max, b.max) {
+        (None, Some(_)) => true,
+        (Some(x), Some(y)) => x > y || (x == y && a.min > b.min),
+        (None, None) => a.min > b.min,
+        (Some(_), None) => false,
+    };
+    let Some(&(best, best_amount)) =
+        paying
+            .iter()
+            .reduce(|best, c| if higher_max(&c.1, &best.1) { c } else { best })
+    else {
+        return;
+    };
+    let Some(&(floor_rule, floor_amount)) =
+        paying
+            .iter()
+            .reduce(|best, c| if c.1.min > best.1.min { c } else { best })
+    else {
+        return;
+    };
+    let alternative = |i: usize, amount: Amount| Alternative {
+        rule: policy.rules[i].id.clone(),
+        label: policy.rules[i].label.clone(),
+        amount: amount.normalized(),
+    };
+    let alternatives = paying
+        .iter()
+        .filter(|(i, _)| *i != best)
+        .map(|&(i, a)| alternative(i, a))
+        .collect();
+    let floor_from = (floor_rule != best && floor_amount.min > best_amount.min)
+        .then(|| alternative(floor_rule, floor_amount));
+    for &(i, _) in paying.iter().filter(|(i, _)| *i != best) {
+        outcomes[i] = Outcome::Nothing;
+    }
+    if let Outcome::Pays {
+        amount,
+        steps,
+        notes,
+    } = &mut outcomes[best]
+    {
+        amount.min = amount.min.max(floor_amount.min);
+        steps.push(Step::Chosen {
+            group: group.id.clone(),
+            group_label: group.label.clone(),
+            clause: group.clause.clone(),
+            alternatives,
+            floor_from,
+        });
+        notes.extend(group.notes.iter().cloned());
+    }
+}
+
+/// The amount of a paying measure and the steps that led to it; `None` when a fact it needs
+/// was not given.
+fn amount_of(
+    measure: &Measure,
+    scope: &Scope<'_>,
+) -> Result<Option<(Amount, Vec<Step>)>, ArithmeticError> {
     let mut steps = Vec::new();
     let amount = match measure {
         Measure::PerUnit {
@@ -359,9 +410,11 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
             cap,
             round_to,
         } => {
-            let mut qty = number(quantity, scope)?;
+            let Some(mut qty) = number(quantity, scope)? else {
+                return Ok(None);
+            };
             if !qty.may_be_positive() {
-                return Ok((Amount::ZERO, steps));
+                return Ok(Some((Amount::ZERO, steps)));
             }
             steps.push(Step::Quantity {
                 formula: quantity_text.clone(),
@@ -380,12 +433,14 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
                 }
                 qty = capped;
             }
-            let rate_value = number(rate, scope)?;
+            let Some(rate_value) = number(rate, scope)? else {
+                return Ok(None);
+            };
             let amount = qty.checked_mul(rate_value)?;
             steps.push(Step::Rate {
                 formula: rate_text.clone(),
                 rate: rate_value.normalized(),
-                unit: format!("元/{}", unit.rsplit('/').next().unwrap_or(unit)),
+                unit: format!("元/{unit}"),
                 amount: amount.normalized(),
             });
             let amount = apply_cap(amount, *cap, &mut steps);
@@ -397,9 +452,11 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
             cap,
             round_to,
         } => {
-            let value = number(amount, scope)?;
+            let Some(value) = number(amount, scope)? else {
+                return Ok(None);
+            };
             if !value.may_be_positive() {
-                return Ok((Amount::ZERO, steps));
+                return Ok(Some((Amount::ZERO, steps)));
             }
             steps.push(Step::Formula {
                 formula: amount_text.clone(),
@@ -414,9 +471,11 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
             unit,
             cap,
         } => {
-            let qty = number(quantity, scope)?;
+            let Some(qty) = number(quantity, scope)? else {
+                return Ok(None);
+            };
             if !qty.may_be_positive() {
-                return Ok((Amount::ZERO, steps));
+                return Ok(Some((Amount::ZERO, steps)));
             }
             steps.push(Step::Quantity {
                 formula: quantity_text.clone(),
@@ -428,20 +487,34 @@ fn amount_of(measure: &Measure, scope: &Scope<'_>) -> Result<(Amount, Vec<Step>)
         }
         Measure::Loan { .. } | Measure::NotComputed { .. } => Amount::ZERO,
     };
-    Ok((amount, steps))
+    Ok(Some((amount, steps)))
 }
 
-fn number(expr: &Expr, scope: &Scope<'_>) -> Result<Amount, ArithmeticError> {
+/// A number, or `None` when it depends on a fact that was not given.
+fn number(expr: &Expr, scope: &Scope<'_>) -> Result<Option<Amount>, ArithmeticError> {
     Ok(match expr.evaluate(scope)? {
-        Value::Number(a) => a,
-        Value::Bool(_) | Value::Missing => Amount::ZERO,
+        Value::Number(a) => Some(a),
+        Value::Bool(_) => Some(Amount::ZERO),
+        Value::Missing => None,
     })
 }
 
+/// "需要填写：家庭人口": the facts a rule needs that were not given.
+fn missing_facts(rule: &Rule, book: &Rulebook, scope: &Scope<'_>) -> String {
+    let mut used = Vec::new();
+    rule_facts(rule, &mut used);
+    let labels: Vec<&str> = used
+        .into_iter()
+        .filter(|&i| {
+            scope.household.get(i).is_none() && book.absent.get(i) == Some(&Absent::Missing)
+        })
+        .filter_map(|i| book.facts.facts.get(i).map(|f| f.label.as_str()))
+        .collect();
+    format!("需要填写：{}", labels.join("、"))
+}
+
 fn apply_cap(amount: Amount, cap: Option<Decimal>, steps: &mut Vec<Step>) -> Amount {
-    let Some(limit) = cap else {
-        return amount;
-    };
+    let Some(limit) = cap else { return amount };
     let (capped, cut) = amount.capped_at(limit);
     if cut {
         steps.push(Step::Cap {
@@ -454,9 +527,7 @@ fn apply_cap(amount: Amount, cap: Option<Decimal>, steps: &mut Vec<Step>) -> Amo
 }
 
 fn apply_rounding(amount: Amount, places: Option<u32>, steps: &mut Vec<Step>) -> Amount {
-    let Some(places) = places else {
-        return amount;
-    };
+    let Some(places) = places else { return amount };
     let rounded = amount.rounded(places);
     if rounded != amount {
         steps.push(Step::Rounded {
@@ -468,53 +539,55 @@ fn apply_rounding(amount: Amount, places: Option<u32>, steps: &mut Vec<Step>) ->
     rounded
 }
 
-/// Cut the group's lines so that together they stay within `limit`, keeping the items in
-/// the order the text lists them (earlier items keep their money first). Lower and upper
-/// bounds are allotted separately; where that would leave a line's lower bound above its
-/// upper bound, the lower bound is lowered, so every line stays a range and the group total
-/// stays a true (if cautious) lower bound.
+/// Cut the group's lines so that together they pay what the cap allows. The group's total is
+/// worked out first — at least the capped sum of what is certain, at most the capped sum of
+/// what is possible — and then given to the items in the order the text lists them (earlier
+/// items keep their money first), upper bounds first, then lower bounds within them.
 fn apply_group_cap(
-    group: &crate::model::Group,
+    group: &Group,
     limit: Decimal,
     outcomes: &mut [Outcome],
 ) -> Result<(), ArithmeticError> {
-    let mut before_total = Amount::ZERO;
-    for &i in &group.rules {
-        if let Outcome::Pays { amount, .. } = &outcomes[i] {
-            before_total = before_total.checked_add(*amount)?;
-        }
+    let mut before = Amount::ZERO;
+    for amount in group.rules.iter().filter_map(|&i| outcomes[i].amount()) {
+        before = before.checked_add(amount)?;
     }
-    if before_total.max.is_some_and(|m| m <= limit) {
+    if before.max.is_some_and(|m| m <= limit) {
         return Ok(());
     }
-    let mut left_min = limit;
-    let mut left_max = limit;
+    let (total, _) = before.capped_at(limit);
+    let total_max = total.max.unwrap_or(limit);
+    let mut left_max = total_max;
+    let mut left_min = total.min;
     for &i in &group.rules {
-        let Outcome::Pays { amount, steps } = &mut outcomes[i] else {
+        let Outcome::Pays {
+            amount,
+            steps,
+            notes,
+        } = &mut outcomes[i]
+        else {
             continue;
         };
-        let before = *amount;
-        let max = before
-            .max
-            .map_or(left_max, |b| b.min(left_max))
-            .max(Decimal::ZERO);
-        let min = before.min.min(left_min).max(Decimal::ZERO).min(max);
-        left_min -= min;
-        left_max -= max;
+        let previous = *amount;
+        let max = previous.max.map_or(left_max, |b| b.min(left_max));
+        left_max = left_max.checked_sub(max).ok_or(ArithmeticError::Overflow)?;
+        let min = max.min(left_min);
+        left_min = left_min.checked_sub(min).ok_or(ArithmeticError::Overflow)?;
         let after = Amount {
             min,
             max: Some(max),
         };
-        if after != before {
+        if after != previous {
             steps.push(Step::GroupCap {
                 group: group.id.clone(),
                 group_label: group.label.clone(),
                 clause: group.clause.clone(),
                 limit,
-                group_before: before_total.normalized(),
-                before: before.normalized(),
+                group_before: before.normalized(),
+                before: previous.normalized(),
                 after: after.normalized(),
             });
+            notes.extend(group.notes.iter().cloned());
             *amount = after;
         }
     }
@@ -530,27 +603,40 @@ fn plan(
     schedule: &Schedule,
     fallback_clause: &str,
     total: Amount,
-) -> PaymentPlan {
-    let weights: Decimal = schedule.parts.iter().map(|p| p.weight).sum();
-    let split = |whole: Decimal| -> Vec<Decimal> {
+    notes: Vec<String>,
+) -> Result<PaymentPlan, ArithmeticError> {
+    let mut weights = Decimal::ZERO;
+    for part in &schedule.parts {
+        weights = weights
+            .checked_add(part.weight)
+            .ok_or(ArithmeticError::Overflow)?;
+    }
+    let split = |whole: Decimal| -> Result<Vec<Decimal>, ArithmeticError> {
         let mut parts = Vec::with_capacity(schedule.parts.len());
         let mut given = Decimal::ZERO;
+        let last = schedule.parts.len().saturating_sub(1);
         for (i, part) in schedule.parts.iter().enumerate() {
-            let amount = if i + 1 == schedule.parts.len() {
-                whole - given
+            let amount = if i == last {
+                whole.checked_sub(given).ok_or(ArithmeticError::Overflow)?
             } else if weights.is_zero() {
                 Decimal::ZERO
             } else {
-                (whole * part.weight / weights)
+                whole
+                    .checked_mul(part.weight)
+                    .and_then(|x| x.checked_div(weights))
+                    .ok_or(ArithmeticError::Overflow)?
                     .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             };
-            given += amount;
+            given = given.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
             parts.push(amount);
         }
-        parts
+        Ok(parts)
     };
-    let mins = split(total.min);
-    let maxes = total.max.map(split);
+    let mins = split(total.min)?;
+    let maxes = match total.max {
+        Some(max) => Some(split(max)?),
+        None => None,
+    };
     let parts = schedule
         .parts
         .iter()
@@ -564,7 +650,7 @@ fn plan(
             .normalized(),
         })
         .collect();
-    PaymentPlan {
+    Ok(PaymentPlan {
         policy: policy.id.clone(),
         source: source.to_owned(),
         label: label.to_owned(),
@@ -576,7 +662,8 @@ fn plan(
         total,
         parts,
         rounding: SCHEDULE_ROUNDING.to_owned(),
-    }
+        notes,
+    })
 }
 
 fn rule_facts(rule: &Rule, out: &mut Vec<usize>) {
@@ -611,15 +698,30 @@ fn fact_use(def: &crate::fact::FactDef, value: FactValue) -> FactUse {
     }
 }
 
-/// Convenience for callers holding facts as `(id, text)` pairs, as the CLI and the browser do.
+/// A household from `(id, text)` pairs, as the CLI and the browser hold them. Every problem is
+/// returned, including a fact given twice.
 pub fn household_from_pairs<'a>(
     book: &Rulebook,
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<Household, Vec<(String, crate::fact::FactError)>> {
-    let mut household = Household::new(&book.facts);
+) -> Result<Household, Vec<(String, FactError)>> {
+    household_from(&book.facts, pairs)
+}
+
+fn household_from<'a>(
+    facts: &FactCatalogue,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Household, Vec<(String, FactError)>> {
+    let mut household = Household::new(facts);
     let mut errors = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (id, text) in pairs {
-        if let Err(error) = household.set_text(&book.facts, id, text) {
+        if seen.contains(&id) {
+            let label = facts.get(id).map_or(id, |f| f.label.as_str()).to_owned();
+            errors.push((id.to_owned(), FactError::Twice { label }));
+            continue;
+        }
+        seen.push(id);
+        if let Err(error) = household.set_text(facts, id, text) {
             errors.push((id.to_owned(), error));
         }
     }

@@ -287,24 +287,39 @@ fn fold(
     Ok(acc.map_or(Value::Missing, Value::Number))
 }
 
-/// Comparisons hold only when they hold for every value in both ranges.
+/// Comparisons hold only when they hold for every value in both ranges (an open upper bound
+/// is +∞).
 fn compare(op: Comparison, x: Amount, y: Amount) -> bool {
-    let (Some(x_max), Some(y_max)) = (x.max, y.max) else {
-        return match op {
-            Comparison::Gt => y.max.is_some_and(|ym| x.min > ym),
-            Comparison::Ge => y.max.is_some_and(|ym| x.min >= ym),
-            Comparison::Ne => {
-                y.max.is_some_and(|ym| x.min > ym) || x.max.is_some_and(|xm| xm < y.min)
-            }
-            _ => false,
-        };
+    // Every value of x is below every value of y, and so on.
+    let below = |a: Amount, b: Amount, strict: bool| match a.max {
+        Some(a_max) if strict => a_max < b.min,
+        Some(a_max) => a_max <= b.min,
+        None => false,
     };
     match op {
         Comparison::Eq => x.is_exact() && y.is_exact() && x.min == y.min,
-        Comparison::Ne => x_max < y.min || y_max < x.min,
-        Comparison::Lt => x_max < y.min,
-        Comparison::Le => x_max <= y.min,
-        Comparison::Gt => x.min > y_max,
-        Comparison::Ge => x.min >= y_max,
+        Comparison::Ne => below(x, y, true) || below(y, x, true),
+        Comparison::Lt => below(x, y, true),
+        Comparison::Le => below(x, y, false),
+        Comparison::Gt => below(y, x, true),
+        Comparison::Ge => below(y, x, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparisons_with_open_ranges() {
+        let d = |v: i64| Decimal::from(v);
+        let three = Amount::exact(d(3));
+        let from_five = Amount::at_least(d(5));
+        assert!(compare(Comparison::Lt, three, from_five));
+        assert!(compare(Comparison::Gt, from_five, three));
+        assert!(compare(Comparison::Ne, three, from_five));
+        assert!(!compare(Comparison::Lt, from_five, three));
+        assert!(!compare(Comparison::Eq, from_five, from_five));
+        assert!(compare(Comparison::Le, three, three) && compare(Comparison::Ge, three, three));
     }
 }

@@ -84,8 +84,12 @@ impl Serialize for FactValue {
 /// households read it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FactError {
-    #[error("没有名为 `{id}` 的情况项（可用的有：{known}）")]
+    #[error("没有名为 `{id}` 的填写项（可用的有：{known}）")]
     Unknown { id: String, known: String },
+    #[error("{label}：填了两次，请只填一次")]
+    Twice { label: String },
+    #[error("{label}：请用小数点表示小数，例如 0.5（收到“{input}”）")]
+    CommaDecimal { label: String, input: String },
     #[error("{label}：请填写“是”或“否”（收到“{input}”）")]
     NotYesNo { label: String, input: String },
     #[error("{label}：请填写数字，例如 3 或 1.5（收到“{input}”）")]
@@ -116,15 +120,35 @@ pub fn fold_full_width(input: &str) -> String {
         .trim()
         .chars()
         .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '０'..='９' => {
+                let offset = u32::from(c).saturating_sub(u32::from('０'));
+                char::from_digit(offset, 10).unwrap_or(c)
+            }
             '．' | '。' => '.',
             '－' => '-',
             '＋' => '+',
-            '，' | ',' => '\u{0}', // thousands separators are dropped below
+            '，' => ',',
             _ => c,
         })
-        .filter(|&c| c != '\u{0}' && !c.is_whitespace())
+        .filter(|c| !c.is_whitespace())
         .collect()
+}
+
+/// `1,000` and `12,345.5` are thousands; any other comma (`0,5`) is refused, never guessed.
+fn without_thousands_separators(text: &str) -> Option<String> {
+    if !text.contains(',') {
+        return Some(text.to_owned());
+    }
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    let groups: Vec<&str> = whole.trim_start_matches(['-', '+']).split(',').collect();
+    let well_formed = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+        && groups.iter().skip(1).all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+        && fraction.is_none_or(|f| !f.contains(','));
+    well_formed.then(|| text.replace(',', ""))
 }
 
 impl FactDef {
@@ -159,6 +183,11 @@ impl FactDef {
                 Ok(Some(FactValue::Number(Decimal::from(year))))
             }
             FactKind::Count | FactKind::Quantity => {
+                let text =
+                    without_thousands_separators(&text).ok_or_else(|| FactError::CommaDecimal {
+                        label: self.label.clone(),
+                        input: input.trim().to_owned(),
+                    })?;
                 let number = parse_plain_decimal(&text).ok_or_else(|| FactError::NotANumber {
                     label: self.label.clone(),
                     input: input.trim().to_owned(),
@@ -298,6 +327,28 @@ mod tests {
             Ok(Some(FactValue::Number(Decimal::from(12))))
         );
         assert_eq!(pigs().parse_value("  "), Ok(None));
+    }
+
+    #[test]
+    fn commas_are_thousands_or_refused() {
+        let def = FactDef {
+            kind: FactKind::Quantity,
+            ..pigs()
+        };
+        assert_eq!(
+            def.parse_value("1,000"),
+            Ok(Some(FactValue::Number(Decimal::from(1000))))
+        );
+        assert_eq!(
+            def.parse_value("１，０００"),
+            Ok(Some(FactValue::Number(Decimal::from(1000))))
+        );
+        for bad in ["0,5", "1,5", "1,00", "12,3456", ",100"] {
+            assert!(
+                matches!(def.parse_value(bad), Err(FactError::CommaDecimal { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -4,13 +4,16 @@
 //! pigs * 300 元/头                      a rate per unit
 //! MIN(cash_crop_mu, 2 亩) * 500 元/亩   a quantity cap
 //! BETWEEN(1000 元, 5000 元)             a discretionary range
-//! AT_LEAST(equity_yuan * 6%)            a minimum yield, open above
+//! equity_yuan * AT_LEAST(6%)            a minimum yield, open above
 //! AND(registered_poor, has_labor)       an eligibility condition
 //! OR(exit_year = 2014, exit_year = 2015)
 //! ```
 //!
 //! Full-width `（）`, `，`, `×` and `÷` from a Chinese keyboard are accepted. Parsing checks the
 //! fact ids and the units, and produces an [`Expr`] with the units erased.
+
+// Arithmetic here is on positions within a formula of bounded length, never on money.
+#![allow(clippy::arithmetic_side_effects)]
 
 use crate::expr::{Comparison, Expr};
 use crate::fact::{FactCatalogue, FactKind};
@@ -102,6 +105,7 @@ pub fn compile(source: &str, facts: &FactCatalogue) -> Result<Compiled, FormulaE
         pos: 0,
         facts,
         end: source.len(),
+        depth: 0,
     };
     let compiled = parser.expression()?;
     if let Some(token) = parser.tokens.get(parser.pos) {
@@ -162,7 +166,7 @@ impl fmt::Display for TokenKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TokenKind::Number(n) => write!(f, "number {n}"),
-            TokenKind::Percent(n) => write!(f, "percentage {}%", n * Decimal::ONE_HUNDRED),
+            TokenKind::Percent(_) => write!(f, "a percentage"),
             TokenKind::Unit(u) => write!(f, "unit `{u}`"),
             TokenKind::Name(n) => write!(f, "`{n}`"),
             TokenKind::Function(n) => write!(f, "function `{n}`"),
@@ -213,9 +217,22 @@ fn lex(source: &str) -> Result<Vec<Token>, FormulaError> {
                     end = i + d.len_utf8();
                     chars.next();
                 }
+                if let Some(&(_, 'e' | 'E')) = chars.peek() {
+                    return Err(FormulaError::new(
+                        start..end + 1,
+                        format!("`{text}e…` uses an exponent"),
+                    )
+                    .hint("write the number in full, e.g. 20000 instead of 2e4"));
+                }
                 let value = Decimal::from_str(&text).map_err(|_| {
-                    FormulaError::new(start..end, format!("`{text}` is not a number"))
-                        .hint("write numbers like 3000 or 0.5, without separators")
+                    let digits = text.chars().filter(char::is_ascii_digit).count();
+                    if digits > 28 && text.matches('.').count() <= 1 {
+                        FormulaError::new(start..end, format!("`{text}` has too many digits"))
+                            .hint("amounts can have at most 28 digits")
+                    } else {
+                        FormulaError::new(start..end, format!("`{text}` is not a number"))
+                            .hint("write numbers like 3000 or 0.5, without separators")
+                    }
                 })?;
                 if let Some(&(i, '%' | '％')) = chars.peek() {
                     chars.next();
@@ -325,7 +342,12 @@ struct Parser<'a> {
     pos: usize,
     facts: &'a FactCatalogue,
     end: usize,
+    /// How deeply brackets and signs are nested; bounded so no formula can exhaust the stack.
+    depth: usize,
 }
+
+/// Deeper than any formula a person writes; far below what would overflow the stack.
+const MAX_DEPTH: usize = 64;
 
 /// A parsed piece of formula and where it stands in the text.
 type Spanned = (Compiled, Range<usize>);
@@ -350,7 +372,25 @@ impl Parser<'_> {
             .map_or(self.end..self.end, |t| t.span.clone())
     }
 
+    fn deeper(&mut self) -> Result<(), FormulaError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(
+                FormulaError::new(self.span_here(), "the formula is nested too deeply")
+                    .hint("split it into simpler rules; no rule needs this many brackets or signs"),
+            );
+        }
+        Ok(())
+    }
+
     fn comparison(&mut self) -> Parsed {
+        self.deeper()?;
+        let result = self.comparison_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn comparison_inner(&mut self) -> Parsed {
         let (mut left, left_span) = self.additive()?;
         let op = match self.peek() {
             Some(TokenKind::Op(op @ ("=" | "<>" | "<" | "<=" | ">" | ">="))) => *op,
@@ -456,7 +496,10 @@ impl Parser<'_> {
         if let Some(TokenKind::Op("-")) = self.peek() {
             let start = self.span_here().start;
             self.pos += 1;
-            let (inner, span) = self.unary()?;
+            self.deeper()?;
+            let inner = self.unary();
+            self.depth -= 1;
+            let (inner, span) = inner?;
             if inner.ty == Type::YesNo {
                 return Err(
                     FormulaError::new(start..span.end, "cannot negate a yes/no condition")
@@ -777,7 +820,8 @@ impl Parser<'_> {
                     Expr::Number(n)
                         if n.fract().is_zero() && *n >= Decimal::ZERO && *n <= Decimal::from(4) =>
                     {
-                        u32::try_from(n.mantissa()).unwrap_or(0)
+                        // normalize: `2.0` means 2 places, not a mantissa of 20.
+                        u32::try_from(n.normalize().mantissa()).unwrap_or(0)
                     }
                     _ => {
                         return Err(FormulaError::new(
@@ -920,6 +964,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_formulas_are_refused_not_crashed() {
+        let facts = catalogue();
+        let deep = format!("{}pigs{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(compile(&deep, &facts).is_err_and(|e| e.message.contains("nested too deeply")));
+        let signs = format!("{}pigs", "-".repeat(100_000));
+        assert!(compile(&signs, &facts).is_err());
+        let huge = format!("{} 元", "9".repeat(40));
+        assert!(compile(&huge, &facts).is_err_and(|e| e.message.contains("too many digits")));
+        let percent = format!("{}%", "9".repeat(29));
+        assert!(compile(&format!("pigs * {percent} * 1 元/头 +"), &facts).is_err());
+        let rounded = compile("ROUND(equity_yuan * 5%, 2.0)", &facts).map(|c| c.expr);
+        assert!(matches!(rounded, Ok(Expr::Round(_, 2))), "{rounded:?}");
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_token() {
         let facts = catalogue();
         for (source, span) in [
@@ -929,6 +988,7 @@ mod tests {
             ("pigs # 3", 5..6),
             ("", 0..0),
             ("元 * 3", 0..3),
+            ("1e400 元", 0..2),
         ] {
             let error = compile(source, &facts).err();
             assert_eq!(error.map(|e| e.span), Some(span), "{source}");

@@ -31,6 +31,10 @@
 //! assert_eq!(amount, calculator::expr::Value::Number(calculator::Amount::exact(2000.into())));
 //! ```
 
+// Money must never overflow silently or panic: every operation on user-influenced numbers is
+// checked. Clippy enforces it for this crate.
+#![warn(clippy::arithmetic_side_effects)]
+
 pub mod amount;
 pub mod date;
 pub mod estimate;

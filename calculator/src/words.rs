@@ -11,7 +11,7 @@ const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
 pub fn yuan_in_words(amount: Decimal) -> Option<String> {
     let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let fen_total = (rounded.abs() * Decimal::ONE_HUNDRED).to_u128()?;
+    let fen_total = rounded.abs().checked_mul(Decimal::ONE_HUNDRED)?.to_u128()?;
     let yuan = fen_total / 100;
     if yuan >= 10_u128.pow(16) {
         return None;
@@ -23,10 +23,17 @@ pub fn yuan_in_words(amount: Decimal) -> Option<String> {
     if negative {
         out.push('负');
     }
+    // Groups of four digits from the right: 个, 万, 亿, 万亿.
+    let mut groups = [0_usize; 4];
+    let mut rest = yuan;
+    for group in &mut groups {
+        *group = usize::try_from(rest % 10_000).unwrap_or(0);
+        rest /= 10_000;
+    }
     let mut integer = String::new();
     let mut need_zero = false;
     for group_index in (0..4).rev() {
-        let group = (yuan / 10_u128.pow(4 * group_index as u32) % 10_000) as usize;
+        let group = groups[group_index];
         if group == 0 {
             need_zero |= !integer.is_empty();
             continue;
@@ -99,5 +106,6 @@ mod tests {
             assert_eq!(yuan_in_words(value).as_deref(), Some(words), "{amount}");
         }
         assert_eq!(yuan_in_words(Decimal::from(10_u64.pow(16))), None);
+        assert_eq!(yuan_in_words(Decimal::MAX), None);
     }
 }

@@ -94,6 +94,16 @@ impl FileContext<'_> {
     ) -> Option<Decimal> {
         let expr = self.formula(path, text, facts, Type::Number(unit))?;
         match expr.constant() {
+            Some(amount)
+                if amount.is_exact() && amount.min.is_sign_negative() && !amount.min.is_zero() =>
+            {
+                self.error(
+                    path,
+                    format!("`{text}` is negative"),
+                    Some("caps, shares and rates are never below zero".to_string()),
+                );
+                None
+            }
             Some(amount) if amount.is_exact() => Some(amount.min),
             _ => {
                 self.error(
@@ -582,14 +592,16 @@ fn schedule(
                 weight,
             });
         }
-        let sum: Decimal = parts.iter().map(|p| p.weight).sum();
-        if sum != Decimal::ONE {
+        let sum = checked_sum(parts.iter().map(|p| p.weight));
+        if sum != Some(Decimal::ONE) {
+            let shown = sum
+                .and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED))
+                .map_or("far more than 100".to_string(), |s| {
+                    s.normalize().to_string()
+                });
             cx.error(
                 &format!("{path}.parts"),
-                format!(
-                    "the shares add up to {}%, not 100%",
-                    (sum * Decimal::ONE_HUNDRED).normalize()
-                ),
+                format!("the shares add up to {shown}%, not 100%"),
                 Some("correct the shares so that the parts add up to the whole".to_string()),
             );
             return None;
@@ -622,13 +634,15 @@ fn schedule(
                 weight,
             });
         }
-        let sum: Decimal = parts.iter().map(|p| p.weight).sum();
-        if sum != whole {
+        let sum = checked_sum(parts.iter().map(|p| p.weight));
+        if sum != Some(whole) {
+            let shown = sum.map_or("more than can be counted".to_string(), |s| {
+                s.normalize().to_string()
+            });
             cx.error(
                 &format!("{path}.parts"),
                 format!(
-                    "the parts add up to {} 元/{unit}, but the rule's rate is {} 元/{unit}",
-                    sum.normalize(),
+                    "the parts add up to {shown} 元/{unit}, but the rule's rate is {} 元/{unit}",
                     whole.normalize()
                 ),
                 Some(
@@ -776,12 +790,20 @@ pub fn describe(formula: &str, facts: &FactCatalogue) -> String {
 /// The unit to show for a quantity: the fact's own (只 for chickens) when it is one fact,
 /// else the unit of the formula.
 fn unit_of(quantity: &Expr, dimension: Dimension, facts: &FactCatalogue) -> String {
-    match quantity {
-        Expr::Fact(i) => facts
-            .facts
-            .get(*i)
-            .and_then(|f| f.unit.clone())
-            .unwrap_or_else(|| dimension.to_string()),
+    let mut used = Vec::new();
+    quantity.facts_used(&mut used);
+    let units: Vec<Option<&String>> = used
+        .iter()
+        .map(|&i| facts.facts.get(i).and_then(|f| f.unit.as_ref()))
+        .collect();
+    match units.first() {
+        // dairy_goats + meat_sheep: both 只, so 只 rather than the base unit 头.
+        Some(Some(first)) if units.iter().all(|u| u == &Some(*first)) => (*first).clone(),
         _ => dimension.to_string(),
     }
+}
+
+/// A sum that says `None` instead of overflowing.
+fn checked_sum(values: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+    values.fold(Some(Decimal::ZERO), |acc, v| acc?.checked_add(v))
 }

@@ -14,6 +14,15 @@ pub fn yuan(amount: &Amount) -> String {
     }
 }
 
+/// 大写金额 for an exact amount in whole fen; `None` for ranges and for amounts finer than a
+/// fen, where words rounded to the fen would disagree with the figure.
+pub fn words_for(amount: &Amount) -> Option<String> {
+    let exact = amount.max.filter(|&max| max == amount.min)?;
+    (exact.round_dp(2) == exact)
+        .then(|| yuan_in_words(exact))
+        .flatten()
+}
+
 /// How one step reads.
 pub fn step(step: &Step) -> String {
     match step {
@@ -65,19 +74,23 @@ pub fn step(step: &Step) -> String {
         Step::Chosen {
             group_label,
             alternatives,
+            floor_from,
             ..
         } => {
             let others: Vec<String> = alternatives
                 .iter()
                 .map(|a| format!("{} {}", a.label, yuan(&a.amount)))
                 .collect();
-            if others.is_empty() {
-                format!("{group_label}：本户只有这一项")
-            } else {
-                format!(
-                    "{group_label}：选本项，确定可得的金额最高；未选 {}",
+            match (others.is_empty(), floor_from) {
+                (true, _) => format!("{group_label}：本户只有这一项"),
+                (false, None) => format!("{group_label}：选本项，对本户最有利；未选 {}", others.join("、")),
+                (false, Some(floor)) => format!(
+                    "{group_label}：本项最多可得的金额最高；若核定金额低于 {}，可改选“{}”，所以至少可得 {}；其他可选：{}",
+                    yuan(&floor.amount),
+                    floor.label,
+                    yuan(&floor.amount),
                     others.join("、")
-                )
+                ),
             }
         }
         Step::GroupCap {
@@ -115,11 +128,7 @@ pub fn render(estimate: &Estimate) -> String {
         };
         let _ = writeln!(out, "  《{}》 {}（{}）", policy.title, state, policy.period);
     }
-    let words = estimate
-        .total
-        .max
-        .filter(|&max| max == estimate.total.min)
-        .and_then(yuan_in_words)
+    let words = words_for(&estimate.total)
         .map(|w| format!("（{w}）"))
         .unwrap_or_default();
     let _ = writeln!(out, "\n估算合计：{}{words}", yuan(&estimate.total));
@@ -160,6 +169,9 @@ pub fn render(estimate: &Estimate) -> String {
             parts.join("，"),
             plan.rounding
         );
+        for note in &plan.notes {
+            let _ = writeln!(out, "  注：{note}");
+        }
     }
     if !estimate.loans.is_empty() {
         let _ = writeln!(out, "\n可申请的贷款（不计入合计）：");
@@ -180,6 +192,9 @@ pub fn render(estimate: &Estimate) -> String {
                 "  - {}：{principal}{term}，{}　依据 {}",
                 loan.label, loan.interest, loan.clause_url
             );
+            for note in &loan.notes {
+                let _ = writeln!(out, "     注：{note}");
+            }
         }
     }
     if !estimate.not_eligible.is_empty() {
@@ -187,11 +202,8 @@ pub fn render(estimate: &Estimate) -> String {
         for item in &estimate.not_eligible {
             let _ = writeln!(
                 out,
-                "  - {}（本可得 {}）：条件是 {}　依据 {}",
-                item.label,
-                yuan(&item.amount),
-                item.condition,
-                item.clause_url
+                "  - {}：条件是 {}　依据 {}",
+                item.label, item.condition, item.clause_url
             );
         }
     }

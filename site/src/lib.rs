@@ -15,8 +15,10 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod scaffold;
 pub mod schema;
 pub mod source;
+pub mod synthetic;
 pub mod today;
 pub mod yaml;
 

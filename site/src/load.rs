@@ -115,6 +115,7 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
 
     let mut county_files = Vec::new();
     let mut policy_files = Vec::new();
+    let mut policy_dirs: Vec<String> = Vec::new();
     let walker = WalkDir::new(&policies_dir)
         .min_depth(1)
         .max_depth(4)
@@ -140,12 +141,24 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
             (1, "facts.yaml") => {}
             (2, "county.yaml") => county_files.push(rel),
             (3, "policy.yaml") => policy_files.push(rel),
+            (2, _) if entry.file_type().is_dir() => policy_dirs.push(rel),
             (_, n) if n.ends_with(".yaml") || n.ends_with(".yml") => problems.push(Diagnostic::file(
                 rel,
                 "this YAML file is not read: it is not where the portal looks",
                 Some("facts go in policies/facts.yaml, a county in policies/<code>-<name>/county.yaml, a policy in policies/<code>-<name>/<policy>/policy.yaml".to_string()),
             )),
             _ => {}
+        }
+    }
+
+    // A policy folder without policy.yaml would otherwise vanish from the site unnoticed.
+    for dir in &policy_dirs {
+        if !policy_files.contains(&format!("{dir}/policy.yaml")) {
+            problems.push(Diagnostic::file(
+                dir.clone(),
+                "this folder has no policy.yaml, so its document is not on the site",
+                Some("add policy.yaml (see `portal new policy`), or remove the folder".to_string()),
+            ));
         }
     }
 
@@ -247,6 +260,13 @@ pub fn rulebook(county: &County, facts: &FactCatalogue, policies: Vec<Policy>) -
             .iter()
             .map(|f| match f.kind {
                 FactKind::YesNo => Absent::No,
+                // A quantity that cannot be zero (a household has at least one person) is
+                // unknown when not given, not zero.
+                FactKind::Count | FactKind::Quantity
+                    if f.min.is_some_and(|m| m > Decimal::ZERO) =>
+                {
+                    Absent::Missing
+                }
                 FactKind::Count | FactKind::Quantity => Absent::Zero,
                 FactKind::Year => Absent::Missing,
             })
@@ -603,6 +623,7 @@ fn load_document(
         }
     }
     let period = compile::period(&mut cx, &policy);
+    let mut text_missing = false;
     let (text, clauses) = match (&policy.text_from, policy.kind) {
         (Some(_), DocumentKindSource::DerivedFromReport) => (String::new(), Vec::new()),
         (Some(_), _) => {
@@ -640,7 +661,12 @@ fn load_document(
                     }
                     (text_file.text.clone(), clauses)
                 }
-                None => (String::new(), Vec::new()),
+                // The unreadable text is reported; checking clauses against nothing would
+                // only bury that report under one error per rule.
+                None => {
+                    text_missing = true;
+                    (String::new(), Vec::new())
+                }
             }
         }
     };
@@ -649,7 +675,7 @@ fn load_document(
     {
         cx.error("kind", "a report has no rules of its own", Some("put measures it reports for other counties in policies of `kind: derived_from_report` under those counties".to_string()));
     }
-    let fine = local.is_empty();
+    let fine = local.is_empty() && !text_missing;
     problems.extend(local);
     let period = period?;
     fine.then(|| Document {

@@ -53,6 +53,11 @@ enum Command {
         /// Household facts, FACT=VALUE.
         facts: Vec<String>,
     },
+    /// Create a county or a policy that passes `portal check` as it is, with teaching comments.
+    New {
+        #[command(subcommand)]
+        what: NewWhat,
+    },
     /// Print the JSON Schema of the policy format (or write all schema files to a folder).
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
@@ -60,6 +65,31 @@ enum Command {
         /// Write policy, county and facts schemas into this folder instead of printing.
         #[arg(long)]
         write: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// policies/<CODE>-<slug>/county.yaml
+    County {
+        /// GB/T 2260 code, six digits.
+        code: String,
+        /// The county's name, e.g. 平利县.
+        name: String,
+        /// The folder name after the code (lower-case letters, digits, -), e.g. pingli.
+        #[arg(long, default_value = "county")]
+        slug: String,
+        #[arg(long, default_value = "（省）")]
+        province: String,
+        #[arg(long, default_value = "（市、州）")]
+        prefecture: String,
+    },
+    /// policies/<county>/<SLUG>/policy.yaml and text.md
+    Policy {
+        /// The county's code; the county must exist.
+        code: String,
+        /// The folder name (lower-case letters, digits, -), e.g. industry-2018.
+        slug: String,
     },
 }
 
@@ -83,6 +113,39 @@ enum SchemaKind {
     Facts,
 }
 
+/// Write to stdout; a closed pipe (`portal estimate … | head`) or a full disk is not a crash.
+fn emit(text: &str) -> bool {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_ok()
+}
+
+/// `println!` that does not panic when stdout is closed.
+macro_rules! outln {
+    ($($arg:tt)*) => {{ emit(&(format!($($arg)*) + "\n")); }};
+}
+/// `print!` that does not panic when stdout is closed.
+macro_rules! out {
+    ($($arg:tt)*) => {{ emit(&format!($($arg)*)); }};
+}
+/// `eprintln!` that does not panic when stderr is closed.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+/// `eprint!` that does not panic when stderr is closed.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -103,24 +166,22 @@ fn main() -> ExitCode {
             estimate(&cli.root, &county, date.as_deref(), json, audience, &facts)
         }
         Command::Schema { kind, write } => schema(kind, write.as_deref()),
+        Command::New { what } => scaffold(&cli.root, what),
     }
 }
 
 fn print_problems(diagnostics: &Diagnostics, format: Format) {
     match format {
         Format::Text => {
-            eprint!("{}", diagnostics.render());
-            eprintln!(
+            err!("{}", diagnostics.render());
+            errln!(
                 "portal check: {} error(s). Nothing was published.",
                 diagnostics.len()
             );
         }
         Format::Json => {
             let json = serde_json::json!({ "ok": false, "errors": diagnostics.items });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
+            emit(&(serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"));
         }
     }
 }
@@ -130,11 +191,11 @@ fn check(root: &Path, format: Format) -> ExitCode {
         Ok(project) => {
             let s = project.summary;
             match format {
-                Format::Text => println!(
-                    "portal check: ok — {} counties, {} policies and {} reports, {} rules, {} worked examples recomputed and matching.",
+                Format::Text => outln!(
+                    "portal check: ok — {} counties, {} policies, {} report(s), {} rules; {} worked examples recomputed and matching.",
                     s.counties, s.policies, s.reports, s.rules, s.examples
                 ),
-                Format::Json => println!(
+                Format::Json => outln!(
                     "{}",
                     serde_json::json!({ "ok": true, "errors": [], "counties": s.counties, "policies": s.policies,
                         "reports": s.reports, "rules": s.rules, "examples": s.examples })
@@ -158,7 +219,7 @@ fn build(root: &Path, out: &Path) -> ExitCode {
     };
     match site::build::build(root, &out) {
         Ok(report) => {
-            println!(
+            outln!(
                 "portal build: {} pages ({} files, {:.1} MB) in {:.2} s → {}",
                 report.pages,
                 report.files,
@@ -185,10 +246,37 @@ fn build(root: &Path, out: &Path) -> ExitCode {
     }
 }
 
+fn scaffold(root: &Path, what: NewWhat) -> ExitCode {
+    use site::scaffold::{new_county, new_policy};
+    let result = match what {
+        NewWhat::County {
+            code,
+            name,
+            slug,
+            province,
+            prefecture,
+        } => new_county(root, &code, &name, &slug, &province, &prefecture),
+        NewWhat::Policy { code, slug } => match site::today::today() {
+            Some(today) => new_policy(root, &code, &slug, today),
+            None => return fail("无法从系统时钟得知今天的日期", None),
+        },
+    };
+    match result {
+        Ok(path) => {
+            outln!(
+                "created {} — edit it, then run `portal check`",
+                path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(error.to_string(), None),
+    }
+}
+
 fn fail(message: impl AsRef<str>, hint: Option<String>) -> ExitCode {
-    eprintln!("error: {}", message.as_ref());
+    errln!("错误：{}", message.as_ref());
     if let Some(hint) = hint {
-        eprintln!("hint: {hint}");
+        errln!("提示：{hint}");
     }
     ExitCode::FAILURE
 }
@@ -206,8 +294,8 @@ fn estimate(
         Err(diagnostics) => {
             print_problems(&diagnostics, Format::Text);
             return fail(
-                "the rules have errors, so no estimate is made",
-                Some("fix what `portal check` reports first".into()),
+                "规则有错误，暂不能估算",
+                Some("请先按 `portal check` 的提示改正".into()),
             );
         }
     };
@@ -218,11 +306,11 @@ fn estimate(
             .find(|c| c.source.former.iter().any(|f| f.code == code));
         let hint = match former {
             Some(c) => format!(
-                "{code} is a former code of {}; use --county {}",
+                "{code} 是{}的旧代码，请用 --county {}",
                 c.source.name, c.source.code
             ),
             None => format!(
-                "known counties: {}",
+                "已有的县：{}",
                 project
                     .counties
                     .iter()
@@ -231,17 +319,11 @@ fn estimate(
                     .join(", ")
             ),
         };
-        return fail(
-            format!("there is no county with the code `{code}`"),
-            Some(hint),
-        );
+        return fail(format!("没有代码为 `{code}` 的县"), Some(hint));
     };
     if book.policies.is_empty() {
         return fail(
-            format!(
-                "{} ({code}) has no policies with rules to estimate from",
-                book.county.name
-            ),
+            format!("{}（{code}）还没有可以估算的政策规则", book.county.name),
             None,
         );
     }
@@ -254,8 +336,8 @@ fn estimate(
             Some(d) => d,
             None => {
                 return fail(
-                    "cannot tell today's date from the system clock",
-                    Some("give --date YYYY-MM-DD".into()),
+                    "无法从系统时钟得知今天的日期",
+                    Some("请用 --date YYYY-MM-DD 指定日期".into()),
                 )
             }
         },
@@ -265,7 +347,7 @@ fn estimate(
     for pair in pairs {
         match pair.split_once('=') {
             Some((id, value)) => facts.push((id.trim(), value)),
-            None => bad.push(format!("`{pair}` is not FACT=VALUE (e.g. pigs=3)")),
+            None => bad.push(format!("`{pair}` 不是“项目=数值”的写法（例如 pigs=3）")),
         }
     }
     let household = match calculator::evaluate::household_from_pairs(book, facts.iter().copied()) {
@@ -278,35 +360,32 @@ fn estimate(
     };
     let Some(household) = household else {
         for problem in &bad {
-            eprintln!("error: {problem}");
+            errln!("错误：{problem}");
         }
         return fail(
-            format!(
-                "{} fact(s) could not be read; nothing was estimated",
-                bad.len()
-            ),
-            Some("facts are listed in policies/facts.yaml".into()),
+            format!("有 {} 项填写有误，未作估算", bad.len()),
+            Some("可填写的项目见 policies/facts.yaml".into()),
         );
     };
     let estimate = match evaluate(book, &household, date, audience) {
         Ok(e) => e,
-        Err(error) => return fail(format!("the estimate could not be computed: {error}"), None),
+        Err(error) => return fail(format!("无法计算：{error}"), None),
     };
     if estimate.nothing_in_force() {
         let latest = estimate.latest_policy();
         let message = match latest {
             Some(p) => format!(
-                "no policy of {} was in force on {date}. The latest is 《{}》 ({}): {}",
+                "{} 在 {date} 没有有效的政策。最近的是《{}》（{}）：{}",
                 book.county.name,
                 p.title,
                 p.period,
                 p.reason.clone().unwrap_or_default()
             ),
-            None => format!("no policy of {} was in force on {date}", book.county.name),
+            None => format!("{} 在 {date} 没有有效的政策", book.county.name),
         };
         let hint = latest.map(|p| {
             format!(
-                "to see what it paid, give a date within its period, e.g. --date {}",
+                "要查看当时的标准，请指定施行期内的日期，例如 --date {}",
                 p.period.from
             )
         });
@@ -314,11 +393,11 @@ fn estimate(
     }
     if json {
         match serde_json::to_string_pretty(&estimate) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(error) => return fail(format!("cannot write JSON: {error}"), None),
         }
     } else {
-        print!("{}", explain::render(&estimate));
+        out!("{}", explain::render(&estimate));
     }
     ExitCode::SUCCESS
 }
@@ -334,7 +413,7 @@ fn schema(kind: SchemaKind, write: Option<&Path>) -> ExitCode {
                 return fail(format!("cannot write {name}: {error}"), None);
             }
         }
-        println!("wrote {} schema files to {}", all.len(), dir.display());
+        outln!("wrote {} schema files to {}", all.len(), dir.display());
         return ExitCode::SUCCESS;
     }
     let name = match kind {
@@ -342,7 +421,7 @@ fn schema(kind: SchemaKind, write: Option<&Path>) -> ExitCode {
         SchemaKind::County => "county.schema.json",
         SchemaKind::Facts => "facts.schema.json",
     };
-    print!(
+    out!(
         "{}",
         all.iter()
             .find(|(n, _)| *n == name)

@@ -8,7 +8,6 @@ use crate::load::{Document, Project};
 use crate::source::{DocumentKindSource, RuleSource, StatusSource};
 use calculator::estimate::Estimate;
 use calculator::model::{Audience, Measure, Policy, Rule};
-use calculator::words::yuan_in_words;
 use calculator::{evaluate, Amount, Date, Household};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -269,11 +268,7 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
             .max
             .map(|m| m.normalize().to_string())
             .unwrap_or_default(),
-        words: e
-            .total
-            .max
-            .filter(|&m| m == e.total.min)
-            .and_then(yuan_in_words),
+        words: crate::explain::words_for(&e.total),
         lines: e
             .lines
             .iter()

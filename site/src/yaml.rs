@@ -284,11 +284,16 @@ fn explain_serde_error(
         );
     }
     let hint = if inner.contains("expected a string") {
-        Some("put the value in quotes, e.g. \"610117\"".to_string())
+        Some("this takes text: a formula such as `20%` or `300 元/头`, or a code in quotes such as \"610117\"".to_string())
     } else if inner.contains("expected a sequence") {
         Some("this takes a list: one `- item` per line".to_string())
     } else if inner.contains("expected struct") || inner.contains("expected a map") {
         Some("this takes `key: value` lines indented under it".to_string())
+    } else if ["u16", "u32", "u64", "usize"]
+        .iter()
+        .any(|t| inner.ends_with(&format!("expected {t}")))
+    {
+        Some("write a whole number, e.g. 2".to_string())
     } else {
         None
     };
@@ -296,9 +301,27 @@ fn explain_serde_error(
         source,
         index.value_span(path),
         path,
-        format!("wrong type: {inner}"),
+        format!("wrong type: {}", plain_serde(inner)),
         hint,
     )
+}
+
+/// serde's words for types, in words a clerk knows.
+fn plain_serde(message: &str) -> String {
+    let mut out = message.to_owned();
+    if let Some(at) = out.find("expected struct ") {
+        out.truncate(at);
+        out.push_str("expected `key: value` lines");
+    }
+    for number in ["u16", "u32", "u64", "usize"] {
+        if out.ends_with(&format!("expected {number}")) {
+            let cut = out.len().saturating_sub(number.len());
+            out.truncate(cut);
+            out.push_str("a whole number");
+        }
+    }
+    out.replace("invalid type: ", "")
+        .replace("floating point", "decimal number")
 }
 
 #[cfg(test)]

@@ -147,11 +147,8 @@ fn bad_facts_are_refused_with_reasons() {
         "chickens=1e30",
     ]);
     assert_refused(&o, "不能是负数");
-    for fragment in [
-        "请填写数字",
-        "没有名为 `goats`",
-        "4 fact(s) could not be read",
-    ] {
+    for fragment in ["请填写数字", "没有名为 `goats` 的填写项", "有 4 项填写有误"]
+    {
         assert!(stderr(&o).contains(fragment), "{fragment}: {}", stderr(&o));
     }
     let o = portal(&[
@@ -171,22 +168,22 @@ fn bad_facts_are_refused_with_reasons() {
         "2018-06-01",
         "pigs",
     ]);
-    assert_refused(&o, "is not FACT=VALUE");
+    assert_refused(&o, "不是“项目=数值”的写法");
 }
 
 #[test]
 fn unknown_and_former_county_codes_get_a_hint() {
     assert_refused(
         &portal(&["estimate", "--county", "999999", "pigs=1"]),
-        "known counties: ",
+        "已有的县：",
     );
     assert_refused(
         &portal(&["estimate", "--county", "533421", "pigs=1"]),
-        "former code of 香格里拉市",
+        "香格里拉市的旧代码",
     );
     assert_refused(
         &portal(&["estimate", "--county", "610724", "pigs=1"]),
-        "has no policies with rules",
+        "还没有可以估算的政策规则",
     );
 }
 
@@ -221,28 +218,43 @@ fn an_expired_scheme_is_named_not_a_silent_zero() {
 
 #[test]
 fn text_output_reads_for_a_person() {
-    let o = portal(&[
-        "estimate",
-        "--county",
-        "533401",
-        "--date",
-        "2017-06-01",
-        "registered_poor=true",
-        "cattle=2",
-        "bee_boxes=3",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let run = |facts: &[&str]| {
+        let mut args = vec![
+            "estimate",
+            "--county",
+            "533401",
+            "--date",
+            "2017-06-01",
+            "registered_poor=true",
+        ];
+        args.extend_from_slice(facts);
+        let o = portal(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let text = run(&["pigs=3"]);
     for fragment in [
-        "估算合计：600 元",
-        "人民币陆佰元整",
-        "养殖补助只享受1项：选本项",
-        "存栏牛、马、骡、驴 0–2000 元",
-        "产前 360 元",
-        "仅为估算",
+        "估算合计：1500 元（人民币壹仟伍佰元整）",
+        "× 500 元/头 = 1500 元",
+        "仅为估算，以香格里拉市农科局、市扶贫办核定为准",
     ] {
         assert!(text.contains(fragment), "`{fragment}` not in:\n{text}");
     }
+    // A cap without a rate against a certain amount: the best of them is a range.
+    let text = run(&["cattle=2", "bee_boxes=3"]);
+    for fragment in [
+        "估算合计：600–2000 元",
+        "存栏牛、马、骡、驴：600–2000 元",
+        "可改选“养蜂”",
+        "产前 360–1200 元",
+        "注：“以上养殖补助每户贫困户只享受1项”",
+    ] {
+        assert!(text.contains(fragment), "`{fragment}` not in:\n{text}");
+    }
+    assert!(
+        !text.contains("人民币"),
+        "a range has no 大写 amount:\n{text}"
+    );
 }
 
 #[test]

@@ -188,9 +188,6 @@ fn check_invariants(book: &Rulebook, e: &Estimate) -> Result<(), TestCaseError> 
     for loan in &e.loans {
         prop_assert!(loan.max_principal.as_ref().is_none_or(well_formed));
     }
-    for item in &e.not_eligible {
-        prop_assert!(well_formed(&item.amount));
-    }
     Ok(())
 }
 
