@@ -805,5 +805,6 @@ fn unit_of(quantity: &Expr, dimension: Dimension, facts: &FactCatalogue) -> Stri
 
 /// A sum that says `None` instead of overflowing.
 fn checked_sum(values: impl Iterator<Item = Decimal>) -> Option<Decimal> {
-    values.fold(Some(Decimal::ZERO), |acc, v| acc?.checked_add(v))
+    let mut values = values;
+    values.try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
 }
