@@ -17,6 +17,7 @@ pub mod output;
 pub mod pages;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod synthetic;
 pub mod today;

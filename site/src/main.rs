@@ -29,6 +29,15 @@ enum Command {
         #[arg(long, default_value = "public")]
         out: PathBuf,
     },
+    /// Preview the site on 127.0.0.1, rebuilding and reloading when a file changes.
+    Serve {
+        /// 0 picks a free port.
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The output folder.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+    },
     /// Validate every YAML and Markdown file and recompute every worked example.
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -150,6 +159,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { out } => build(&cli.root, &out),
+        Command::Serve { port, out } => {
+            let out = if out.is_absolute() {
+                out
+            } else {
+                cli.root.join(out)
+            };
+            match site::serve::serve(&cli.root, &out, port) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(error.to_string(), None),
+            }
+        }
         Command::Check { format } => check(&cli.root, format),
         Command::Estimate {
             county,
