@@ -256,7 +256,9 @@ fn without_asset_hash(html: &str) -> String {
     while let Some(at) = rest.find("site.") {
         let (head, tail) = rest.split_at(at + "site.".len());
         out.push_str(head);
-        let hash_len = tail.find(".css").filter(|&n| n == 8 && tail[..n].chars().all(|c| c.is_ascii_hexdigit()));
+        let hash_len = tail
+            .find(".css")
+            .filter(|&n| n == 8 && tail[..n].chars().all(|c| c.is_ascii_hexdigit()));
         match hash_len {
             Some(n) => {
                 out.push_str("HASH");
@@ -282,6 +284,9 @@ fn pages_of_each_kind_match_their_snapshots() {
         ("data", "data/index.html"),
         ("content", "how-estimates-work/index.html"),
     ] {
-        insta::assert_snapshot!(format!("page_{name}"), without_asset_hash(&read(&out, page)));
+        insta::assert_snapshot!(
+            format!("page_{name}"),
+            without_asset_hash(&read(&out, page))
+        );
     }
 }
