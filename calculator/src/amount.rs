@@ -22,7 +22,7 @@ pub enum ArithmeticError {
 pub struct Amount {
     #[serde(with = "rust_decimal::serde::str")]
     pub min: Decimal,
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(with = "optional_decimal")]
     pub max: Option<Decimal>,
 }
 
@@ -187,6 +187,35 @@ impl Amount {
             (None, Some(_)) => true,
             (Some(a), Some(b)) => a > b,
             _ => false,
+        }
+    }
+}
+
+/// `Option<Decimal>` as a decimal string or `null`, both ways (rust_decimal's own
+/// `str_option` writes `null` but does not read it back).
+pub mod optional_decimal {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::str::FromStr;
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => serializer.collect_str(d),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            Some(text) => Decimal::from_str(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            None => Ok(None),
         }
     }
 }

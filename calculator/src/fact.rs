@@ -41,9 +41,9 @@ pub struct FactDef {
     pub unit: Option<String>,
     pub dimension: Dimension,
     pub group: FactGroup,
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(with = "crate::amount::optional_decimal")]
     pub min: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(with = "crate::amount::optional_decimal")]
     pub max: Option<Decimal>,
     pub help: Option<String>,
 }

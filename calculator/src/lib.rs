@@ -43,6 +43,7 @@ pub mod expr;
 pub mod fact;
 pub mod formula;
 pub mod model;
+pub mod request;
 pub mod unit;
 pub mod words;
 

@@ -132,11 +132,11 @@ pub enum Measure {
         quantity: Expr,
         quantity_text: String,
         unit: String,
-        #[serde(with = "rust_decimal::serde::str_option")]
+        #[serde(with = "crate::amount::optional_decimal")]
         max_quantity: Option<Decimal>,
         rate: Expr,
         rate_text: String,
-        #[serde(with = "rust_decimal::serde::str_option")]
+        #[serde(with = "crate::amount::optional_decimal")]
         cap: Option<Decimal>,
         /// Round the amount to this many decimal places of a yuan, half away from zero.
         round_to: Option<u32>,
@@ -145,7 +145,7 @@ pub enum Measure {
     Formula {
         amount: Expr,
         amount_text: String,
-        #[serde(with = "rust_decimal::serde::str_option")]
+        #[serde(with = "crate::amount::optional_decimal")]
         cap: Option<Decimal>,
         round_to: Option<u32>,
     },
@@ -178,7 +178,7 @@ pub struct Group {
     pub rules: Vec<usize>,
     /// 只享受1项: only the best one for the household is paid.
     pub choose_one: bool,
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(with = "crate::amount::optional_decimal")]
     pub cap: Option<Decimal>,
     pub schedule: Option<Schedule>,
     pub notes: Vec<String>,

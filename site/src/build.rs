@@ -261,6 +261,18 @@ pub fn render_site(project: &Project, root: &Path) -> Result<SiteFiles, BuildErr
         cx.insert("toc", &rendered.toc);
         if template == "data.html" {
             cx.insert("documents", &summaries);
+            let counties: Vec<serde_json::Value> = project
+                .counties
+                .iter()
+                .filter(|c| {
+                    project
+                        .rulebooks
+                        .get(&c.source.code)
+                        .is_some_and(|b| !b.policies.is_empty())
+                })
+                .map(|c| json!({ "code": c.source.code, "name": c.source.name }))
+                .collect();
+            cx.insert("counties", &counties);
         }
         jobs.push((path, template, cx));
     }
@@ -287,6 +299,17 @@ pub fn render_site(project: &Project, root: &Path) -> Result<SiteFiles, BuildErr
         serde_json::to_string_pretty(&project.facts).unwrap_or_default(),
     )?;
     files.add("data/rates.csv", rates_csv(project))?;
+    // Per county, the compiled form the engine evaluates, natively and in the browser.
+    for (code, book) in project
+        .rulebooks
+        .iter()
+        .filter(|(_, b)| !b.policies.is_empty())
+    {
+        files.add(
+            format!("data/counties/{code}.json"),
+            serde_json::to_string(book).unwrap_or_default(),
+        )?;
+    }
     for (name, text) in crate::schema::all() {
         files.add(format!("data/schema/{name}"), text)?;
     }

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod compile;
 pub mod content;
 pub mod diagnostic;
+pub mod estimator;
 pub mod examples;
 pub mod explain;
 pub mod links;

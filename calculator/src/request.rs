@@ -1,0 +1,158 @@
+//! Estimating from what a browser holds: the query string (`?pigs=3&date=2017-06-01`) and
+//! today's date, against a county's compiled rules, to the JSON the estimator page renders.
+//! The same function runs natively and in WebAssembly, which is how the two are compared.
+
+use crate::date::Date;
+use crate::estimate::Estimate;
+use crate::evaluate::{evaluate, household_from_pairs};
+use crate::model::{Audience, Rulebook};
+use serde::Serialize;
+
+/// A fact the household typed that could not be read, for the page's error summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    pub fact: String,
+    pub message: String,
+}
+
+/// What the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Response {
+    /// The estimate, and a notice when the rules of another date had to be used.
+    Estimate {
+        estimate: Box<Estimate>,
+        notice: Option<String>,
+    },
+    /// What the household typed needs correcting.
+    Invalid { errors: Vec<FieldError> },
+    /// The county has no rules to estimate with.
+    NoRules { message: String },
+}
+
+/// `%E7%8C%AA` and `+` decoded; invalid escapes are kept as typed.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|&c| (c as char).to_digit(16));
+        match (b, hex(i.saturating_add(1)), hex(i.saturating_add(2))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(u8::try_from(high.saturating_mul(16).saturating_add(low)).unwrap_or(b'?'));
+                i = i.saturating_add(3);
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i = i.saturating_add(1);
+            }
+            _ => {
+                out.push(b);
+                i = i.saturating_add(1);
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `key=value` pairs of a query string, decoded, without the leading `?`.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key), percent_decode(value))
+        })
+        .collect()
+}
+
+/// Estimate for a household described by a query string. `today` is the browser's date; the
+/// query's `date=` wins. When nothing is in force on the date, the latest rules are used at
+/// the end of their period and the notice says so. Keys that are not facts are ignored, so a
+/// shared link with extra parameters still works; empty values mean "not given".
+pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
+    let pairs = query_pairs(query);
+    let mut errors = Vec::new();
+    let mut date = today;
+    let mut facts = Vec::new();
+    for (key, value) in &pairs {
+        if key == "date" {
+            match value.parse::<Date>() {
+                Ok(d) => date = d,
+                Err(_) => errors.push(FieldError {
+                    fact: "date".into(),
+                    message: format!("日期请写成 2017-06-01 的格式（收到“{value}”）"),
+                }),
+            }
+        } else if book.facts.get(key).is_some() && !value.trim().is_empty() {
+            facts.push((key.as_str(), value.as_str()));
+        }
+    }
+    let household = match household_from_pairs(book, facts) {
+        Ok(h) if errors.is_empty() => h,
+        Ok(_) => return Response::Invalid { errors },
+        Err(fact_errors) => {
+            errors.extend(fact_errors.into_iter().map(|(fact, e)| FieldError {
+                fact,
+                message: e.to_string(),
+            }));
+            return Response::Invalid { errors };
+        }
+    };
+    let Some(latest) = book
+        .policies
+        .iter()
+        .max_by_key(|p| (p.period.from, p.period.to))
+    else {
+        return Response::NoRules {
+            message: format!("{}还没有可以估算的政策规则", book.county.name),
+        };
+    };
+    let mut notice = None;
+    if !book.policies.iter().any(|p| p.in_force_on(date)) {
+        let end = latest.period.to.unwrap_or(latest.period.from);
+        notice = Some(if date > end {
+            format!("{date} 没有有效的政策。《{}》已于{}失效，以下按其失效前最后一天的规则估算，仅供参考。", latest.title, end.to_chinese())
+        } else {
+            format!(
+                "{date} 还没有生效的政策，以下按《{}》（{} 起施行）估算。",
+                latest.title,
+                latest.period.from.to_chinese()
+            )
+        });
+        date = if date > end { end } else { latest.period.from };
+    }
+    match evaluate(book, &household, date, Audience::Household) {
+        Ok(estimate) => Response::Estimate {
+            estimate: Box::new(estimate),
+            notice,
+        },
+        Err(error) => Response::Invalid {
+            errors: vec![FieldError {
+                fact: String::new(),
+                message: format!("无法计算：{error}"),
+            }],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_decode_chinese_and_plus() {
+        assert_eq!(
+            query_pairs("?pigs=%EF%BC%93&note=a+b&date=2017-06-01&x"),
+            vec![
+                ("pigs".into(), "３".into()),
+                ("note".into(), "a b".into()),
+                ("date".into(), "2017-06-01".into()),
+                ("x".into(), String::new())
+            ]
+        );
+        assert_eq!(query_pairs("a=%zz%"), vec![("a".into(), "%zz%".into())]);
+    }
+}

@@ -1,0 +1,21 @@
+// Runs every case through the estimator's WebAssembly (in Node) and writes the answers, in
+// order, for the Rust test to compare with the native engine. Prints the module's size.
+//
+//   node differential.mjs GLUE.js MODULE.wasm RULES.json CASES.json OUT.json
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { pathToFileURL } from "node:url";
+
+const [gluePath, wasmPath, rulesPath, casesPath, outPath] = process.argv.slice(2);
+const glue = await import(pathToFileURL(gluePath).href);
+const bytes = readFileSync(wasmPath);
+glue.initSync({ module: bytes });
+const rules = JSON.parse(readFileSync(rulesPath, "utf8"));
+const estimators = Object.fromEntries(Object.entries(rules).map(([code, json]) => [code, new glue.Estimator(json)]));
+const cases = JSON.parse(readFileSync(casesPath, "utf8"));
+const started = process.hrtime.bigint();
+const answers = cases.map((c) => estimators[c.county].estimate(c.query, c.today));
+const micros = Number(process.hrtime.bigint() - started) / 1000 / cases.length;
+writeFileSync(outPath, JSON.stringify(answers));
+console.log(`wasm: ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped; glue ${readFileSync(gluePath).length} bytes`);
+console.log(`wasm: ${cases.length} estimates, ${micros.toFixed(1)} µs each in Node`);
