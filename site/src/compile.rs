@@ -251,17 +251,22 @@ pub fn compile_policy(
             (None, _) => None,
         };
         let measure = measure(cx, &path, rule, facts);
-        let schedule = rule.schedule.as_ref().and_then(|s| {
-            schedule(
-                cx,
-                &format!("{path}.schedule"),
-                s,
-                measure.as_ref(),
-                facts,
-                clauses,
-                text_name,
-            )
-        });
+        // A rule whose measure is already reported wrong is not blamed again for its schedule.
+        let schedule = rule
+            .schedule
+            .as_ref()
+            .filter(|_| measure.is_some())
+            .and_then(|s| {
+                schedule(
+                    cx,
+                    &format!("{path}.schedule"),
+                    s,
+                    measure.as_ref(),
+                    facts,
+                    clauses,
+                    text_name,
+                )
+            });
         if let Some(measure) = measure {
             rules.push(Rule {
                 id: rule.id.clone(),

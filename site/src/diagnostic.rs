@@ -1,7 +1,10 @@
 //! User-facing errors: file, line, column, YAML path, what is wrong and what to write instead,
 //! rendered with a source snippet for people and as JSON for machines.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -139,6 +142,39 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// A file as miette reads it, but with columns counted in characters, as in our headings,
+/// the JSON output and editors (miette counts bytes, which disagree on Chinese lines).
+struct CharColumns {
+    name: String,
+    text: String,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let start = contents.span().offset();
+        let before = self.text.get(..start).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
+}
+
 /// All problems of one run, with the sources needed to show them.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -196,9 +232,10 @@ impl Diagnostics {
                 Some(source) if !source.text.is_empty() => {
                     let span = source.safe_span(&item.span);
                     let diagnostic = diagnostic.with_label(LabeledSpan::at(span, label));
-                    let report = miette::Report::new(diagnostic).with_source_code(
-                        NamedSource::new(source.name.clone(), source.text.clone()),
-                    );
+                    let report = miette::Report::new(diagnostic).with_source_code(CharColumns {
+                        name: source.name.clone(),
+                        text: source.text.clone(),
+                    });
                     if handler.render_report(&mut out, report.as_ref()).is_err() {
                         out.push_str(&format!(
                             "{}:{}:{}: {}\n",

@@ -148,6 +148,16 @@ fn every_broken_fixture_is_reported_at_its_place() {
                 expected.message,
                 found.join("\n    ")
             ));
+        } else if rendered.contains("╭─[")
+            && !rendered.contains(&format!(
+                "╭─[{reported}:{}:{}]",
+                expected.line, expected.column
+            ))
+        {
+            // The snippet's own header must agree with ours (miette alone counts bytes).
+            failures.push(format!(
+                "{name}: the snippet box shows another place:\n{rendered}"
+            ));
         } else if !rendered.contains(&format!("{reported}:{}:{}", expected.line, expected.column)) {
             failures.push(format!(
                 "{name}: the rendered report does not name the place:\n{rendered}"
