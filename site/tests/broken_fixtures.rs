@@ -1,25 +1,15 @@
-// Tests fail by panicking, on purpose.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 //! Every file in tests/fixtures/broken/ holds exactly one mistake and says, on its first line,
 //! where `portal check` must report it (`# expect: LINE:COLUMN message`). Each is dropped
 //! into a copy of tests/fixtures/base; the check must report that one problem, at that place,
 //! and nothing else — and must not panic.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+// Tests fail by panicking, on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap_or_else(|e| panic!("walk {}: {e}", from.display()));
-        let target = to.join(entry.path().strip_prefix(from).unwrap_or(entry.path()));
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap_or_else(|e| panic!("mkdir: {e}"));
-        } else {
-            fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy: {e}"));
-        }
-    }
-}
+mod support;
+
+use std::fs;
+use std::path::PathBuf;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -95,7 +85,7 @@ fn every_broken_fixture_is_reported_at_its_place() {
             continue;
         };
         let root = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        copy_dir(&fixtures().join("base"), root.path());
+        support::copy_dir(&fixtures().join("base"), root.path());
         let target = root.path().join(dest);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));

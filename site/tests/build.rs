@@ -4,38 +4,13 @@
 // Tests fail by panicking, on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use site::build::{build, BuildError};
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A project with the test fixture's policies and the real templates and content.
-fn fixture_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("site/tests/fixtures/base"), dir.path());
-    copy_dir(&repo().join("templates"), &dir.path().join("templates"));
-    copy_dir(&repo().join("content"), &dir.path().join("content"));
-    dir
-}
+use std::path::Path;
+use support::{fixture_project, repo};
 
 /// Every file of a folder, by relative path.
 fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -5,23 +5,12 @@
 // Tests fail by panicking, on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 struct Server(Child);
 
@@ -79,11 +68,7 @@ fn wait_for(
 
 #[test]
 fn edits_rebuild_errors_show_and_fixes_recover() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo.join("site/tests/fixtures/base"), dir.path());
-    copy_dir(&repo.join("templates"), &dir.path().join("templates"));
-    copy_dir(&repo.join("content"), &dir.path().join("content"));
+    let dir = support::fixture_project();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
         .args([
