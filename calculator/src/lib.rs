@@ -39,6 +39,7 @@ pub mod amount;
 pub mod date;
 pub mod estimate;
 pub mod evaluate;
+pub mod explain;
 pub mod expr;
 pub mod fact;
 pub mod formula;

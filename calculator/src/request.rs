@@ -15,13 +15,161 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The estimate as the page shows it: every amount already written out, every step in words,
+/// so the page's script only places text (and never works anything out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub total: String,
+    /// Decimal strings for `data-min`/`data-max`; `max` empty when open above.
+    pub total_min: String,
+    pub total_max: String,
+    pub words: Option<String>,
+    pub date: String,
+    pub lines: Vec<ViewLine>,
+    pub schedule: Vec<ViewPlan>,
+    pub loans: Vec<ViewItem>,
+    pub not_eligible: Vec<ViewItem>,
+    pub excluded: Vec<ViewItem>,
+    pub policies: Vec<String>,
+    pub office: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewLine {
+    pub label: String,
+    pub amount: String,
+    pub clause_url: String,
+    pub steps: Vec<String>,
+    pub notes: Vec<String>,
+    pub derived_from_report: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPlan {
+    pub label: String,
+    pub parts: Vec<ViewPart>,
+    pub rounding: String,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPart {
+    pub label: String,
+    pub amount: String,
+    /// For the chart: the upper bound (or the lower, when open) as a number string.
+    pub height: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewItem {
+    pub label: String,
+    pub text: String,
+    pub clause_url: String,
+}
+
+fn view(e: &Estimate) -> View {
+    use crate::explain::{step_text, words_for, yuan};
+    let item = |label: &str, text: String, clause_url: &str| ViewItem {
+        label: label.to_owned(),
+        text,
+        clause_url: clause_url.to_owned(),
+    };
+    View {
+        total: yuan(&e.total),
+        total_min: e.total.min.normalize().to_string(),
+        total_max: e
+            .total
+            .max
+            .map(|m| m.normalize().to_string())
+            .unwrap_or_default(),
+        words: words_for(&e.total),
+        date: e.date.to_chinese(),
+        lines: e
+            .lines
+            .iter()
+            .map(|l| ViewLine {
+                label: l.label.clone(),
+                amount: yuan(&l.amount),
+                clause_url: l.clause_url.clone(),
+                steps: l.steps.iter().map(step_text).collect(),
+                notes: l.notes.clone(),
+                derived_from_report: l.derived_from_report,
+            })
+            .collect(),
+        schedule: e
+            .schedule
+            .iter()
+            .map(|p| ViewPlan {
+                label: p.label.clone(),
+                parts: p
+                    .parts
+                    .iter()
+                    .map(|x| ViewPart {
+                        label: x.label.clone(),
+                        amount: yuan(&x.amount),
+                        height: x.amount.max.unwrap_or(x.amount.min).normalize().to_string(),
+                    })
+                    .collect(),
+                rounding: p.rounding.clone(),
+                notes: p.notes.clone(),
+            })
+            .collect(),
+        loans: e
+            .loans
+            .iter()
+            .map(|l| {
+                let principal = l
+                    .max_principal
+                    .as_ref()
+                    .map_or("额度未规定".to_string(), |a| {
+                        format!("最高 {}", yuan(a))
+                    });
+                let term = l
+                    .term
+                    .as_ref()
+                    .map(|t| format!("，期限{t}"))
+                    .unwrap_or_default();
+                item(
+                    &l.label,
+                    format!("{principal}{term}；{}", l.interest),
+                    &l.clause_url,
+                )
+            })
+            .collect(),
+        not_eligible: e
+            .not_eligible
+            .iter()
+            .map(|n| item(&n.label, format!("条件是：{}", n.condition), &n.clause_url))
+            .collect(),
+        excluded: e
+            .excluded
+            .iter()
+            .map(|x| item(&x.label, x.reason.clone(), &x.clause_url))
+            .collect(),
+        policies: e
+            .policies
+            .iter()
+            .map(|p| match &p.reason {
+                None => format!("《{}》（{}，适用）", p.title, p.period),
+                Some(reason) => format!("《{}》（{}，{reason}）", p.title, p.period),
+            })
+            .collect(),
+        office: e
+            .office
+            .clone()
+            .unwrap_or_else(|| format!("{}有关部门", e.county_name)),
+    }
+}
+
 /// What the page shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Response {
-    /// The estimate, and a notice when the rules of another date had to be used.
+    /// The estimate (as computed and as shown), and a notice when the rules of another date
+    /// had to be used.
     Estimate {
         estimate: Box<Estimate>,
+        view: Box<View>,
         notice: Option<String>,
     },
     /// What the household typed needs correcting.
@@ -126,6 +274,7 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
     }
     match evaluate(book, &household, date, Audience::Household) {
         Ok(estimate) => Response::Estimate {
+            view: Box::new(view(&estimate)),
             estimate: Box::new(estimate),
             notice,
         },

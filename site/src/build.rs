@@ -31,6 +31,8 @@ pub enum BuildError {
     Links(Vec<BrokenLink>),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Estimator(#[from] crate::estimator::EstimatorError),
 }
 
 /// `content/site.yaml`.
@@ -137,7 +139,11 @@ fn render(tera: &Tera, template: &str, cx: &Context) -> Result<String, BuildErro
 type Job = (String, &'static str, Context);
 
 /// Render the whole site in memory.
-pub fn render_site(project: &Project, root: &Path) -> Result<SiteFiles, BuildError> {
+pub fn render_site(
+    project: &Project,
+    root: &Path,
+    estimator: &crate::estimator::EstimatorAssets,
+) -> Result<SiteFiles, BuildError> {
     let tera = templates(root)?;
     let strings: BTreeMap<String, String> = read_yaml(root, "templates/strings.zh-CN.yaml")?;
     let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
@@ -155,6 +161,20 @@ pub fn render_site(project: &Project, root: &Path) -> Result<SiteFiles, BuildErr
     })?;
     let css_path = format!("assets/site.{}.css", short_hash(&css));
     files.add(css_path.clone(), css)?;
+    // The estimator: the engine as WebAssembly, its glue and the page's script, all hashed.
+    let wasm_path = format!("assets/estimator.{}.wasm", short_hash(&estimator.wasm));
+    let glue_path = format!("assets/estimator-glue.{}.js", short_hash(&estimator.glue));
+    let script = std::fs::read(root.join("templates/static/estimator.js")).map_err(|e| {
+        BuildError::Content(Box::new(Diagnostic::file(
+            "templates/static/estimator.js",
+            format!("cannot read: {e}"),
+            None,
+        )))
+    })?;
+    let script_path = format!("assets/estimator.{}.js", short_hash(&script));
+    files.add(wasm_path.clone(), estimator.wasm.clone())?;
+    files.add(glue_path.clone(), estimator.glue.clone())?;
+    files.add(script_path.clone(), script)?;
     let shared = Shared {
         strings,
         config,
@@ -213,11 +233,34 @@ pub fn render_site(project: &Project, root: &Path) -> Result<SiteFiles, BuildErr
                 "collective": by("村集体"),
             }));
         }
+        let form = pages::estimator_form(code, project);
         let mut cx = shared.context(&county.source.name, &format!("/counties/{code}/"));
         cx.insert("county", &county.source);
+        cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
         cx.insert("measures", &measures);
-        jobs.push((format!("counties/{code}/index.html"), "county.html", cx));
+        jobs.push((
+            format!("counties/{code}/index.html"),
+            "county.html",
+            cx.clone(),
+        ));
+        if let Some(groups) = form {
+            let title = format!("{}补助估算", county.source.name);
+            let mut cx = shared.context(&title, &format!("/counties/{code}/estimate/"));
+            cx.insert("county", &county.source);
+            cx.insert("groups", &groups);
+            cx.insert("measures", &measures);
+            cx.insert("rules_url", &format!("/data/counties/{code}.json"));
+            cx.insert("wasm_url", &format!("/{wasm_path}"));
+            cx.insert("glue_url", &format!("/{glue_path}"));
+            cx.insert("script_url", &format!("/{script_path}"));
+            cx.insert("csp_wasm", &true);
+            jobs.push((
+                format!("counties/{code}/estimate/index.html"),
+                "estimate.html",
+                cx,
+            ));
+        }
     }
 
     // Policies and reports.
@@ -529,7 +572,9 @@ fn feed(config: &SiteConfig, summaries: &[DocumentSummary]) -> String {
 pub fn build(root: &Path, out: &Path) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let project = load(root).map_err(BuildError::Check)?;
-    let files = render_site(&project, root)?;
+    // Compiled with cargo beside the workspace's own target folder; a no-op when unchanged.
+    let estimator = crate::estimator::compile(&crate::estimator::default_target_dir())?;
+    let files = render_site(&project, root, &estimator)?;
     let broken = links::check(&files);
     if !broken.is_empty() {
         return Err(BuildError::Links(broken));

@@ -36,9 +36,37 @@ fn workspace() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// rust-toolchain.toml lists the wasm target, but rustup only installs it by itself when
+/// auto-install is on; add it here so that nobody has to run `rustup target add` by hand.
+fn ensure_wasm_target() {
+    let installed = Command::new("rustup")
+        .current_dir(workspace())
+        .args(["target", "list", "--installed"])
+        .output();
+    if let Ok(output) = installed {
+        if output.status.success()
+            && !String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        {
+            eprintln!("portal build: adding the wasm32-unknown-unknown target (once)");
+            let _ = Command::new("rustup")
+                .current_dir(workspace())
+                .args(["target", "add", "wasm32-unknown-unknown"])
+                .status();
+        }
+    }
+}
+
+/// Where `portal build` compiles the estimator: `target/estimator` in the workspace.
+pub fn default_target_dir() -> PathBuf {
+    workspace().join("target").join("estimator")
+}
+
 /// Compile the estimator. `target_dir` is kept apart from the workspace's own so that a
 /// build run from `cargo run` or `cargo test` does not wait on their lock.
 pub fn compile(target_dir: &Path) -> Result<EstimatorAssets, EstimatorError> {
+    ensure_wasm_target();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(workspace())
@@ -59,7 +87,6 @@ pub fn compile(target_dir: &Path) -> Result<EstimatorAssets, EstimatorError> {
         .env("CARGO_PROFILE_RELEASE_LTO", "fat")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
         .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
-        .env("CARGO_PROFILE_RELEASE_STRIP", "symbols")
         .output()
         .map_err(EstimatorError::Cargo)?;
     if !output.status.success() {
@@ -72,7 +99,13 @@ pub fn compile(target_dir: &Path) -> Result<EstimatorAssets, EstimatorError> {
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .web(true)
-        .and_then(|b| b.typescript(false).generate(&out))
+        // Function names and tool credits are of no use in the browser, and they weigh.
+        .and_then(|b| {
+            b.typescript(false)
+                .remove_name_section(true)
+                .remove_producers_section(true)
+                .generate(&out)
+        })
         .map_err(|e| EstimatorError::Bindgen(format!("{e:#}")))?;
     let read = |name: &str| {
         let path = out.join(name);

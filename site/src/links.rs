@@ -61,9 +61,10 @@ pub fn check(files: &SiteFiles) -> Vec<BrokenLink> {
             .map(unescape)
             .collect();
         for link in links {
-            if link.starts_with("http://")
-                || link.starts_with("https://")
-                || link.starts_with("mailto:")
+            // Other sites, mail and inline data are not pages of this site.
+            if ["http://", "https://", "mailto:", "data:"]
+                .iter()
+                .any(|p| link.starts_with(p))
             {
                 continue;
             }

@@ -433,3 +433,138 @@ pub fn regions(project: &Project) -> Vec<Province> {
         })
         .collect()
 }
+
+/// One field of a county's estimator form.
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    /// `yes_no`, `count`, `quantity` or `year`.
+    pub kind: &'static str,
+    /// `numeric` for whole numbers and years, `decimal` for quantities.
+    pub inputmode: &'static str,
+    pub help: Option<String>,
+    /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
+    pub rates: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldGroup {
+    pub legend: &'static str,
+    pub fields: Vec<Field>,
+}
+
+/// The estimator's form for a county: the facts its household rules use, grouped, each with
+/// the rates and caps that apply to it. `None` when the county has nothing to estimate.
+pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> {
+    use calculator::fact::{FactGroup, FactKind};
+    let book = project.rulebooks.get(code)?;
+    let mut used: Vec<usize> = Vec::new();
+    let mut rates: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for policy in &book.policies {
+        let document = project
+            .documents
+            .iter()
+            .find(|d| d.source.id == policy.id)?;
+        let rows = rule_rows(document, policy, project);
+        for (rule, row) in policy.rules.iter().zip(rows) {
+            if rule.audience != Audience::Household
+                || matches!(rule.measure, Measure::NotComputed { .. })
+            {
+                continue;
+            }
+            let mut facts = Vec::new();
+            if let Some(condition) = &rule.eligible {
+                condition.expr.facts_used(&mut facts);
+            }
+            let mut measured = Vec::new();
+            match &rule.measure {
+                Measure::PerUnit { quantity, rate, .. } => {
+                    quantity.facts_used(&mut measured);
+                    rate.facts_used(&mut measured);
+                }
+                Measure::Formula { amount, .. } => amount.facts_used(&mut measured),
+                Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut measured),
+                Measure::Loan {
+                    max_principal: Some(e),
+                    ..
+                } => e.facts_used(&mut measured),
+                _ => {}
+            }
+            // Beside the field: the item's own standard and limits. Group caps and choices are
+            // explained in the result, where they apply.
+            let own_limits: Vec<String> = match &rule.measure {
+                Measure::PerUnit {
+                    max_quantity,
+                    cap,
+                    unit,
+                    ..
+                } => max_quantity
+                    .map(|q| format!("上限 {} {unit}", q.normalize()))
+                    .into_iter()
+                    .chain(cap.map(|c| format!("最多 {} 元", c.normalize())))
+                    .collect(),
+                Measure::Formula { cap: Some(c), .. } => vec![format!("最多 {} 元", c.normalize())],
+                _ => Vec::new(),
+            };
+            for &i in &measured {
+                let mut text = format!("{}：{}", row.label, row.standard);
+                if !own_limits.is_empty() {
+                    text.push_str(&format!("（{}）", own_limits.join("，")));
+                }
+                let entry = rates.entry(i).or_default();
+                if !entry.contains(&text) {
+                    entry.push(text);
+                }
+            }
+            for i in facts.into_iter().chain(measured) {
+                if !used.contains(&i) {
+                    used.push(i);
+                }
+            }
+        }
+    }
+    if used.is_empty() {
+        return None;
+    }
+    let groups = [
+        (FactGroup::Status, "家庭情况"),
+        (FactGroup::Planting, "种植"),
+        (FactGroup::Livestock, "养殖"),
+        (FactGroup::Other, "其他"),
+    ];
+    let form: Vec<FieldGroup> = groups
+        .iter()
+        .map(|(group, legend)| FieldGroup {
+            legend,
+            fields: book
+                .facts
+                .facts
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| f.group == *group && used.contains(i))
+                .map(|(i, f)| Field {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    unit: f.unit.clone(),
+                    kind: match f.kind {
+                        FactKind::YesNo => "yes_no",
+                        FactKind::Count => "count",
+                        FactKind::Quantity => "quantity",
+                        FactKind::Year => "year",
+                    },
+                    inputmode: if f.kind == FactKind::Quantity {
+                        "decimal"
+                    } else {
+                        "numeric"
+                    },
+                    help: f.help.clone(),
+                    rates: rates.remove(&i).unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.fields.is_empty())
+        .collect();
+    Some(form)
+}

@@ -105,9 +105,22 @@ fn the_real_site_has_every_page_anchor_and_example() {
         let html = String::from_utf8_lossy(bytes);
         assert!(html.contains("Content-Security-Policy"), "{path}");
         assert!(
-            !html.contains("<script") && !html.contains(" onclick=") && !html.contains(" style="),
+            !html.contains(" onclick=") && !html.contains(" style="),
             "{path}"
         );
+        // Scripts only from our own assets, never inline.
+        for tag in html.split("<script").skip(1) {
+            // Tera writes `/` as `&#x2F;` inside attributes.
+            let own = tag
+                .replace("&#x2F;", "/")
+                .starts_with(" type=\"module\" src=\"/assets/");
+            let inline = !own || !tag.contains("></script>");
+            assert!(
+                !inline,
+                "{path}: inline script <script{}",
+                &tag[..tag.len().min(80)]
+            );
+        }
     }
 }
 
@@ -258,10 +271,62 @@ fn pages_of_each_kind_match_their_snapshots() {
         ("compare", "compare/index.html"),
         ("data", "data/index.html"),
         ("content", "how-estimates-work/index.html"),
+        ("estimate", "counties/100001/estimate/index.html"),
     ] {
         insta::assert_snapshot!(
             format!("page_{name}"),
             without_asset_hash(&read(&out, page))
         );
     }
+}
+
+/// Page weight over the wire, gzipped, as a size check that prints its figures.
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+#[test]
+fn pages_stay_within_their_weight_budgets() {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    build(&repo(), &public).unwrap_or_else(|e| panic!("{e}"));
+    let asset = |prefix: &str, ext: &str| {
+        std::fs::read_dir(public.join("assets"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name.starts_with(prefix) && name.ends_with(ext)
+            })
+            .unwrap_or_else(|| panic!("no {prefix}*{ext}"))
+    };
+    let css = gzipped(&fs::read(asset("site.", ".css")).unwrap());
+    let mut heaviest_policy = 0;
+    for entry in fs::read_dir(public.join("policies"))
+        .unwrap()
+        .filter_map(Result::ok)
+    {
+        heaviest_policy =
+            heaviest_policy.max(gzipped(&fs::read(entry.path().join("index.html")).unwrap()) + css);
+    }
+    let wasm = gzipped(&fs::read(asset("estimator.", ".wasm")).unwrap());
+    let estimator_page =
+        gzipped(&fs::read(public.join("counties/140431/estimate/index.html")).unwrap())
+            + css
+            + gzipped(&fs::read(asset("estimator.", ".js")).unwrap())
+            + gzipped(&fs::read(asset("estimator-glue.", ".js")).unwrap())
+            + wasm
+            + gzipped(&fs::read(public.join("data/counties/140431.json")).unwrap());
+    println!("heaviest policy page with its CSS: {heaviest_policy} B gzipped (budget 100 KB)");
+    println!("estimator wasm: {wasm} B gzipped (budget 150 KB, aim 80 KB)");
+    println!(
+        "estimator page on first load, everything: {estimator_page} B gzipped (budget 200 KB)"
+    );
+    assert!(heaviest_policy < 100 * 1024);
+    assert!(wasm <= 150 * 1024);
+    assert!(estimator_page <= 200 * 1024);
 }

@@ -5,9 +5,9 @@
 //
 // Serves SITE_DIR on 127.0.0.1 itself; prints one line per page and a closing
 // "N passed, N failed"; exits 1 on any violation.
-import { createServer } from "node:http";
-import { readFile, stat, mkdir } from "node:fs/promises";
-import { join, extname, normalize } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve, chromiumArgs } from "./static-server.mjs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -20,31 +20,13 @@ if (!siteDir) {
 }
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm" };
-const server = createServer(async (req, res) => {
-  let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (path.endsWith("/")) path += "index.html";
-  const file = normalize(join(siteDir, path));
-  if (!file.startsWith(normalize(siteDir))) { res.writeHead(404).end(); return; }
-  try {
-    const info = await stat(file);
-    const target = info.isDirectory() ? join(file, "index.html") : file;
-    res.writeHead(200, { "Content-Type": types[extname(target)] || "application/octet-stream" });
-    res.end(await readFile(target));
-  } catch {
-    res.writeHead(404, { "Content-Type": "text/html; charset=utf-8" });
-    res.end(await readFile(join(siteDir, "404.html")).catch(() => "not found"));
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}`;
+const server = await serve(siteDir);
+const base = server.base;
 
-const pages = (process.env.AXE_PAGES || "/ /counties/533401/ /policies/qinyuan-2017-industry/ /policies/xixiang-2017-research-report/ /compare/ /data/ /for-offices/ /no-such-page/").split(" ");
+const pages = (process.env.AXE_PAGES || "/ /counties/533401/ /counties/533401/estimate/ /policies/qinyuan-2017-industry/ /policies/xixiang-2017-research-report/ /compare/ /data/ /for-offices/ /no-such-page/").split(" ");
 const browser = await chromium.launch({
   executablePath: chromiumPath,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
+  args: chromiumArgs,
 });
 let passed = 0, failed = 0;
 try {

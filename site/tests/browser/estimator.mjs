@@ -1,0 +1,128 @@
+// The estimator as a household uses it, in Debian's headless Chromium:
+//   node estimator.mjs SITE_DIR CASES.json [SCREENSHOT_DIR]
+// CASES.json: [{county, query, min, max, lines, schedules}] with the native engine's answers. Prints a line per
+// check and a closing "N passed, N failed"; exits 1 on any failure.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { serve, chromiumArgs } from "./static-server.mjs";
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+const [siteDir, casesPath, shotDir] = process.argv.slice(2);
+const cases = JSON.parse(readFileSync(casesPath, "utf8"));
+const server = await serve(siteDir);
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
+let passed = 0, failed = 0;
+const check = (ok, what, detail = "") => {
+  if (ok) passed++; else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}${ok ? "" : ` — ${detail}`}`);
+};
+const ready = (page) => page.waitForSelector("[data-estimator][data-ready=true]", { state: "attached", timeout: 15000 });
+const total = (page) => page.$eval("#estimate-total", (e) => ({ min: e.dataset.min, max: e.dataset.max, text: e.textContent }));
+// axe is injected as an inline script, which the site's CSP forbids; it runs in a second
+// context that bypasses CSP, on the same URL (the answers live in the query string).
+let axeContext;
+async function axe(page, what) {
+  axeContext ??= await browser.newContext({ viewport: { width: 412, height: 900 }, bypassCSP: true });
+  const other = await axeContext.newPage();
+  await other.goto(page.url());
+  await ready(other);
+  await other.addScriptTag({ path: axePath });
+  const r = await other.evaluate(async () => await globalThis.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  check(r.violations.length === 0, `axe: ${what}`, r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")}`).join(" | "));
+  await other.close();
+}
+
+try {
+  const context = await browser.newContext({ viewport: { width: 412, height: 900 }, bypassCSP: false });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+
+  // Every worked example, opened from a shared link, gives the engine's answer.
+  for (const c of cases) {
+    await page.goto(`${server.base}/counties/${c.county}/estimate/?${c.query}`);
+    await ready(page);
+    const t = await total(page);
+    const lines = (await page.$$("#result-lines > li")).length;
+    const charts = (await page.$$("#result-schedule svg")).length;
+    check(t.min === c.min && t.max === c.max && lines === c.lines && charts === c.schedules, `${c.county} ?${c.query}`,
+      `page ${JSON.stringify(t)} with ${lines} lines and ${charts} schedules; engine ${c.min}–${c.max}, ${c.lines} lines, ${c.schedules} schedules`);
+  }
+
+  // A household fills the form: results update with no page load and no request.
+  const url = `${server.base}/counties/533401/estimate/`;
+  await page.goto(url);
+  await ready(page);
+  if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-empty-412.png"), fullPage: true });
+  await axe(page, "empty form");
+  await page.goto(url);
+  await ready(page);
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.check("#f-registered_poor");
+  await page.locator("#f-pigs").pressSequentially("3");
+  await page.locator("#f-cash_crop_mu").pressSequentially("３");
+  await page.locator("#f-date").pressSequentially("2017-06-01");
+  await page.locator("#f-date").dispatchEvent("change");
+  let t = await total(page);
+  check(t.min === "2500" && t.max === "2500", "typing 3 pigs and ３ mu (full-width) shows 2500", JSON.stringify(t));
+  check(requests.length === 0, "no request while typing", requests.join(", "));
+  check(page.url().includes("pigs=3") && page.url().includes("date=2017-06-01"), "answers live in the query string", page.url());
+  check(/人民币贰仟伍佰元整/.test(await page.textContent("#estimate-words")), "大写金额 shown");
+  check((await page.$$("#result-lines > li")).length === 2 && (await page.$$("#result-schedule svg")).length === 1, "breakdown lines and a schedule chart");
+  if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-filled-412.png"), fullPage: true });
+  await axe(page, "filled form");
+
+  // Refresh and the back button restore the answers.
+  await page.reload();
+  await ready(page);
+  t = await total(page);
+  check(await page.inputValue("#f-pigs") === "3" && t.min === "2500", "a refresh restores the answers", JSON.stringify(t));
+  await page.locator("#f-pigs").fill("10");
+  await page.locator("#f-pigs").dispatchEvent("change");
+  t = await total(page);
+  check(t.min === "3000", "10 pigs: item cap 2000 + 1000 planting", JSON.stringify(t));
+  await page.goBack();
+  await ready(page).catch(() => {});
+  await page.waitForFunction(() => document.querySelector("#f-pigs").value === "3", null, { timeout: 5000 }).catch(() => {});
+  check(await page.inputValue("#f-pigs") === "3", "the back button restores the previous answers", await page.inputValue("#f-pigs"));
+
+  // Mistakes get the GOV.UK treatment and never break the page.
+  for (const bad of ["-3", "1e30", "abc", "99999999999999999999999999999999", "2.5"]) {
+    await page.locator("#f-pigs").fill(bad);
+    const summary = await page.isVisible("#error-summary");
+    const title = await page.title();
+    const link = await page.$eval("#error-summary a", (a) => a.getAttribute("href")).catch(() => "");
+    const message = await page.textContent("#err-pigs");
+    check(summary && title.startsWith("错误：") && link === "#f-pigs" && message.length > 0, `“${bad}” is refused with a summary, a title and a field message`, `${summary} ${title} ${link} ${message}`);
+  }
+  if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-error-412.png"), fullPage: false });
+  await axe(page, "error state");
+
+  // Time per keystroke in the browser (the engine plus rendering).
+  await page.locator("#f-pigs").fill("");
+  const times = [];
+  for (const key of "1234567890") {
+    await page.locator("#f-chickens").press(key);
+    times.push(Number(await page.$eval("[data-estimator]", (e) => e.dataset.lastEvaluationMs)));
+  }
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(`keystroke: ${mean.toFixed(2)} ms on average (max ${Math.max(...times).toFixed(2)} ms) for engine + rendering`);
+  check(errors.length === 0, "no script errors", errors.join("; "));
+  await context.close();
+
+  // Without JavaScript the rate table is there and the page says what is missing.
+  const nojs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 412, height: 900 } });
+  const plain = await nojs.newPage();
+  await plain.goto(url);
+  check(await plain.isVisible("#needs-js") && (await plain.$$(".rates table.rules tr")).length > 3, "without JavaScript: a notice and the rate table");
+  await nojs.close();
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
