@@ -214,6 +214,9 @@ fn evaluate_policy(
                     steps,
                     notes: Vec::new(),
                 },
+                // Only worth saying for what the household has: a rule whose amount uses none
+                // of the facts it gave (自主经营 when it has no business) is not news.
+                Some(_) if !uses_given_fact(measure, scope) => Outcome::Nothing,
                 Some(_) => {
                     estimate.not_eligible.push(NotEligible {
                         policy: policy.id.clone(),
@@ -497,6 +500,21 @@ fn number(expr: &Expr, scope: &Scope<'_>) -> Result<Option<Amount>, ArithmeticEr
         Value::Bool(_) => Some(Amount::ZERO),
         Value::Missing => None,
     })
+}
+
+/// True when the measure's amount reads a fact the household gave.
+fn uses_given_fact(measure: &Measure, scope: &Scope<'_>) -> bool {
+    let mut used = Vec::new();
+    match measure {
+        Measure::PerUnit { quantity, rate, .. } => {
+            quantity.facts_used(&mut used);
+            rate.facts_used(&mut used);
+        }
+        Measure::Formula { amount, .. } => amount.facts_used(&mut used),
+        Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut used),
+        Measure::Loan { .. } | Measure::NotComputed { .. } => {}
+    }
+    used.into_iter().any(|i| scope.household.get(i).is_some())
 }
 
 /// "需要填写：家庭人口": the facts a rule needs that were not given.
