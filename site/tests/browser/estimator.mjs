@@ -114,6 +114,16 @@ try {
   check(errors.length === 0, "no script errors", errors.join("; "));
   await context.close();
 
+  // If the module cannot load (a flaky network, an old browser), the page says so plainly.
+  const broken = await browser.newContext({ viewport: { width: 412, height: 900 } });
+  const failing = await broken.newPage();
+  await failing.route("**/*.wasm", (route) => route.abort());
+  await failing.goto(url);
+  const said = await failing.waitForSelector("#load-failed", { state: "visible", timeout: 10000 }).then(() => true, () => false);
+  check(said && !(await failing.isVisible("#needs-js")) && (await failing.$$(".rates table.rules tr")).length > 3,
+    "when the wasm cannot load: a plain notice and the rate table");
+  await broken.close();
+
   // Without JavaScript the rate table is there and the page says what is missing.
   const nojs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 412, height: 900 } });
   const plain = await nojs.newPage();
