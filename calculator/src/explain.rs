@@ -2,7 +2,7 @@
 //! words. One source for the CLI and the browser, so both say the same thing.
 
 use crate::amount::Amount;
-use crate::estimate::Step;
+use crate::estimate::{LoanLine, Step};
 use crate::words::yuan_in_words;
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
@@ -107,4 +107,23 @@ pub fn step_text(step: &Step) -> String {
             yuan(after)
         ),
     }
+}
+
+/// `最高 20000 元` or `额度未规定`: the most a loan lends.
+pub fn principal_text(loan: &LoanLine) -> String {
+    loan.max_principal
+        .as_ref()
+        .map_or("额度未规定".to_string(), |a| {
+            format!("最高 {}", yuan(a))
+        })
+}
+
+/// A loan in one line: principal, term and who pays the interest.
+pub fn loan_text(loan: &LoanLine) -> String {
+    let term = loan
+        .term
+        .as_ref()
+        .map(|t| format!("，期限{t}"))
+        .unwrap_or_default();
+    format!("{}{term}；{}", principal_text(loan), loan.interest)
 }

@@ -67,8 +67,10 @@ pub struct ViewItem {
     pub clause_url: String,
 }
 
-fn view(e: &Estimate) -> View {
-    use crate::explain::{step_text, words_for, yuan};
+/// `asked` is the date the household asked about; the estimate may be for another (the last
+/// day of expired rules), and the list of documents must not call those rules current.
+fn view(e: &Estimate, asked: Date) -> View {
+    use crate::explain::{loan_text, step_text, words_for, yuan};
     let item = |label: &str, text: String, clause_url: &str| ViewItem {
         label: label.to_owned(),
         text,
@@ -117,24 +119,7 @@ fn view(e: &Estimate) -> View {
         loans: e
             .loans
             .iter()
-            .map(|l| {
-                let principal = l
-                    .max_principal
-                    .as_ref()
-                    .map_or("额度未规定".to_string(), |a| {
-                        format!("最高 {}", yuan(a))
-                    });
-                let term = l
-                    .term
-                    .as_ref()
-                    .map(|t| format!("，期限{t}"))
-                    .unwrap_or_default();
-                item(
-                    &l.label,
-                    format!("{principal}{term}；{}", l.interest),
-                    &l.clause_url,
-                )
-            })
+            .map(|l| item(&l.label, loan_text(l), &l.clause_url))
             .collect(),
         not_eligible: e
             .not_eligible
@@ -150,7 +135,15 @@ fn view(e: &Estimate) -> View {
             .policies
             .iter()
             .map(|p| match &p.reason {
-                None => format!("《{}》（{}，适用）", p.title, p.period),
+                None if asked == e.date => format!("《{}》（{}，适用）", p.title, p.period),
+                None if asked > e.date => format!(
+                    "《{}》（{}，已失效；按其最后一天的规则估算）",
+                    p.title, p.period
+                ),
+                None => format!(
+                    "《{}》（{}，尚未生效；按其第一天的规则估算）",
+                    p.title, p.period
+                ),
                 Some(reason) => format!("《{}》（{}，{reason}）", p.title, p.period),
             })
             .collect(),
@@ -203,6 +196,31 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A date as people type it: `2017-06-01`, `2017-6-1`, `2017/6/1`, `2017年6月1日`, full-width
+/// digits too. A well-written date that does not exist gets its own message.
+pub fn parse_date_as_typed(text: &str) -> Result<Date, String> {
+    let folded = crate::fact::fold_full_width(text);
+    let parts: Vec<&str> = folded
+        .trim_end_matches('日')
+        .split(['-', '/', '年', '月', '.'])
+        .collect();
+    let numbers: Option<Vec<u16>> = parts.iter().map(|p| p.parse::<u16>().ok()).collect();
+    match numbers.as_deref() {
+        Some(&[year, month, day]) if (1000..=9999).contains(&year) => {
+            let (month, day) = (
+                u8::try_from(month).unwrap_or(0),
+                u8::try_from(day).unwrap_or(0),
+            );
+            Date::new(year, month, day)
+                .ok_or_else(|| format!("没有 {year} 年 {month} 月 {day} 日这一天，请检查日期"))
+        }
+        _ => Err(format!(
+            "日期请写成 2017-06-01 的格式（收到“{}”）",
+            text.trim()
+        )),
+    }
+}
+
 /// The `key=value` pairs of a query string, decoded, without the leading `?`.
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     query
@@ -226,12 +244,12 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
     let mut date = today;
     let mut facts = Vec::new();
     for (key, value) in &pairs {
-        if key == "date" {
-            match value.parse::<Date>() {
+        if key == "date" && !value.trim().is_empty() {
+            match parse_date_as_typed(value) {
                 Ok(d) => date = d,
-                Err(_) => errors.push(FieldError {
+                Err(message) => errors.push(FieldError {
                     fact: "date".into(),
-                    message: format!("日期请写成 2017-06-01 的格式（收到“{value}”）"),
+                    message,
                 }),
             }
         } else if book.facts.get(key).is_some() && !value.trim().is_empty() {
@@ -258,6 +276,7 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
             message: format!("{}还没有可以估算的政策规则", book.county.name),
         };
     };
+    let asked = date;
     let mut notice = None;
     if !book.policies.iter().any(|p| p.in_force_on(date)) {
         let end = latest.period.to.unwrap_or(latest.period.from);
@@ -274,7 +293,7 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
     }
     match evaluate(book, &household, date, Audience::Household) {
         Ok(estimate) => Response::Estimate {
-            view: Box::new(view(&estimate)),
+            view: Box::new(view(&estimate, asked)),
             estimate: Box::new(estimate),
             notice,
         },
@@ -290,6 +309,26 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_people_type_them() {
+        let june = Date::new(2017, 6, 1);
+        for text in [
+            "2017-06-01",
+            "2017-6-1",
+            "2017/6/1",
+            "2017年6月1日",
+            "２０１７－０６－０１",
+            " 2017.6.1 ",
+        ] {
+            assert_eq!(parse_date_as_typed(text).ok(), june, "{text}");
+        }
+        assert!(
+            parse_date_as_typed("2017-02-30").is_err_and(|m| m.contains("没有 2017 年 2 月 30 日"))
+        );
+        assert!(parse_date_as_typed("9999-12-31").is_err());
+        assert!(parse_date_as_typed("明天").is_err_and(|m| m.contains("格式")));
+    }
 
     #[test]
     fn queries_decode_chinese_and_plus() {

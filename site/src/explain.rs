@@ -72,21 +72,12 @@ pub fn render(estimate: &Estimate) -> String {
     if !estimate.loans.is_empty() {
         let _ = writeln!(out, "\n可申请的贷款（不计入合计）：");
         for loan in &estimate.loans {
-            let principal = loan
-                .max_principal
-                .as_ref()
-                .map_or("文件未规定额度".to_string(), |a| {
-                    format!("最高 {}", yuan(a))
-                });
-            let term = loan
-                .term
-                .as_ref()
-                .map(|t| format!("，期限 {t}"))
-                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  - {}：{principal}{term}，{}　依据 {}",
-                loan.label, loan.interest, loan.clause_url
+                "  - {}：{}　依据 {}",
+                loan.label,
+                calculator::explain::loan_text(loan),
+                loan.clause_url
             );
             for note in &loan.notes {
                 let _ = writeln!(out, "     注：{note}");

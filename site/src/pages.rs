@@ -289,13 +289,7 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
         loans: e
             .loans
             .iter()
-            .map(|l| {
-                let principal = l
-                    .max_principal
-                    .as_ref()
-                    .map_or("额度未规定".into(), |a| format!("最高 {}", yuan(a)));
-                format!("{}：{principal}", l.label)
-            })
+            .map(|l| format!("{}：{}", l.label, calculator::explain::principal_text(l)))
             .collect(),
         working,
     }

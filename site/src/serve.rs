@@ -233,8 +233,10 @@ pub fn serve(root: &Path, out: &Path, port: u16) -> Result<(), ServeError> {
         .to_ip()
         .map_or_else(|| format!("127.0.0.1:{port}"), |a| a.to_string());
     say(&format!("portal serve: http://{address}/ (Ctrl-C to stop)"));
+    // One thread per request: a tab that waits must not hold up another.
     for request in server.incoming_requests() {
-        handle(request, out, &status);
+        let (out, status) = (out.to_path_buf(), Arc::clone(&status));
+        std::thread::spawn(move || handle(request, &out, &status));
     }
     drop(watcher);
     Ok(())

@@ -236,23 +236,26 @@ fn hostile_ids_write_nothing_outside_the_output() {
     assert!(!project.path().join("public").exists());
 }
 
-/// `site.1a2b3c4d.css` → `site.HASH.css`: a stylesheet edit should not rewrite every snapshot
-/// (the link check and the determinism test already hold the hashed name to account).
+/// `site.1a2b3c4d.css` → `site.HASH.css` (likewise .js and .wasm): a stylesheet or engine
+/// edit should not rewrite every snapshot (the link check and the determinism test already
+/// hold the hashed names to account).
 fn without_asset_hash(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(at) = rest.find("site.") {
-        let (head, tail) = rest.split_at(at + "site.".len());
+    while let Some(at) = rest.find('.') {
+        let (head, tail) = rest.split_at(at + 1);
         out.push_str(head);
-        let hash_len = tail
-            .find(".css")
-            .filter(|&n| n == 8 && tail[..n].chars().all(|c| c.is_ascii_hexdigit()));
-        match hash_len {
-            Some(n) => {
-                out.push_str("HASH");
-                rest = &tail[n..];
-            }
-            None => rest = tail,
+        let hashed = tail.len() > 9
+            && tail.as_bytes()[8] == b'.'
+            && tail[..8].chars().all(|c| c.is_ascii_hexdigit())
+            && ["css\"", "js\"", "wasm\""]
+                .iter()
+                .any(|ext| tail[9..].starts_with(ext));
+        if hashed {
+            out.push_str("HASH");
+            rest = &tail[8..];
+        } else {
+            rest = tail;
         }
     }
     out.push_str(rest);

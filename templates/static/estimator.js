@@ -148,15 +148,31 @@ function showErrors(errors) {
   document.title = `错误：${root.dataset.title}`;
 }
 
+/// No figure stays on screen that does not match what is in the form.
+function clearResult(message) {
+  const total = byId("estimate-total");
+  total.textContent = "—";
+  total.dataset.min = "";
+  total.dataset.max = "";
+  byId("estimate-words").textContent = "";
+  byId("result-date").textContent = "";
+  byId("result-notice").hidden = true;
+  byId("result-details").hidden = true;
+  const empty = byId("result-empty");
+  empty.textContent = message;
+  empty.hidden = false;
+}
+
 function render(response) {
   const total = byId("estimate-total");
   if (response.status === "invalid") {
     showErrors(response.errors);
+    clearResult("请先改正上面标出的问题，再看估算结果。");
     return;
   }
   showErrors([]);
   if (response.status === "no_rules") {
-    byId("result-empty").textContent = response.message;
+    clearResult(response.message);
     return;
   }
   const view = response.view;
@@ -196,7 +212,13 @@ function update(mode) {
     if (mode === "settle") editing = false;
   }
   const started = performance.now();
-  render(JSON.parse(estimator.estimate(q, today())));
+  try {
+    render(JSON.parse(estimator.estimate(q, today())));
+  } catch (error) {
+    // The engine refuses bad input with messages; this is for the unforeseen.
+    console.error(error);
+    clearResult("估算出错了。请刷新页面重试；也可以对照下面的补助标准自己计算。");
+  }
   root.dataset.lastEvaluationMs = String(performance.now() - started);
 }
 
@@ -225,7 +247,9 @@ async function start() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     update("settle");
-    byId("result").scrollIntoView();
+    const summary = byId("error-summary");
+    if (!summary.hidden) summary.focus();
+    else byId("result").scrollIntoView();
   });
   window.addEventListener("popstate", () => {
     editing = false;

@@ -76,6 +76,13 @@ try {
   if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-filled-412.png"), fullPage: true });
   await axe(page, "filled form");
 
+  // A date typed the Chinese way, full-width digits and all.
+  await page.locator("#f-date").fill("２０１７年６月１日");
+  t = await total(page);
+  check(t.min === "2500", "a date written 2017年6月1日 in full-width digits is understood", JSON.stringify(t));
+  await page.locator("#f-date").fill("2017-06-01");
+  await page.locator("#f-date").dispatchEvent("change");
+
   // Refresh and the back button restore the answers.
   await page.reload();
   await ready(page);
@@ -97,7 +104,9 @@ try {
     const title = await page.title();
     const link = await page.$eval("#error-summary a", (a) => a.getAttribute("href")).catch(() => "");
     const message = await page.textContent("#err-pigs");
-    check(summary && title.startsWith("错误：") && link === "#f-pigs" && message.length > 0, `“${bad}” is refused with a summary, a title and a field message`, `${summary} ${title} ${link} ${message}`);
+    const stale = await total(page);
+    check(summary && title.startsWith("错误：") && link === "#f-pigs" && message.length > 0 && stale.min === "" && stale.text === "—",
+      `“${bad}” is refused with a summary, a title, a field message and no stale total`, `${summary} ${title} ${link} ${message} ${JSON.stringify(stale)}`);
   }
   if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-error-412.png"), fullPage: false });
   await axe(page, "error state");
