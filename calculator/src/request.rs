@@ -69,7 +69,7 @@ pub struct ViewItem {
 
 /// `asked` is the date the household asked about; the estimate may be for another (the last
 /// day of expired rules), and the list of documents must not call those rules current.
-fn view(e: &Estimate, asked: Date) -> View {
+pub fn view(e: &Estimate, asked: Date) -> View {
     use crate::explain::{loan_text, step_text, words_for, yuan};
     let item = |label: &str, text: String, clause_url: &str| ViewItem {
         label: label.to_owned(),

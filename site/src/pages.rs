@@ -198,17 +198,11 @@ fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> S
 #[derive(Debug, Serialize)]
 pub struct ExampleView {
     pub name: String,
-    pub date: String,
     pub audience: &'static str,
     pub facts: Vec<String>,
-    pub total: String,
-    pub total_min: String,
-    pub total_max: String,
-    pub words: Option<String>,
-    pub lines: Vec<(String, String, String)>,
-    pub schedule: Vec<String>,
-    pub loans: Vec<String>,
     pub working: Option<String>,
+    /// The estimate as the estimator page shows it, from the same function.
+    pub view: calculator::request::View,
 }
 
 pub fn examples(document: &Document, policy: &Policy, project: &Project) -> Vec<ExampleView> {
@@ -249,7 +243,6 @@ pub fn examples(document: &Document, policy: &Policy, project: &Project) -> Vec<
 pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
     ExampleView {
         name,
-        date: e.date.to_chinese(),
         audience: e.audience.chinese(),
         facts: e
             .facts
@@ -261,37 +254,8 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
                 (v, None) => format!("{}：{v}", f.label),
             })
             .collect(),
-        total: yuan(&e.total),
-        total_min: e.total.min.normalize().to_string(),
-        total_max: e
-            .total
-            .max
-            .map(|m| m.normalize().to_string())
-            .unwrap_or_default(),
-        words: crate::explain::words_for(&e.total),
-        lines: e
-            .lines
-            .iter()
-            .map(|l| (l.label.clone(), yuan(&l.amount), l.clause_url.clone()))
-            .collect(),
-        schedule: e
-            .schedule
-            .iter()
-            .map(|p| {
-                let parts: Vec<String> = p
-                    .parts
-                    .iter()
-                    .map(|x| format!("{} {}", x.label, yuan(&x.amount)))
-                    .collect();
-                format!("{}：{}", p.label, parts.join("，"))
-            })
-            .collect(),
-        loans: e
-            .loans
-            .iter()
-            .map(|l| format!("{}：{}", l.label, calculator::explain::principal_text(l)))
-            .collect(),
         working,
+        view: calculator::request::view(e, e.date),
     }
 }
 

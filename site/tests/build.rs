@@ -87,7 +87,7 @@ fn the_real_site_has_every_page_anchor_and_example() {
         for view in views {
             let marker = format!(
                 r#"data-min="{}" data-max="{}""#,
-                view.total_min, view.total_max
+                view.view.total_min, view.view.total_max
             );
             assert!(
                 html.contains(&marker),
