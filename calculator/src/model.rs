@@ -17,6 +17,18 @@ pub struct Rulebook {
     pub policies: Vec<Policy>,
 }
 
+impl Rulebook {
+    /// The same county and facts with only `policy`, for working out one document's examples.
+    pub fn with_only(&self, policy: &Policy) -> Rulebook {
+        Rulebook {
+            county: self.county.clone(),
+            facts: self.facts.clone(),
+            absent: self.absent.clone(),
+            policies: vec![policy.clone()],
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountyRef {
     pub code: String,

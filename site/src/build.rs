@@ -383,7 +383,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
     let (rows, examples) = match &document.compiled {
         Some(policy) => (
             pages::rule_rows(document, policy, project),
-            pages::examples(document, policy, project),
+            pages::examples(document),
         ),
         None => (Vec::new(), Vec::new()),
     };

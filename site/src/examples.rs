@@ -30,20 +30,16 @@ pub fn parse_expected(text: &str) -> Option<Amount> {
     number(&text).map(Amount::exact)
 }
 
-/// Check every example of a policy; returns how many were checked.
+/// Check every example of a policy; returns what the engine computed for each, in order
+/// (complete only when no problem was found).
 pub fn check(
     document: &Document,
     policy: &Policy,
     county: &Rulebook,
     problems: &mut Vec<Diagnostic>,
-) -> usize {
-    let index = YamlIndex::build(&document.file);
-    let book = Rulebook {
-        county: county.county.clone(),
-        facts: county.facts.clone(),
-        absent: county.absent.clone(),
-        policies: vec![policy.clone()],
-    };
+) -> Vec<Estimate> {
+    let index = &document.index;
+    let book = county.with_only(policy);
     // Measures the estimator computes for households need worked examples; a measure listed
     // as not computed has nothing to work out.
     let has_household_rules = policy.rules.iter().any(|r| {
@@ -51,14 +47,15 @@ pub fn check(
             && !matches!(r.measure, calculator::model::Measure::NotComputed { .. })
     });
     if has_household_rules && document.source.examples.len() < 3 {
-        problems.push(at(document, &index, "examples", format!(
+        problems.push(at(document, index, "examples", format!(
             "a policy with household measures needs at least three worked examples; this one has {}", document.source.examples.len()),
             Some("add households worked out by hand from the text, covering its caps, choices, ranges and schedules".to_string())));
     }
+    let mut estimates = Vec::with_capacity(document.source.examples.len());
     for (i, example) in document.source.examples.iter().enumerate() {
-        check_one(document, &index, &book, i, example, problems);
+        estimates.extend(check_one(document, index, &book, i, example, problems));
     }
-    document.source.examples.len()
+    estimates
 }
 
 fn at(
@@ -78,11 +75,11 @@ fn check_one(
     i: usize,
     example: &ExampleSource,
     problems: &mut Vec<Diagnostic>,
-) {
+) -> Option<Estimate> {
     let base = format!("examples[{}]", document.source.positions.example(i));
     let before = problems.len();
     if book.policies.is_empty() {
-        return;
+        return None;
     }
     let date = match example.date.parse::<Date>() {
         Ok(date) => Some(date),
@@ -169,9 +166,9 @@ fn check_one(
         })
         .collect();
     if problems.len() > before {
-        return;
+        return None;
     }
-    let Some(date) = date else { return };
+    let date = date?;
     let policy = &book.policies[0];
     if !policy.in_force_on(date) {
         problems.push(at(
@@ -184,7 +181,7 @@ fn check_one(
             ),
             Some("date the example within validity.from and validity.to".to_string()),
         ));
-        return;
+        return None;
     }
     let audience = match example.audience {
         AudienceSource::Household => Audience::Household,
@@ -201,7 +198,7 @@ fn check_one(
                 format!("example “{}” cannot be computed: {error}", example.name),
                 None,
             ));
-            return;
+            return None;
         }
     };
 
@@ -326,6 +323,7 @@ fn check_one(
             Some(format!("either the rules or the hand calculation is wrong. What the engine computed:\n{working}")),
         ));
     }
+    Some(estimate)
 }
 
 fn chosen_in(estimate: &Estimate, group: &str) -> Option<String> {

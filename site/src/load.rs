@@ -39,6 +39,11 @@ pub struct Document {
     pub period: Period,
     /// The compiled rules; `None` for reports.
     pub compiled: Option<Policy>,
+    /// Where each YAML path of `file` is; built once, used by every check that reports.
+    pub index: YamlIndex,
+    /// What the engine computed for each worked example during the check, in order; the
+    /// policy page shows these rather than computing them again.
+    pub example_estimates: Vec<calculator::Estimate>,
 }
 
 /// Counts for the summary line.
@@ -212,7 +217,7 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
                 rulebook(county, facts, policies.into_iter().cloned().collect()),
             );
         }
-        for document in &documents {
+        for document in &mut documents {
             match document.source.kind {
                 DocumentKindSource::Report => summary.reports += 1,
                 _ => summary.policies += 1,
@@ -221,7 +226,9 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
             if let (Some(policy), Some(county)) =
                 (&document.compiled, rulebooks.get(&document.source.county))
             {
-                summary.examples += examples::check(document, policy, county, &mut problems);
+                summary.examples += document.source.examples.len();
+                let estimates = examples::check(document, policy, county, &mut problems);
+                document.example_estimates = estimates;
             }
         }
     }
@@ -648,16 +655,13 @@ fn load_document(
                 Some(text_file) => {
                     let (clauses, anchor_problems) = clauses::scan(&text_file.text);
                     for problem in anchor_problems {
-                        local_push(
-                            &mut cx,
-                            Diagnostic::at(
-                                &text_file,
-                                problem.offset..problem.offset + 1,
-                                "",
-                                problem.message,
-                                None,
-                            ),
-                        );
+                        cx.diagnostics.push(Diagnostic::at(
+                            &text_file,
+                            problem.offset..problem.offset + 1,
+                            "",
+                            problem.message,
+                            None,
+                        ));
                     }
                     (text_file.text.clone(), clauses)
                 }
@@ -686,11 +690,9 @@ fn load_document(
         clauses,
         period,
         compiled: None,
+        index,
+        example_estimates: Vec::new(),
     })
-}
-
-fn local_push(cx: &mut FileContext<'_>, diagnostic: Diagnostic) {
-    cx.diagnostics.push(diagnostic);
 }
 
 /// Compile every policy's rules, with clause references checked against its own text or
@@ -705,11 +707,10 @@ fn compile_documents(
         if document.source.kind == DocumentKindSource::Report {
             continue;
         }
-        let index = YamlIndex::build(&document.file);
         let mut local = Vec::new();
         let mut cx = FileContext {
             source: &document.file,
-            index: &index,
+            index: &document.index,
             diagnostics: &mut local,
         };
         let (clauses, text_name): (&[Clause], String) = match &document.source.text_from {
@@ -760,11 +761,10 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
         let Some(previous) = &document.source.supersedes else {
             continue;
         };
-        let index = YamlIndex::build(&document.file);
         let mut local = Vec::new();
         let mut cx = FileContext {
             source: &document.file,
-            index: &index,
+            index: &document.index,
             diagnostics: &mut local,
         };
         match documents.iter().find(|d| &d.source.id == previous) {

@@ -8,7 +8,7 @@ use crate::load::{Document, Project};
 use crate::source::{DocumentKindSource, RuleSource, StatusSource};
 use calculator::estimate::Estimate;
 use calculator::model::{Audience, Measure, Policy, Rule};
-use calculator::{evaluate, Amount, Date, Household};
+use calculator::{Amount, Date};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -205,37 +205,15 @@ pub struct ExampleView {
     pub view: calculator::request::View,
 }
 
-pub fn examples(document: &Document, policy: &Policy, project: &Project) -> Vec<ExampleView> {
-    let Some(county) = project.rulebooks.get(&document.source.county) else {
-        return Vec::new();
-    };
-    let book = calculator::Rulebook {
-        county: county.county.clone(),
-        facts: county.facts.clone(),
-        absent: county.absent.clone(),
-        policies: vec![policy.clone()],
-    };
+/// The worked examples as the engine computed them while checking this build.
+pub fn examples(document: &Document) -> Vec<ExampleView> {
     document
         .source
         .examples
         .iter()
-        .filter_map(|example| {
-            let date: Date = example.date.parse().ok()?;
-            let mut household = Household::new(&book.facts);
-            for (id, value) in &example.facts {
-                household.set_text(&book.facts, id, &value.0).ok()?;
-            }
-            let audience = match example.audience {
-                crate::source::AudienceSource::Household => Audience::Household,
-                crate::source::AudienceSource::Enterprise => Audience::Enterprise,
-                crate::source::AudienceSource::Collective => Audience::Collective,
-            };
-            let estimate = evaluate(&book, &household, date, audience).ok()?;
-            Some(example_view(
-                example.name.clone(),
-                example.working.clone(),
-                &estimate,
-            ))
+        .zip(&document.example_estimates)
+        .map(|(example, estimate)| {
+            example_view(example.name.clone(), example.working.clone(), estimate)
         })
         .collect()
 }

@@ -79,10 +79,10 @@ fn the_real_site_has_every_page_anchor_and_example() {
             );
         }
         // The worked examples on the page are the engine's results of this build.
-        let Some(policy) = &document.compiled else {
+        if document.compiled.is_none() {
             continue;
-        };
-        let views = site::pages::examples(document, policy, &project);
+        }
+        let views = site::pages::examples(document);
         assert_eq!(views.len(), document.source.examples.len());
         for view in views {
             let marker = format!(
