@@ -7,7 +7,7 @@ use crate::content::{self, ContentPage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::{self, BrokenLink};
 use crate::load::{load, Document, Project};
-use crate::markdown::{self, Asides};
+use crate::markdown::{self, escape_html, Asides};
 use crate::output::{write_atomically, OutputError, SiteFiles};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::source::DocumentKindSource;
@@ -397,7 +397,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
         .map(|(clause, rows)| {
             let items: Vec<String> = rows
                 .iter()
-                .map(|r| format!(r##"<li><a href="#rule-{}">{}</a>：{}</li>"##, r.id, escape(&r.label), escape(&r.standard)))
+                .map(|r| format!(r##"<li><a href="#rule-{}">{}</a>：{}</li>"##, r.id, escape_html(&r.label), escape_html(&r.standard)))
                 .collect();
             (clause.to_owned(), format!(r#"<aside class="clause-rules" aria-label="本条规定的补助"><ul>{}</ul></aside>"#, items.join("")))
         })
@@ -448,13 +448,6 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
                 .unwrap_or(&document.source.id)
         ),
     );
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// FNV-1a, 64 bits: stable across Rust versions and platforms, enough to bust caches.
@@ -515,7 +508,7 @@ fn rates_csv(project: &Project) -> String {
 }
 
 fn xml_escape(text: &str) -> String {
-    escape(text).replace('\'', "&apos;")
+    escape_html(text).replace('\'', "&apos;")
 }
 
 fn sitemap(config: &SiteConfig, files: &SiteFiles, project: &Project) -> String {

@@ -3,6 +3,7 @@
 
 use crate::explain::yuan;
 use crate::load::Project;
+use crate::markdown::escape_html;
 use crate::pages::{rule_rows, RuleRow};
 use calculator::model::{Audience, Measure};
 use calculator::{evaluate, Household};
@@ -63,13 +64,6 @@ pub struct Comparison {
     pub households: Vec<HouseholdRow>,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A horizontal bar per county; widths are proportional to the rate.
 fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
     let max = bars
@@ -82,8 +76,8 @@ fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
     let height = row_height * bars.len() + 4;
     let mut svg = format!(
         r#"<svg class="bars" viewBox="0 0 320 {height}" width="320" height="{height}" role="img" aria-label="{}"><title>{}</title>"#,
-        escape(&format!("{title}，单位{unit}")),
-        escape(&format!("{title}（{unit}）"))
+        escape_html(&format!("{title}，单位{unit}")),
+        escape_html(&format!("{title}（{unit}）"))
     );
     for (i, (name, value)) in bars.iter().enumerate() {
         let y = i * row_height + 2;
@@ -92,7 +86,7 @@ fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
         svg.push_str(&format!(
             r#"<text x="0" y="{}" class="bar-label">{}</text><rect x="84" y="{}" width="{width}" height="14" class="bar"></rect><text x="{}" y="{}" class="bar-value">{}</text>"#,
             y + 13,
-            escape(name),
+            escape_html(name),
             y + 2,
             90 + width,
             y + 13,
