@@ -123,6 +123,16 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                 .unwrap_or_default(),
         })
         .collect();
+    // Each policy's rules as table rows, worked out once for all the items compared.
+    let policy_rows: BTreeMap<&str, Vec<RuleRow>> = project
+        .documents
+        .iter()
+        .filter_map(|d| {
+            d.compiled
+                .as_ref()
+                .map(|p| (p.id.as_str(), rule_rows(d, p, project)))
+        })
+        .collect();
     let rows = config
         .rows
         .iter()
@@ -140,12 +150,9 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                     let mut cell = Vec::new();
                     let mut best: Option<Decimal> = None;
                     for policy in &book.policies {
-                        let Some(document) =
-                            project.documents.iter().find(|d| d.source.id == policy.id)
-                        else {
+                        let Some(rows) = policy_rows.get(policy.id.as_str()) else {
                             continue;
                         };
-                        let rows = rule_rows(document, policy, project);
                         for (rule, view) in policy.rules.iter().zip(rows) {
                             let mut used = Vec::new();
                             match &rule.measure {
@@ -167,7 +174,7 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                                     unit = format!("元/{u}");
                                 }
                             }
-                            cell.push(view);
+                            cell.push(view.clone());
                         }
                     }
                     if let Some(value) = best {
