@@ -176,19 +176,6 @@ impl Amount {
             max: self.max.map(|m| m.normalize()),
         }
     }
-
-    /// True when `self` is preferable to `other` for the household: what is certain (the
-    /// lower bound) first, then the upper bound (open is highest). Used by one-of groups.
-    pub fn better_than(&self, other: &Amount) -> bool {
-        if self.min != other.min {
-            return self.min > other.min;
-        }
-        match (self.max, other.max) {
-            (None, Some(_)) => true,
-            (Some(a), Some(b)) => a > b,
-            _ => false,
-        }
-    }
 }
 
 /// `Option<Decimal>` as a decimal string or `null`, both ways (rust_decimal's own
@@ -315,15 +302,6 @@ mod tests {
             huge.checked_div(Amount::ZERO),
             Err(ArithmeticError::DivisionByZero)
         );
-    }
-
-    #[test]
-    fn preference_puts_certain_money_first() {
-        let certain = Amount::exact(d(800));
-        let uncertain = Amount::between(d(0), d(2000));
-        assert!(certain.better_than(&uncertain));
-        assert!(Amount::at_least(d(800)).better_than(&certain));
-        assert!(!certain.better_than(&certain));
     }
 
     #[test]

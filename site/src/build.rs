@@ -3,7 +3,7 @@
 //! no clock, stable ordering, so two builds are byte-identical.
 
 use crate::compare::{compare, CompareConfig};
-use crate::content::{self, ContentPage};
+use crate::content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::{self, BrokenLink};
 use crate::load::{load, Document, Project};
@@ -579,9 +579,4 @@ pub fn build(root: &Path, out: &Path) -> Result<BuildReport, BuildError> {
         bytes: files.total_bytes(),
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-/// Content pages as loaded, for other modules (serve).
-pub fn content_pages(root: &Path) -> Result<Vec<ContentPage>, BuildError> {
-    content::load(root).map_err(|d| BuildError::Content(Box::new(d)))
 }

@@ -38,10 +38,6 @@ impl SiteFiles {
         Ok(())
     }
 
-    pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
-    }
-
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
