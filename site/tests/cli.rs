@@ -5,16 +5,12 @@
 // Tests fail by panicking, on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use support::repo;
 
 fn portal(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
@@ -261,15 +257,7 @@ fn text_output_reads_for_a_person() {
 fn check_json_reports_file_line_column_and_exits_non_zero() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base");
     let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(&root) {
-        let entry = entry.unwrap();
-        let target = dir.path().join(entry.path().strip_prefix(&root).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    support::copy_dir(&root, dir.path());
     let policy = dir
         .path()
         .join("policies/100001-test/demo-2020/policy.yaml");
