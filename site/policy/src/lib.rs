@@ -1,0 +1,20 @@
+//! The policy format: a project's YAML rules and Markdown full texts, loaded, checked and
+//! compiled into the engine's model ([`calculator::Rulebook`] per county), with every problem
+//! as a [`Diagnostic`] at its file, line and column. It also recomputes the worked examples,
+//! publishes the JSON Schema and writes an estimate out as text.
+//!
+//! It yields a checked [`Project`] and knows nothing of HTML, templates or HTTP: the site
+//! (`render`) and the `portal` binary build on it.
+
+pub mod clauses;
+pub mod compile;
+pub mod diagnostic;
+pub mod examples;
+pub mod explain;
+pub mod load;
+pub mod schema;
+pub mod source;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use load::{load, Project};

@@ -1,0 +1,22 @@
+//! `portal` as a library, so that its integration tests and benchmarks call what the binary
+//! calls: the commands, the preview server, the scaffolding and the assets compiled in.
+//! `main.rs` only parses the command line.
+
+pub mod assets;
+pub mod cmd;
+pub mod scaffold;
+pub mod serve;
+pub mod synthetic;
+pub mod today;
+
+use std::path::Path;
+
+/// Build the project at `root` into `out` with the built-in estimator and theme (the
+/// project's `templates/` overriding it): what `portal build` does, without the printing.
+pub fn build_site(root: &Path, out: &Path) -> Result<render::BuildReport, render::BuildError> {
+    let theme = assets::theme(root).map_err(|e| render::BuildError::Template {
+        template: e.path.display().to_string(),
+        message: e.source.to_string(),
+    })?;
+    render::build(root, out, &theme, assets::estimator())
+}

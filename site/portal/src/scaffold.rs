@@ -1,0 +1,346 @@
+//! `portal init`, `portal new county` and `portal new policy`: files that pass `portal check`
+//! as they are, with comments in Chinese that teach the format.
+
+use policy::compile::valid_id;
+use std::path::{Path, PathBuf};
+
+/// Why nothing (more) was created.
+#[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)]
+pub enum ScaffoldError {
+    #[error("`{0}` 不是 GB/T 2260 行政区划代码：应为六位数字，例如 610117")]
+    Code(String),
+    #[error("`{0}` 不能用作网页地址的一部分：只用小写字母、数字和 -，例如 industry-2018")]
+    Slug(String),
+    #[error("还没有代码为 {0} 的县：请先运行 `portal new county {0} 县名`")]
+    NoCounty(String),
+    #[error("县 {code} 已经存在，在 {dir}")]
+    CountyExists { code: String, dir: String },
+    #[error("{0} 已经存在，没有写入任何文件")]
+    Exists(String),
+    #[error("{0} 已经存在且不是空文件夹；请换一个新文件夹，没有写入任何文件")]
+    NotEmpty(String),
+    #[error("无法写入 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+    let io = |source| ScaffoldError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)
+}
+
+fn county_dir(root: &Path, code: &str) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(root.join("policies")).ok()?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.join("county.yaml").is_file()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{code}-")))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+/// Create `policies/<code>-<slug>/county.yaml`; returns the file written.
+pub fn new_county(
+    root: &Path,
+    code: &str,
+    name: &str,
+    slug: &str,
+    province: &str,
+    prefecture: &str,
+) -> Result<PathBuf, ScaffoldError> {
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ScaffoldError::Code(code.into()));
+    }
+    if !valid_id(slug) {
+        return Err(ScaffoldError::Slug(slug.into()));
+    }
+    if let Some(dir) = county_dir(root, code) {
+        return Err(ScaffoldError::CountyExists {
+            code: code.into(),
+            dir: dir.display().to_string(),
+        });
+    }
+    let file = root
+        .join("policies")
+        .join(format!("{code}-{slug}"))
+        .join("county.yaml");
+    let text = format!(
+        r#"# yaml-language-server: $schema=../schema/county.schema.json
+#
+# 一个县（区、市）。它的政策文件放在本文件夹下，每份一个子文件夹。
+code: "{code}"          # GB/T 2260 六位代码，一定要加引号
+name: {name}
+province: {province}
+prefecture: {prefecture}
+# 曾用名和旧代码，例如撤县设区前的名称（没有就保持空列表）：
+#   former:
+#     - {{ name: 某某县, code: "123456", until: 2014 }}
+former: []
+# 负责核定补助的部门（文件写明的才填），例如：
+# office: 某某县扶贫办
+notes: []
+"#
+    );
+    if file.exists() {
+        return Err(ScaffoldError::Exists(file.display().to_string()));
+    }
+    write_new(&file, &text)?;
+    Ok(file)
+}
+
+/// Create `policies/<county>/<slug>/policy.yaml` and `text.md`; returns the folder.
+pub fn new_policy(
+    root: &Path,
+    code: &str,
+    slug: &str,
+    today: calculator::Date,
+) -> Result<PathBuf, ScaffoldError> {
+    if !valid_id(slug) {
+        return Err(ScaffoldError::Slug(slug.into()));
+    }
+    let county = county_dir(root, code).ok_or_else(|| ScaffoldError::NoCounty(code.into()))?;
+    let dir = county.join(slug);
+    if dir.exists() {
+        return Err(ScaffoldError::Exists(dir.display().to_string()));
+    }
+    let id = format!("{code}-{slug}");
+    let policy = format!(
+        r#"# yaml-language-server: $schema=../../schema/policy.schema.json
+#
+# 一份政策文件：文件信息、规则和算例。全文照录在旁边的 text.md 里。
+# 改完运行 `portal check`；格式说明见 content/for-offices.md。
+id: {id}                 # 全站唯一，就是网页地址 /policies/{id}/
+county: "{code}"
+kind: policy                      # policy 政策 | report 调研报告 | derived_from_report 据报告转述
+title: （文件标题）
+metadata:
+  issuer: （发文机关）
+  written: {today}                # 成文日期
+  genre: 实施方案                 # 文种
+  source:
+    name: （来源，例如某某县人民政府网站）
+  status: in_force                # in_force 有效 | amended 已修订 | repealed 失效
+validity:
+  from: {today}                   # 施行日期；有截止日期就加一行 to:
+  note: （文件没写有效期时，写明你的推定和理由）
+eligible: registered_poor         # 农户规则默认的享受条件（情况项见 policies/facts.yaml）
+eligible_description: 建档立卡贫困户
+
+rules:
+  # 每一项写了金额的措施一条规则；clause 是 text.md 里条款的锚点。
+  - id: pigs
+    label: 养猪
+    clause: c1-1
+    quantity: pigs                # 按什么计
+    rate: 300 元/头               # 每单位的标准
+    cap: 2000 元                  # 单项上限（没有就删掉这一行）
+    notes: []                     # 对含糊条文的理解，写在这里，会显示给读者
+
+examples:
+  # 按原文手算的算例，至少三个；每次检查都会重新计算，对不上就报错。
+  - name: 养5头猪的贫困户
+    date: {today}
+    facts: {{ registered_poor: true, pigs: 5 }}
+    working: 5头 × 300元 = 1500元
+    expect:
+      total: 1500
+      lines: {{ pigs: 1500 }}
+  - name: 养10头猪，超过单项上限
+    date: {today}
+    facts: {{ registered_poor: true, pigs: 10 }}
+    working: 10头 × 300元 = 3000元，上限2000元
+    expect:
+      total: 2000
+      lines: {{ pigs: 2000 }}
+  - name: 非贫困户
+    date: {today}
+    facts: {{ registered_poor: false, pigs: 5 }}
+    working: 只扶持建档立卡贫困户
+    expect:
+      total: 0
+"#,
+        today = today
+    );
+    let text = r#"# （文件标题）
+
+<!-- 把文件全文一字不改地照录在这里。每个有编号的条款在段首加锚点，例如 {#c1-1}；
+     标题的锚点写在行尾，例如 ## 一、扶持标准 {#c1}。规则用 clause: c1-1 引用它。 -->
+
+## 一、扶持标准 {#c1}
+
+{#c1-1} 1.养猪每头补助300元，补助上限2000元。（示例条款：换成原文）
+"#;
+    write_new(&dir.join("policy.yaml"), &policy)?;
+    write_new(&dir.join("text.md"), text)?;
+    Ok(dir)
+}
+
+/// The facts catalogue a new project starts with: the one this repository's policies use.
+const FACTS: &str = include_str!("../../../policies/facts.yaml");
+
+/// The site's own pages a new project starts with.
+const STARTER_CONTENT: &[(&str, &str)] = &[
+    ("site.yaml", include_str!("../starter/content/site.yaml")),
+    (
+        "compare.yaml",
+        include_str!("../starter/content/compare.yaml"),
+    ),
+    ("about.md", include_str!("../starter/content/about.md")),
+    (
+        "open-data.md",
+        include_str!("../starter/content/open-data.md"),
+    ),
+    // The clerks' editing guide and the readers' explanation, the same as this repository's
+    // (the built-in pages link to both).
+    (
+        "for-offices.md",
+        include_str!("../../../content/for-offices.md"),
+    ),
+    (
+        "how-estimates-work.md",
+        include_str!("../../../content/how-estimates-work.md"),
+    ),
+];
+
+/// Where a new project starts: one county and one policy.
+#[derive(Debug, Clone)]
+pub struct Starter<'a> {
+    /// The county's GB/T 2260 code.
+    pub code: &'a str,
+    /// Its name, e.g. 平利县.
+    pub name: &'a str,
+    /// Its folder name after the code.
+    pub slug: &'a str,
+    /// The province and prefecture above it.
+    pub province: &'a str,
+    /// The prefecture (市、州) above it.
+    pub prefecture: &'a str,
+}
+
+/// `portal init DIR`: a project that passes `portal check` and builds at once — the facts
+/// catalogue, the schemas, one county with one policy (a rule and three worked examples) and
+/// the site's own pages. `dir` must not exist or be empty, so nothing is ever overwritten.
+pub fn init_project(
+    dir: &Path,
+    starter: &Starter<'_>,
+    today: calculator::Date,
+) -> Result<PathBuf, ScaffoldError> {
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map(|mut entries| entries.next().is_none())
+            .unwrap_or(false);
+        if !empty {
+            return Err(ScaffoldError::NotEmpty(dir.display().to_string()));
+        }
+    }
+    write_new(&dir.join("policies/facts.yaml"), FACTS)?;
+    let schema_dir = dir.join("policies/schema");
+    for (name, text) in policy::schema::all() {
+        write_new(&schema_dir.join(name), &text)?;
+    }
+    for (name, text) in STARTER_CONTENT {
+        write_new(&dir.join("content").join(name), text)?;
+    }
+    new_county(
+        dir,
+        starter.code,
+        starter.name,
+        starter.slug,
+        starter.province,
+        starter.prefecture,
+    )?;
+    new_policy(
+        dir,
+        starter.code,
+        &format!("industry-{}", today.year()),
+        today,
+    )?;
+    write_new(&dir.join(".gitignore"), "/public/\n")?;
+    Ok(dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn init_makes_a_project_that_checks_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("office");
+        let starter = Starter {
+            code: "610926",
+            name: "平利县",
+            slug: "pingli",
+            province: "陕西省",
+            prefecture: "安康市",
+        };
+        let today = calculator::Date::new(2026, 12, 1).unwrap();
+        init_project(&root, &starter, today).unwrap();
+        let project = policy::load(&root).unwrap_or_else(|d| panic!("{}", d.render()));
+        assert_eq!(
+            (
+                project.summary.counties,
+                project.summary.policies,
+                project.summary.examples
+            ),
+            (1, 1, 3)
+        );
+        assert!(root
+            .join("policies/610926-pingli/industry-2026/policy.yaml")
+            .is_file());
+        assert!(root.join("policies/schema/policy.schema.json").is_file());
+        assert!(matches!(
+            init_project(&root, &starter, today),
+            Err(ScaffoldError::NotEmpty(_))
+        ));
+    }
+
+    #[test]
+    fn scaffolds_pass_check_at_once() {
+        let root = tempfile::tempdir().unwrap();
+        write_new(&root.path().join("policies/facts.yaml"), FACTS).unwrap();
+        new_county(
+            root.path(),
+            "610926",
+            "平利县",
+            "pingli",
+            "陕西省",
+            "安康市",
+        )
+        .unwrap();
+        let today = calculator::Date::new(2026, 11, 23).unwrap();
+        new_policy(root.path(), "610926", "industry-2026", today).unwrap();
+        let project = policy::load(root.path()).unwrap_or_else(|d| panic!("{}", d.render()));
+        assert_eq!(project.summary.examples, 3);
+        assert!(matches!(
+            new_policy(root.path(), "610926", "industry-2026", today),
+            Err(ScaffoldError::Exists(_))
+        ));
+        assert!(matches!(
+            new_policy(root.path(), "999999", "x", today),
+            Err(ScaffoldError::NoCounty(_))
+        ));
+        assert!(matches!(
+            new_county(root.path(), "61092", "x", "x", "x", "x"),
+            Err(ScaffoldError::Code(_))
+        ));
+        assert!(matches!(
+            new_policy(root.path(), "610926", "../evil", today),
+            Err(ScaffoldError::Slug(_))
+        ));
+    }
+}

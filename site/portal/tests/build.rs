@@ -1,0 +1,337 @@
+//! `portal build` end to end: the real content and fixture sites, built into temporary
+//! folders and inspected.
+
+// Tests fail by panicking, on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../policy/tests/support/mod.rs"]
+mod support;
+
+use portal::build_site as build;
+use render::BuildError;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use support::{fixture_project, repo};
+
+/// Every file of a folder, by relative path.
+fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn read(out: &Path, page: &str) -> String {
+    fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+#[test]
+fn the_real_site_has_every_page_anchor_and_example() {
+    let out = tempfile::tempdir().unwrap();
+    let report = build(&repo(), &out.path().join("public")).unwrap_or_else(|e| panic!("{e}"));
+    let out = out.path().join("public");
+    assert!(report.pages >= 20, "{report:?}");
+    let project = policy::load(&repo()).unwrap();
+    for page in [
+        "index.html",
+        "compare/index.html",
+        "data/index.html",
+        "about/index.html",
+        "for-offices/index.html",
+        "404.html",
+        "sitemap.xml",
+        "feed.xml",
+        "robots.txt",
+        "data/all.json",
+        "data/rates.csv",
+    ] {
+        assert!(out.join(page).is_file(), "{page} missing");
+    }
+    for county in &project.counties {
+        let html = read(&out, &format!("counties/{}/index.html", county.source.code));
+        assert!(html.contains(&county.source.name));
+        assert!(html.contains(r#"<html lang="zh-CN">"#));
+    }
+    for document in &project.documents {
+        let html = read(&out, &format!("policies/{}/index.html", document.source.id));
+        assert_eq!(
+            html.matches("<h1").count(),
+            1,
+            "{}: one h1",
+            document.source.id
+        );
+        for clause in &document.clauses {
+            assert!(
+                html.contains(&format!(r#" id="{}""#, clause.id)),
+                "{}: no anchor {}",
+                document.source.id,
+                clause.id
+            );
+        }
+        // The worked examples on the page are the engine's results of this build.
+        if document.compiled.is_none() {
+            continue;
+        }
+        let views = render::pages::examples(document);
+        assert_eq!(views.len(), document.source.examples.len());
+        for view in views {
+            let marker = format!(
+                r#"data-min="{}" data-max="{}""#,
+                view.view.total_min, view.view.total_max
+            );
+            assert!(
+                html.contains(&marker),
+                "{}: example {} shows no {marker}",
+                document.source.id,
+                view.name
+            );
+        }
+    }
+    // No inline scripts or handlers, and the CSP is on every page.
+    for (path, bytes) in snapshot_dir(&out)
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+    {
+        let html = String::from_utf8_lossy(bytes);
+        assert!(html.contains("Content-Security-Policy"), "{path}");
+        assert!(
+            !html.contains(" onclick=") && !html.contains(" style="),
+            "{path}"
+        );
+        // Scripts only from our own assets, never inline.
+        for tag in html.split("<script").skip(1) {
+            // Tera writes `/` as `&#x2F;` inside attributes.
+            let own = tag
+                .replace("&#x2F;", "/")
+                .starts_with(" type=\"module\" src=\"/assets/");
+            let inline = !own || !tag.contains("></script>");
+            assert!(
+                !inline,
+                "{path}: inline script <script{}",
+                &tag[..tag.len().min(80)]
+            );
+        }
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let out = tempfile::tempdir().unwrap();
+    build(&repo(), &out.path().join("a")).unwrap();
+    build(&repo(), &out.path().join("b")).unwrap();
+    let (a, b) = (
+        snapshot_dir(&out.path().join("a")),
+        snapshot_dir(&out.path().join("b")),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_site() {
+    let project = fixture_project();
+    let out = project.path().join("public");
+    build(project.path(), &out).unwrap();
+    let before = snapshot_dir(&out);
+    let policy = project
+        .path()
+        .join("policies/100001-test/demo-2020/policy.yaml");
+    let text = fs::read_to_string(&policy)
+        .unwrap()
+        .replace("total: 2500", "total: 2600");
+    fs::write(&policy, text).unwrap();
+    assert!(matches!(
+        build(project.path(), &out),
+        Err(BuildError::Check(_))
+    ));
+    assert_eq!(snapshot_dir(&out), before, "the old site changed");
+    let leftovers: Vec<String> = fs::read_dir(project.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_planted_broken_link_fails_the_build_naming_page_and_link() {
+    let project = fixture_project();
+    fs::write(project.path().join("content/about.md"), "---\ntitle: 关于\n---\n\n见[不存在的页面](/nowhere/)和[没有的条款](/policies/demo-2020/#c9-9)。\n").unwrap();
+    match build(project.path(), &project.path().join("public")) {
+        Err(BuildError::Links(broken)) => {
+            let found: Vec<(String, String)> = broken
+                .iter()
+                .map(|b| (b.page.clone(), b.link.clone()))
+                .collect();
+            assert!(
+                found.contains(&("about/index.html".into(), "/nowhere/".into())),
+                "{found:?}"
+            );
+            assert!(
+                found.contains(&(
+                    "about/index.html".into(),
+                    "/policies/demo-2020/#c9-9".into()
+                )),
+                "{found:?}"
+            );
+        }
+        other => panic!("expected broken links, got {other:?}"),
+    }
+    assert!(!project.path().join("public").exists());
+}
+
+#[test]
+fn hostile_ids_write_nothing_outside_the_output() {
+    for (file, from, to) in [
+        (
+            "policies/100001-test/demo-2020/policy.yaml",
+            "id: demo-2020",
+            "id: ../../../escaped",
+        ),
+        (
+            "policies/100001-test/demo-2020/policy.yaml",
+            "id: demo-2020",
+            "id: /tmp/escaped",
+        ),
+        (
+            "policies/100001-test/county.yaml",
+            "code: \"100001\"",
+            "code: \"../../x\"",
+        ),
+    ] {
+        let project = fixture_project();
+        let path = project.path().join(file);
+        fs::write(&path, fs::read_to_string(&path).unwrap().replace(from, to)).unwrap();
+        let before = snapshot_dir(project.path());
+        let outcome = build(project.path(), &project.path().join("site/public"));
+        assert!(outcome.is_err(), "{to} was accepted");
+        assert_eq!(
+            snapshot_dir(project.path()),
+            before,
+            "{to}: files were written"
+        );
+        assert!(!Path::new("/tmp/escaped").exists());
+    }
+    // A content page with a name that is no address is refused too.
+    let project = fixture_project();
+    fs::write(
+        project.path().join("content/..evil.md"),
+        "---\ntitle: x\n---\n",
+    )
+    .unwrap();
+    assert!(build(project.path(), &project.path().join("public")).is_err());
+    assert!(!project.path().join("public").exists());
+}
+
+/// `site.1a2b3c4d.css` → `site.HASH.css` (likewise .js and .wasm): a stylesheet or engine
+/// edit should not rewrite every snapshot (the link check and the determinism test already
+/// hold the hashed names to account).
+fn without_asset_hash(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('.') {
+        let (head, tail) = rest.split_at(at + 1);
+        out.push_str(head);
+        let hashed = tail.len() > 9
+            && tail.as_bytes()[8] == b'.'
+            && tail[..8].chars().all(|c| c.is_ascii_hexdigit())
+            && ["css\"", "js\"", "wasm\""]
+                .iter()
+                .any(|ext| tail[9..].starts_with(ext));
+        if hashed {
+            out.push_str("HASH");
+            rest = &tail[8..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn pages_of_each_kind_match_their_snapshots() {
+    let project = fixture_project();
+    let out = project.path().join("public");
+    build(project.path(), &out).unwrap();
+    for (name, page) in [
+        ("home", "index.html"),
+        ("county", "counties/100001/index.html"),
+        ("policy", "policies/demo-2020/index.html"),
+        ("compare", "compare/index.html"),
+        ("data", "data/index.html"),
+        ("content", "how-estimates-work/index.html"),
+        ("estimate", "counties/100001/estimate/index.html"),
+    ] {
+        insta::assert_snapshot!(
+            format!("page_{name}"),
+            without_asset_hash(&read(&out, page))
+        );
+    }
+}
+
+/// Page weight over the wire, gzipped, as a size check that prints its figures.
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+#[test]
+fn pages_stay_within_their_weight_budgets() {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    build(&repo(), &public).unwrap_or_else(|e| panic!("{e}"));
+    let asset = |prefix: &str, ext: &str| {
+        std::fs::read_dir(public.join("assets"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name.starts_with(prefix) && name.ends_with(ext)
+            })
+            .unwrap_or_else(|| panic!("no {prefix}*{ext}"))
+    };
+    let css = gzipped(&fs::read(asset("site.", ".css")).unwrap());
+    let mut heaviest_policy = 0;
+    for entry in fs::read_dir(public.join("policies"))
+        .unwrap()
+        .filter_map(Result::ok)
+    {
+        heaviest_policy =
+            heaviest_policy.max(gzipped(&fs::read(entry.path().join("index.html")).unwrap()) + css);
+    }
+    let wasm = gzipped(&fs::read(asset("estimator.", ".wasm")).unwrap());
+    let estimator_page =
+        gzipped(&fs::read(public.join("counties/140431/estimate/index.html")).unwrap())
+            + css
+            + gzipped(&fs::read(asset("estimator.", ".js")).unwrap())
+            + gzipped(&fs::read(asset("estimator-glue.", ".js")).unwrap())
+            + wasm
+            + gzipped(&fs::read(public.join("data/counties/140431.json")).unwrap());
+    println!("heaviest policy page with its CSS: {heaviest_policy} B gzipped (budget 100 KB)");
+    println!("estimator wasm: {wasm} B gzipped (budget 150 KB, aim 80 KB)");
+    println!(
+        "estimator page on first load, everything: {estimator_page} B gzipped (budget 200 KB)"
+    );
+    assert!(heaviest_policy < 100 * 1024);
+    assert!(wasm <= 150 * 1024);
+    assert!(estimator_page <= 200 * 1024);
+}

@@ -1,0 +1,182 @@
+//! The estimator's WebAssembly gives the same answers as the native engine, to the fen: at
+//! least 1,000 random households per county (well-formed and not), each through both, the
+//! JSON compared byte for byte. Also checks the module's size budget (≤ 150 KB gzipped).
+//!
+//! Needs `node`; without it the test FAILS under CI and is skipped, loudly, elsewhere.
+
+// Tests fail by panicking, on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+/// A small deterministic generator, so a failure can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn value(rng: &mut Lcg, fact: &calculator::fact::FactDef) -> String {
+    use calculator::fact::FactKind;
+    match (fact.kind, rng.below(20)) {
+        // Now and then, what a person mistypes: it must fail the same way on both sides.
+        (_, 0) => [
+            "-3",
+            "abc",
+            "1e30",
+            "0,5",
+            "%EF%BC%93",
+            "99999999999999999999999999999",
+        ][rng.below(6) as usize]
+            .into(),
+        (FactKind::YesNo, _) => {
+            ["true", "false", "%E6%98%AF", "%E5%90%A6"][rng.below(4) as usize].into()
+        }
+        (FactKind::Year, _) => (2012 + rng.below(10)).to_string(),
+        (FactKind::Count, _) => rng.below(40).to_string(),
+        (FactKind::Quantity, _) => format!("{}.{:02}", rng.below(30), rng.below(100)),
+    }
+}
+
+#[test]
+fn wasm_and_native_agree_to_the_fen() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if Command::new("node").arg("--version").output().is_err() {
+        let message = "node is missing: the wasm differential test cannot run";
+        if std::env::var_os("CI").is_some() {
+            panic!("{message}");
+        }
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!!!!!!! wasm test SKIPPED (not CI): {message} !!!!!!!!\n"
+        );
+        return;
+    }
+    // The very module `portal` carries inside itself and writes into every site.
+    let assets = portal::assets::estimator();
+    let project = policy::load(&repo).unwrap_or_else(|d| panic!("{}", d.render()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
+    std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
+
+    let mut rules = BTreeMap::new();
+    let mut cases = Vec::new();
+    let mut rng = Lcg(20_171_113);
+    for (code, book) in project
+        .rulebooks
+        .iter()
+        .filter(|(_, b)| !b.policies.is_empty())
+    {
+        rules.insert(code.clone(), serde_json::to_string(book).unwrap());
+        for _ in 0..1000 {
+            let mut query: Vec<String> = Vec::new();
+            for fact in &book.facts.facts {
+                if rng.below(3) == 0 {
+                    query.push(format!("{}={}", fact.id, value(&mut rng, fact)));
+                }
+            }
+            if rng.below(4) == 0 {
+                query.push(format!(
+                    "date={}-{:02}-15",
+                    2016 + rng.below(6),
+                    1 + rng.below(12)
+                ));
+            }
+            let today = format!("{}-06-01", 2016 + rng.below(12));
+            cases.push(
+                serde_json::json!({ "county": code, "query": query.join("&"), "today": today }),
+            );
+        }
+    }
+    std::fs::write(
+        dir.path().join("rules.json"),
+        serde_json::to_string(&rules).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_string(&cases).unwrap(),
+    )
+    .unwrap();
+
+    let output = Command::new("node")
+        .arg(repo.join("site/portal/tests/browser/differential.mjs"))
+        .args(
+            [
+                "glue.js",
+                "module.wasm",
+                "rules.json",
+                "cases.json",
+                "answers.json",
+            ]
+            .map(|f| dir.path().join(f)),
+        )
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{report}");
+    assert!(
+        output.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answers: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("answers.json")).unwrap())
+            .unwrap();
+    assert_eq!(answers.len(), cases.len());
+
+    let mut estimates = 0;
+    for (case, wasm) in cases.iter().zip(&answers) {
+        let book = &project.rulebooks[case["county"].as_str().unwrap()];
+        let native = calculator_wasm::respond(
+            book,
+            case["query"].as_str().unwrap(),
+            case["today"].as_str().unwrap(),
+        );
+        assert_eq!(&native, wasm, "native and wasm differ for {case}");
+        estimates += usize::from(native.starts_with(r#"{"status":"estimate""#));
+    }
+    println!(
+        "{} households compared ({estimates} estimates, the rest refused input) — identical",
+        cases.len()
+    );
+    assert!(
+        estimates > cases.len() / 4,
+        "too few cases reached an estimate to prove much: {estimates}"
+    );
+
+    let gzipped: usize = report
+        .split("bytes, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    assert!(
+        gzipped <= 150 * 1024,
+        "the wasm is {gzipped} bytes gzipped; the budget is 150 KB"
+    );
+}
+
+#[test]
+fn compiled_rules_round_trip_through_json() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let project = policy::load(&repo).unwrap_or_else(|d| panic!("{}", d.render()));
+    for (code, book) in &project.rulebooks {
+        let json = serde_json::to_string(book).unwrap();
+        let back: calculator::Rulebook =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(&back, book, "{code}");
+    }
+}

@@ -1,0 +1,590 @@
+//! `portal build`: load and check the project, render every page in parallel, check every
+//! internal link, and swap the new site in atomically. The output depends only on the input:
+//! no clock, stable ordering, so two builds are byte-identical.
+
+use crate::compare::{compare, CompareConfig};
+use crate::content;
+use crate::links::{self, BrokenLink};
+use crate::markdown::{self, escape_html, Asides};
+use crate::output::{write_atomically, OutputError, SiteFiles};
+use crate::pages::{self, DocumentSummary, RuleRow};
+use crate::theme::Theme;
+use policy::diagnostic::{Diagnostic, Diagnostics};
+use policy::load::{load, Document, Project};
+use policy::source::DocumentKindSource;
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+use tera::{Context, Tera};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the policies have {} error(s)", .0.len())]
+    Check(Diagnostics),
+    #[error("{0}")]
+    Content(Box<Diagnostic>),
+    #[error("template {template}: {message}")]
+    Template { template: String, message: String },
+    #[error("{} broken internal link(s):\n{}", .0.len(), .0.iter().map(|b| format!("  {} → {} ({})", b.page, b.link, b.reason)).collect::<Vec<_>>().join("\n"))]
+    Links(Vec<BrokenLink>),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// The estimator's module and its JavaScript glue, as `portal` carries them.
+#[derive(Debug, Clone, Copy)]
+pub struct EstimatorAssets<'a> {
+    /// The WebAssembly module after the bindgen step.
+    pub wasm: &'a [u8],
+    /// wasm-bindgen's JavaScript glue that loads it.
+    pub glue: &'a [u8],
+}
+
+/// `content/site.yaml`.
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    /// Where the site is published, for the sitemap and the feed (no trailing slash).
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: usize,
+    pub seconds: f64,
+}
+
+fn read_yaml<T: serde::de::DeserializeOwned>(root: &Path, relative: &str) -> Result<T, BuildError> {
+    let text = std::fs::read_to_string(root.join(relative)).map_err(|e| {
+        BuildError::Content(Box::new(Diagnostic::file(
+            relative,
+            format!("cannot read: {e}"),
+            None,
+        )))
+    })?;
+    parse_yaml(relative, text)
+}
+
+fn parse_yaml<T: serde::de::DeserializeOwned>(
+    relative: &str,
+    text: String,
+) -> Result<T, BuildError> {
+    let source = policy::diagnostic::SourceText::new(relative, text);
+    policy::yaml::read_file::<T>(&source)
+        .map(|(v, _)| v)
+        .map_err(|d| BuildError::Content(Box::new(d)))
+}
+
+fn templates(theme: &Theme) -> Result<Tera, BuildError> {
+    let mut sources = Vec::new();
+    for (name, bytes) in theme.files().filter(|(n, _)| n.ends_with(".html")) {
+        let text = std::str::from_utf8(bytes).map_err(|e| BuildError::Template {
+            template: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        sources.push((name, text));
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(sources)
+        .map_err(|e| BuildError::Template {
+            template: "templates/".into(),
+            message: error_chain(&e),
+        })?;
+    Ok(tera)
+}
+
+/// A theme file, or an error naming where it was expected.
+fn theme_file<'t>(theme: &'t Theme, name: &str) -> Result<&'t [u8], BuildError> {
+    theme.get(name).ok_or_else(|| {
+        BuildError::Content(Box::new(Diagnostic::file(
+            format!("templates/{name}"),
+            "the theme has no such file",
+            Some("remove the project's broken copy, or copy the built-in one out again".into()),
+        )))
+    })
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Everything the templates share.
+struct Shared {
+    strings: BTreeMap<String, String>,
+    config: SiteConfig,
+    css: String,
+}
+
+impl Shared {
+    fn context(&self, title: &str, path: &str) -> Context {
+        let mut cx = Context::new();
+        cx.insert("t", &self.strings);
+        cx.insert("site", &self.config);
+        cx.insert("css", &self.css);
+        cx.insert("page_title", title);
+        cx.insert("path", path);
+        cx
+    }
+}
+
+fn render(tera: &Tera, template: &str, cx: &Context) -> Result<String, BuildError> {
+    tera.render(template, cx).map_err(|e| BuildError::Template {
+        template: template.into(),
+        message: error_chain(&e),
+    })
+}
+
+/// A page to render: output path, template, context.
+type Job = (String, &'static str, Context);
+
+/// Render the whole site in memory.
+pub fn render_site(
+    project: &Project,
+    root: &Path,
+    theme: &Theme,
+    estimator: EstimatorAssets<'_>,
+) -> Result<SiteFiles, BuildError> {
+    let tera = templates(theme)?;
+    let strings: BTreeMap<String, String> = parse_yaml(
+        "templates/strings.zh-CN.yaml",
+        String::from_utf8_lossy(theme_file(theme, "strings.zh-CN.yaml")?).into_owned(),
+    )?;
+    let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
+    let compare_config: CompareConfig = read_yaml(root, "content/compare.yaml")?;
+    let pages = content::load(root).map_err(|d| BuildError::Content(Box::new(d)))?;
+    let mut files = SiteFiles::default();
+
+    // Static assets, content-addressed so they can be cached for ever.
+    let css = theme_file(theme, "static/site.css")?;
+    let css_path = format!("assets/site.{}.css", short_hash(css));
+    files.add(css_path.clone(), css.to_vec())?;
+    // The estimator: the engine as WebAssembly, its glue and the page's script, all hashed.
+    let wasm_path = format!("assets/estimator.{}.wasm", short_hash(estimator.wasm));
+    let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
+    let script = theme_file(theme, "static/estimator.js")?;
+    let script_path = format!("assets/estimator.{}.js", short_hash(script));
+    files.add(wasm_path.clone(), estimator.wasm.to_vec())?;
+    files.add(glue_path.clone(), estimator.glue.to_vec())?;
+    files.add(script_path.clone(), script.to_vec())?;
+    let shared = Shared {
+        strings,
+        config,
+        css: format!("/{css_path}"),
+    };
+
+    let summaries: Vec<DocumentSummary> = project
+        .documents
+        .iter()
+        .map(|d| pages::summary(d, project))
+        .collect();
+    let mut jobs: Vec<Job> = Vec::new();
+
+    // Home.
+    let mut recent = summaries.clone();
+    recent.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
+    recent.truncate(10);
+    let mut cx = shared.context(&shared.config.title, "/");
+    cx.insert("regions", &pages::regions(project));
+    cx.insert("recent", &recent);
+    cx.insert(
+        "content_pages",
+        &pages
+            .iter()
+            .map(|p| json!({"slug": p.slug, "title": p.title}))
+            .collect::<Vec<_>>(),
+    );
+    jobs.push(("index.html".into(), "home.html", cx));
+
+    // Counties.
+    for county in &project.counties {
+        let code = &county.source.code;
+        let documents: Vec<&DocumentSummary> =
+            summaries.iter().filter(|s| &s.county == code).collect();
+        let mut measures = Vec::new();
+        for document in project
+            .documents
+            .iter()
+            .filter(|d| &d.source.county == code)
+        {
+            let Some(policy) = &document.compiled else {
+                continue;
+            };
+            let rows = pages::rule_rows(document, policy, project);
+            let by = |audience: &str| {
+                rows.iter()
+                    .filter(|r| r.audience == audience)
+                    .cloned()
+                    .collect::<Vec<RuleRow>>()
+            };
+            measures.push(json!({
+                "summary": pages::summary(document, project),
+                "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
+                "household": by("农户"),
+                "enterprise": by("企业、合作社等经营主体"),
+                "collective": by("村集体"),
+            }));
+        }
+        let form = pages::estimator_form(code, project);
+        let mut cx = shared.context(&county.source.name, &format!("/counties/{code}/"));
+        cx.insert("county", &county.source);
+        cx.insert("has_estimator", &form.is_some());
+        cx.insert("documents", &documents);
+        cx.insert("measures", &measures);
+        jobs.push((
+            format!("counties/{code}/index.html"),
+            "county.html",
+            cx.clone(),
+        ));
+        if let Some(groups) = form {
+            let title = format!("{}补助估算", county.source.name);
+            let mut cx = shared.context(&title, &format!("/counties/{code}/estimate/"));
+            cx.insert("county", &county.source);
+            cx.insert("groups", &groups);
+            cx.insert("measures", &measures);
+            cx.insert("rules_url", &format!("/data/counties/{code}.json"));
+            cx.insert("wasm_url", &format!("/{wasm_path}"));
+            cx.insert("glue_url", &format!("/{glue_path}"));
+            cx.insert("script_url", &format!("/{script_path}"));
+            cx.insert("csp_wasm", &true);
+            jobs.push((
+                format!("counties/{code}/estimate/index.html"),
+                "estimate.html",
+                cx,
+            ));
+        }
+    }
+
+    // Policies and reports.
+    for document in &project.documents {
+        let id = &document.source.id;
+        let mut cx = shared.context(&document.source.title, &format!("/policies/{id}/"));
+        policy_page(&mut cx, document, project);
+        jobs.push((format!("policies/{id}/index.html"), "policy.html", cx));
+        files.add(
+            format!("policies/{id}/policy.yaml"),
+            document.file.text.clone(),
+        )?;
+        if let Some(policy) = &document.compiled {
+            let json = serde_json::to_string_pretty(policy).unwrap_or_default();
+            files.add(format!("data/rules/{id}.json"), json)?;
+        }
+    }
+
+    // Comparison.
+    let mut cx = shared.context(
+        shared
+            .strings
+            .get("compare_title")
+            .map_or("对比", String::as_str),
+        "/compare/",
+    );
+    cx.insert("comparison", &compare(project, &compare_config));
+    jobs.push(("compare/index.html".into(), "compare.html", cx));
+
+    // Content pages; the open-data text introduces /data/.
+    for page in &pages {
+        let rendered = markdown::render(&page.markdown, &Asides::new(), true);
+        let (path, template) = if page.slug == "open-data" {
+            ("data/index.html".to_string(), "data.html")
+        } else {
+            (format!("{}/index.html", page.slug), "page.html")
+        };
+        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let mut cx = shared.context(&page.title, &url);
+        cx.insert("body", &rendered.html);
+        cx.insert("toc", &rendered.toc);
+        if template == "data.html" {
+            cx.insert("documents", &summaries);
+            let counties: Vec<serde_json::Value> = project
+                .counties
+                .iter()
+                .filter(|c| {
+                    project
+                        .rulebooks
+                        .get(&c.source.code)
+                        .is_some_and(|b| !b.policies.is_empty())
+                })
+                .map(|c| json!({ "code": c.source.code, "name": c.source.name }))
+                .collect();
+            cx.insert("counties", &counties);
+        }
+        jobs.push((path, template, cx));
+    }
+    if !pages.iter().any(|p| p.slug == "open-data") {
+        return Err(BuildError::Content(Box::new(Diagnostic::file(
+            "content/open-data.md",
+            "the open data page is missing",
+            Some("add content/open-data.md: it introduces /data/".into()),
+        ))));
+    }
+    jobs.push((
+        "404.html".into(),
+        "404.html",
+        shared.context("找不到页面", "/404.html"),
+    ));
+
+    // Open data.
+    files.add(
+        "data/all.json",
+        serde_json::to_string_pretty(&project.rulebooks).unwrap_or_default(),
+    )?;
+    files.add(
+        "data/facts.json",
+        serde_json::to_string_pretty(&project.facts).unwrap_or_default(),
+    )?;
+    files.add("data/rates.csv", rates_csv(project))?;
+    // Per county, the compiled form the engine evaluates, natively and in the browser.
+    for (code, book) in project
+        .rulebooks
+        .iter()
+        .filter(|(_, b)| !b.policies.is_empty())
+    {
+        files.add(
+            format!("data/counties/{code}.json"),
+            serde_json::to_string(book).unwrap_or_default(),
+        )?;
+    }
+    for (name, text) in policy::schema::all() {
+        files.add(format!("data/schema/{name}"), text)?;
+    }
+
+    // Render in parallel; results come back in job order, so output is deterministic.
+    let rendered: Vec<Result<(String, String), BuildError>> = jobs
+        .par_iter()
+        .map(|(path, template, cx)| render(&tera, template, cx).map(|html| (path.clone(), html)))
+        .collect();
+    for result in rendered {
+        let (path, html) = result?;
+        files.add(path, html)?;
+    }
+
+    files.add("sitemap.xml", sitemap(&shared.config, &files, project))?;
+    files.add("feed.xml", feed(&shared.config, &summaries))?;
+    files.add(
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+            shared.config.base_url
+        ),
+    )?;
+    Ok(files)
+}
+
+fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
+    let (rows, examples) = match &document.compiled {
+        Some(policy) => (
+            pages::rule_rows(document, policy, project),
+            pages::examples(document),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    // Beside each clause: the rules it defines, linking to their row in the rules table.
+    let mut asides: BTreeMap<&str, Vec<&RuleRow>> = BTreeMap::new();
+    for row in &rows {
+        asides.entry(row.clause.as_str()).or_default().push(row);
+    }
+    let asides: Asides = asides
+        .into_iter()
+        .map(|(clause, rows)| {
+            let items: Vec<String> = rows
+                .iter()
+                .map(|r| format!(r##"<li><a href="#rule-{}">{}</a>：{}</li>"##, r.id, escape_html(&r.label), escape_html(&r.standard)))
+                .collect();
+            (clause.to_owned(), format!(r#"<aside class="clause-rules" aria-label="本条规定的补助"><ul>{}</ul></aside>"#, items.join("")))
+        })
+        .collect();
+    let rendered = markdown::render(&document.text, &asides, true);
+    let derived_from = document
+        .source
+        .text_from
+        .as_ref()
+        .and_then(|id| project.documents.iter().find(|d| &d.source.id == id));
+    let derived: Vec<DocumentSummary> = project
+        .documents
+        .iter()
+        .filter(|d| d.source.text_from.as_ref() == Some(&document.source.id))
+        .map(|d| pages::summary(d, project))
+        .collect();
+    let county = project.county(&document.source.county).map(|c| &c.source);
+    cx.insert("document", &document.source);
+    cx.insert("summary", &pages::summary(document, project));
+    cx.insert("county", &county);
+    cx.insert("kind", &pages::kind_label(document.source.kind));
+    cx.insert(
+        "is_report",
+        &(document.source.kind == DocumentKindSource::Report),
+    );
+    cx.insert(
+        "is_derived",
+        &(document.source.kind == DocumentKindSource::DerivedFromReport),
+    );
+    cx.insert(
+        "derived_from",
+        &derived_from.map(|d| pages::summary(d, project)),
+    );
+    cx.insert("derived", &derived);
+    cx.insert("text", &rendered.html);
+    cx.insert("toc", &rendered.toc);
+    cx.insert("rules", &rows);
+    cx.insert("examples", &examples);
+    cx.insert("has_rules_json", &document.compiled.is_some());
+    cx.insert(
+        "clause_base",
+        &format!(
+            "/policies/{}/",
+            document
+                .source
+                .text_from
+                .as_ref()
+                .unwrap_or(&document.source.id)
+        ),
+    );
+}
+
+/// FNV-1a, 64 bits: stable across Rust versions and platforms, enough to bust caches.
+fn short_hash(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", hash >> 32)
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Every rule's standard as a CSV row, for spreadsheets.
+fn rates_csv(project: &Project) -> String {
+    let mut out = String::from(
+        "county,county_name,policy,rule,label,audience,standard,limits,condition,clause_url\n",
+    );
+    for document in &project.documents {
+        let Some(policy) = &document.compiled else {
+            continue;
+        };
+        let county = project
+            .county(&document.source.county)
+            .map(|c| c.source.name.as_str())
+            .unwrap_or_default();
+        for row in pages::rule_rows(document, policy, project) {
+            let fields = [
+                document.source.county.as_str(),
+                county,
+                document.source.id.as_str(),
+                row.id.as_str(),
+                row.label.as_str(),
+                row.audience,
+                row.standard.as_str(),
+                &row.limits.join("；"),
+                row.condition.as_deref().unwrap_or(""),
+                row.clause_url.as_str(),
+            ];
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn xml_escape(text: &str) -> String {
+    escape_html(text).replace('\'', "&apos;")
+}
+
+fn sitemap(config: &SiteConfig, files: &SiteFiles, project: &Project) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (path, _) in files.iter().filter(|(p, _)| p.ends_with("index.html")) {
+        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let lastmod = path
+            .strip_prefix("policies/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| project.documents.iter().find(|d| d.source.id == id))
+            .and_then(|d| {
+                d.source
+                    .metadata
+                    .published
+                    .clone()
+                    .or(d.source.metadata.written.clone())
+            })
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  <url><loc>{}{}</loc>{lastmod}</url>\n",
+            xml_escape(&config.base_url),
+            xml_escape(&url)
+        ));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// An Atom feed of documents by publication date; `updated` is the newest document's date,
+/// never the build time.
+fn feed(config: &SiteConfig, summaries: &[DocumentSummary]) -> String {
+    let mut entries: Vec<&DocumentSummary> = summaries.iter().collect();
+    entries.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
+    let updated = entries
+        .first()
+        .map_or("2017-01-01".to_string(), |e| e.sort_date.clone());
+    let base = xml_escape(&config.base_url);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n  <title>{}</title>\n  <id>{base}/</id>\n  <link href=\"{base}/\"/>\n  <link rel=\"self\" href=\"{base}/feed.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        xml_escape(&config.title)
+    );
+    for entry in entries {
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{base}/policies/{}/</id>\n    <link href=\"{base}/policies/{}/\"/>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}（{}，{}）</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            xml_escape(&entry.title), entry.id, entry.id, entry.sort_date, xml_escape(&entry.county_name), entry.kind, entry.status, xml_escape(&entry.county_name)
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Load, check, render, check links, write. `out` is replaced only when all of it succeeded.
+pub fn build(
+    root: &Path,
+    out: &Path,
+    theme: &Theme,
+    estimator: EstimatorAssets<'_>,
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let project = load(root).map_err(BuildError::Check)?;
+    let files = render_site(&project, root, theme, estimator)?;
+    let broken = links::check(&files);
+    if !broken.is_empty() {
+        return Err(BuildError::Links(broken));
+    }
+    write_atomically(out, &files)?;
+    Ok(BuildReport {
+        pages: files.iter().filter(|(p, _)| p.ends_with(".html")).count(),
+        files: files.len(),
+        bytes: files.total_bytes(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,245 @@
+//! The cross-county comparison: one row per item, one column per county, with a bar chart
+//! drawn as inline SVG at build time, and reference households evaluated in every county.
+
+use crate::markdown::escape_html;
+use crate::pages::{rule_rows, RuleRow};
+use calculator::model::{Audience, Measure};
+use calculator::{evaluate, Household};
+use policy::explain::yuan;
+use policy::load::Project;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `content/compare.yaml`: which items to compare and which households to work out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareConfig {
+    pub rows: Vec<RowConfig>,
+    pub households: Vec<HouseholdConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowConfig {
+    pub label: String,
+    /// The facts whose rules belong in this row.
+    pub facts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdConfig {
+    pub name: String,
+    pub facts: BTreeMap<String, policy::source::Scalar>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Column {
+    pub code: String,
+    pub name: String,
+    /// The date whose rules are compared (the start of the county's latest policy).
+    pub date: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub label: String,
+    pub cells: Vec<Vec<RuleRow>>,
+    /// Inline SVG of the per-unit rates, when there are any to compare.
+    pub chart: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HouseholdRow {
+    pub name: String,
+    pub facts: Vec<String>,
+    pub totals: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Comparison {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub households: Vec<HouseholdRow>,
+}
+
+/// A horizontal bar per county; widths are proportional to the rate.
+fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
+    let max = bars
+        .iter()
+        .map(|(_, v)| *v)
+        .max()
+        .unwrap_or(Decimal::ONE)
+        .max(Decimal::ONE);
+    let row_height = 22;
+    let height = row_height * bars.len() + 4;
+    let mut svg = format!(
+        r#"<svg class="bars" viewBox="0 0 320 {height}" width="320" height="{height}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape_html(&format!("{title}，单位{unit}")),
+        escape_html(&format!("{title}（{unit}）"))
+    );
+    for (i, (name, value)) in bars.iter().enumerate() {
+        let y = i * row_height + 2;
+        let width = (value / max * Decimal::from(170)).round().to_string();
+        let width: u32 = width.parse().unwrap_or(0).max(1);
+        svg.push_str(&format!(
+            r#"<text x="0" y="{}" class="bar-label">{}</text><rect x="84" y="{}" width="{width}" height="14" class="bar"></rect><text x="{}" y="{}" class="bar-value">{}</text>"#,
+            y + 13,
+            escape_html(name),
+            y + 2,
+            90 + width,
+            y + 13,
+            value.normalize()
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
+    let counties: Vec<(&policy::load::County, &calculator::Rulebook)> = project
+        .counties
+        .iter()
+        .filter_map(|c| {
+            project
+                .rulebooks
+                .get(&c.source.code)
+                .filter(|b| !b.policies.is_empty())
+                .map(|b| (c, b))
+        })
+        .collect();
+    let columns = counties
+        .iter()
+        .map(|(c, b)| Column {
+            code: c.source.code.clone(),
+            name: c.source.name.clone(),
+            date: b
+                .policies
+                .iter()
+                .map(|p| p.period.from)
+                .max()
+                .map(|d| d.to_chinese())
+                .unwrap_or_default(),
+        })
+        .collect();
+    // Each policy's rules as table rows, worked out once for all the items compared.
+    let policy_rows: BTreeMap<&str, Vec<RuleRow>> = project
+        .documents
+        .iter()
+        .filter_map(|d| {
+            d.compiled
+                .as_ref()
+                .map(|p| (p.id.as_str(), rule_rows(d, p, project)))
+        })
+        .collect();
+    let rows = config
+        .rows
+        .iter()
+        .map(|row| {
+            let indices: Vec<usize> = row
+                .facts
+                .iter()
+                .filter_map(|f| project.facts.index_of(f))
+                .collect();
+            let mut bars = Vec::new();
+            let mut unit = String::new();
+            let cells = counties
+                .iter()
+                .map(|(county, book)| {
+                    let mut cell = Vec::new();
+                    let mut best: Option<Decimal> = None;
+                    for policy in &book.policies {
+                        let Some(rows) = policy_rows.get(policy.id.as_str()) else {
+                            continue;
+                        };
+                        for (rule, view) in policy.rules.iter().zip(rows) {
+                            let mut used = Vec::new();
+                            match &rule.measure {
+                                Measure::PerUnit { quantity, .. }
+                                | Measure::CapWithoutRate { quantity, .. } => {
+                                    quantity.facts_used(&mut used)
+                                }
+                                Measure::Formula { amount, .. } => amount.facts_used(&mut used),
+                                _ => {}
+                            }
+                            if rule.audience != Audience::Household
+                                || !used.iter().any(|i| indices.contains(i))
+                            {
+                                continue;
+                            }
+                            if let Measure::PerUnit { rate, unit: u, .. } = &rule.measure {
+                                if let Some(r) = rate.constant().filter(|r| r.is_exact()) {
+                                    best = Some(best.map_or(r.min, |b: Decimal| b.max(r.min)));
+                                    unit = format!("元/{u}");
+                                }
+                            }
+                            cell.push(view.clone());
+                        }
+                    }
+                    if let Some(value) = best {
+                        bars.push((county.source.name.clone(), value));
+                    }
+                    cell
+                })
+                .collect();
+            let chart = (!bars.is_empty())
+                .then(|| bar_chart(&format!("各县{}补助标准", row.label), &unit, &bars));
+            Row {
+                label: row.label.clone(),
+                cells,
+                chart,
+            }
+        })
+        .collect();
+    let households = config
+        .households
+        .iter()
+        .map(|h| {
+            let facts = h
+                .facts
+                .iter()
+                .map(|(id, v)| {
+                    let fact = project.facts.get(id);
+                    let label = fact.map_or(id.as_str(), |f| f.label.as_str());
+                    match v.0.as_str() {
+                        "true" => format!("{label}：是"),
+                        "false" => format!("{label}：否"),
+                        value => format!(
+                            "{label} {value}{}",
+                            fact.and_then(|f| f.unit.as_deref()).unwrap_or("")
+                        ),
+                    }
+                })
+                .collect();
+            let totals = counties
+                .iter()
+                .map(|(_, book)| {
+                    let mut household = Household::new(&book.facts);
+                    for (id, value) in &h.facts {
+                        if household.set_text(&book.facts, id, &value.0).is_err() {
+                            return "—".to_string();
+                        }
+                    }
+                    let Some(date) = book.policies.iter().map(|p| p.period.from).max() else {
+                        return "—".into();
+                    };
+                    match evaluate(book, &household, date, Audience::Household) {
+                        Ok(e) => yuan(&e.total),
+                        Err(_) => "—".to_string(),
+                    }
+                })
+                .collect();
+            HouseholdRow {
+                name: h.name.clone(),
+                facts,
+                totals,
+            }
+        })
+        .collect();
+    Comparison {
+        columns,
+        rows,
+        households,
+    }
+}

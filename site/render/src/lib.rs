@@ -1,0 +1,17 @@
+//! The site renderer: a checked [`policy::Project`], a [`Theme`] (templates, stylesheet,
+//! scripts, interface strings) and the estimator's compiled assets in; every page, open-data
+//! file, feed and sitemap out, every internal link checked, written atomically.
+//!
+//! It reads the project's `content/` folder but starts no process and opens no port.
+
+pub mod build;
+pub mod compare;
+pub mod content;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod theme;
+
+pub use build::{build, BuildError, BuildReport, EstimatorAssets};
+pub use theme::Theme;

@@ -1,0 +1,210 @@
+//! Markdown to HTML for full texts and content pages: clause anchors become ids with a
+//! permalink, the rules a clause defines are shown beside it, and raw HTML is sanitised.
+
+use policy::clauses::{markdown_options, paragraph_anchor};
+use pulldown_cmark::{html, Event, HeadingLevel, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+/// An entry of a table of contents.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub id: String,
+    pub title: String,
+    pub level: u8,
+}
+
+/// What to show beside a clause: a small HTML fragment, already escaped.
+pub type Asides = HashMap<String, String>;
+
+/// Rendered HTML and its table of contents.
+#[derive(Debug)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Text made safe inside HTML, in element content and in quoted attributes alike.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Render `markdown`. The document's own `# title` is dropped when `skip_h1` (the page
+/// template prints the title); headings shift down so the page keeps a single h1.
+pub fn render(markdown: &str, asides: &Asides, skip_h1: bool) -> Rendered {
+    let mut events: Vec<Event> = Vec::new();
+    let mut toc = Vec::new();
+    let mut heading: Option<(String, u8, String)> = None;
+    let mut skipping_h1 = false;
+    let mut paragraph_open = false;
+    let mut pending_aside: Option<String> = None;
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) if skip_h1 => skipping_h1 = true,
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) if skipping_h1 => skipping_h1 = false,
+            _ if skipping_h1 => {}
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let level =
+                    level_number(level).min(5) + u8::from(skip_h1 && level_number(level) < 6);
+                heading = Some((
+                    id.map(|i| i.to_string()).unwrap_or_default(),
+                    level.min(6),
+                    String::new(),
+                ));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((id, level, text)) = heading.take() {
+                    let permalink = if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            r##" <a class="permalink" href="#{id}" aria-label="本条链接">§</a>"##
+                        )
+                    };
+                    let id_attr = if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(r#" id="{id}""#)
+                    };
+                    events.push(Event::Html(
+                        format!(
+                            "<h{level}{id_attr}>{}{permalink}</h{level}>\n",
+                            escape_html(&text)
+                        )
+                        .into(),
+                    ));
+                    if !id.is_empty() {
+                        toc.push(TocEntry {
+                            id: id.clone(),
+                            title: text,
+                            level,
+                        });
+                        if let Some(aside) = asides.get(&id) {
+                            events.push(Event::Html(aside.clone().into()));
+                        }
+                    }
+                }
+            }
+            Event::Text(text) if heading.is_some() => {
+                if let Some((_, _, t)) = heading.as_mut() {
+                    t.push_str(&text);
+                }
+            }
+            Event::Start(Tag::Paragraph) => paragraph_open = true,
+            Event::Text(text) if paragraph_open => {
+                paragraph_open = false;
+                match paragraph_anchor(&text) {
+                    Some((id, rest)) => {
+                        events.push(Event::Html(
+                            format!(r##"<p id="{id}" class="clause"><a class="permalink" href="#{id}" aria-label="本条链接">§</a> "##).into(),
+                        ));
+                        events.push(Event::Text(rest.to_owned().into()));
+                        pending_aside = asides.get(id).cloned();
+                    }
+                    None => {
+                        events.push(Event::Html("<p>".into()));
+                        events.push(Event::Text(text));
+                    }
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if paragraph_open {
+                    events.push(Event::Html("<p>".into()));
+                    paragraph_open = false;
+                }
+                events.push(Event::Html("</p>\n".into()));
+                if let Some(aside) = pending_aside.take() {
+                    events.push(Event::Html(aside.into()));
+                }
+            }
+            other => {
+                if paragraph_open {
+                    events.push(Event::Html("<p>".into()));
+                    paragraph_open = false;
+                }
+                events.push(other);
+            }
+        }
+    }
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    Rendered {
+        html: sanitise(&out),
+        toc,
+    }
+}
+
+/// Keep only safe HTML: what Markdown produces plus our ids, classes and aria labels.
+pub fn sanitise(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id", "class", "aria-label"])
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_get_ids_permalinks_and_asides() {
+        let mut asides = Asides::new();
+        asides.insert(
+            "c1-1".into(),
+            r#"<aside class="rules">养猪 300 元/头</aside>"#.into(),
+        );
+        let r = render(
+            "# 标题\n\n## 一、总则 {#c1}\n\n{#c1-1} 1.养猪每头300元。\n\n普通段落。\n",
+            &asides,
+            true,
+        );
+        assert!(!r.html.contains("<h1"), "{}", r.html);
+        assert!(r.html.contains(r#"<h3 id="c1">一、总则"#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"<p id="c1-1" class="clause">"#),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("1.养猪每头300元。</p>\n<aside"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("{#"), "{}", r.html);
+        assert_eq!(r.toc.len(), 1);
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        let r = render(
+            "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n[x](javascript:alert(1))\n",
+            &Asides::new(),
+            false,
+        );
+        assert!(
+            !r.html.contains("<script")
+                && !r.html.contains("onclick")
+                && !r.html.contains("javascript:"),
+            "{}",
+            r.html
+        );
+    }
+}

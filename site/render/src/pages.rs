@@ -1,0 +1,506 @@
+//! What each page shows, worked out in Rust so templates only lay it out: rules as table
+//! rows, worked examples as computed by the engine during this build, the region tree, the
+//! comparison.
+
+use calculator::estimate::Estimate;
+use calculator::model::{Audience, Measure, Policy, Rule};
+use calculator::{Amount, Date};
+use policy::compile::describe;
+use policy::explain::yuan;
+use policy::load::{Document, Project};
+use policy::source::{DocumentKindSource, RuleSource, StatusSource};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A rule as a row of a table: 项目, 标准, 上限, 条件, 兑现, 依据.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRow {
+    pub id: String,
+    pub label: String,
+    pub audience: &'static str,
+    pub standard: String,
+    pub limits: Vec<String>,
+    pub condition: Option<String>,
+    pub schedule: Option<String>,
+    pub clause: String,
+    pub clause_url: String,
+    pub notes: Vec<String>,
+    pub not_computed: Option<String>,
+}
+
+/// A formula as readers see it: fact labels, × and Chinese words for the functions.
+pub fn for_readers(formula: &str, project: &Project) -> String {
+    describe(formula, &project.facts)
+        .replace(" * ", " × ")
+        .replace('*', "×")
+        .replace("AT_LEAST", "不低于")
+        .replace("UP_TO", "至多")
+        .replace("BETWEEN", "介于")
+        .replace("MIN", "取小")
+        .replace("MAX", "取大")
+}
+
+fn range_text(amount: Amount) -> String {
+    yuan(&amount)
+}
+
+fn standard(rule: &Rule, source: &RuleSource, project: &Project) -> String {
+    match &rule.measure {
+        Measure::PerUnit {
+            rate,
+            rate_text,
+            quantity_text,
+            ..
+        } => {
+            let rate = match rate.constant() {
+                Some(a) if a.is_exact() => rate_text.clone(),
+                _ => for_readers(rate_text, project),
+            };
+            // Say what the rate is paid on only when it is not obvious from the label.
+            if quantity_text.contains('+') {
+                format!("{rate}（按{quantity_text}合计）")
+            } else {
+                rate
+            }
+        }
+        Measure::Formula {
+            amount,
+            amount_text,
+            ..
+        } => match amount.constant() {
+            Some(a) => range_text(a),
+            None => for_readers(source.amount.as_deref().unwrap_or(amount_text), project),
+        },
+        Measure::CapWithoutRate { cap, .. } => format!("未规定标准，上限 {} 元", cap.normalize()),
+        Measure::Loan {
+            max_principal_text,
+            term,
+            interest,
+            ..
+        } => {
+            let principal = max_principal_text
+                .as_deref()
+                .map_or("贷款，额度未规定".to_string(), |t| {
+                    format!("贷款最高 {}", for_readers(t, project))
+                });
+            let term = term
+                .as_ref()
+                .map(|t| format!("，期限{t}"))
+                .unwrap_or_default();
+            format!("{principal}{term}；{interest}")
+        }
+        Measure::NotComputed { .. } => "未规定金额".to_string(),
+    }
+}
+
+/// The rows of a policy's rules, with the group limits each rule falls under.
+pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec<RuleRow> {
+    let text_page = policy.text_policy_id().to_owned();
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let source = document.source.rules.iter().find(|r| r.id == rule.id);
+            let mut limits = Vec::new();
+            match &rule.measure {
+                Measure::PerUnit {
+                    max_quantity,
+                    cap,
+                    unit,
+                    ..
+                } => {
+                    if let Some(q) = max_quantity {
+                        limits.push(format!("数量上限 {} {unit}", q.normalize()));
+                    }
+                    if let Some(c) = cap {
+                        limits.push(format!("单项上限 {} 元", c.normalize()));
+                    }
+                }
+                Measure::Formula { cap: Some(c), .. } => {
+                    limits.push(format!("单项上限 {} 元", c.normalize()))
+                }
+                _ => {}
+            }
+            let mut schedule = rule
+                .schedule
+                .as_ref()
+                .map(|s| schedule_text(s, &rule.measure));
+            for group in policy.groups.iter().filter(|g| g.rules.contains(&i)) {
+                if group.choose_one {
+                    limits.push(format!("{}（与同组各项只享受1项）", group.label));
+                }
+                if let Some(cap) = group.cap {
+                    limits.push(format!(
+                        "{}：每户合计不超过 {} 元",
+                        group.label,
+                        cap.normalize()
+                    ));
+                }
+                if let Some(s) = &group.schedule {
+                    schedule = Some(format!("合计{}", schedule_text(s, &rule.measure)));
+                }
+            }
+            if let Some(base) = rule.adds_to.and_then(|b| policy.rules.get(b)) {
+                limits.push(format!("在“{}”之上加补", base.label));
+            }
+            RuleRow {
+                id: rule.id.clone(),
+                label: rule.label.clone(),
+                audience: rule.audience.chinese(),
+                standard: source.map_or_else(String::new, |s| standard(rule, s, project)),
+                limits,
+                condition: rule.eligible.as_ref().map(|c| c.description.clone()),
+                schedule,
+                clause: rule.clause.clone(),
+                clause_url: format!("/policies/{text_page}/#{}", rule.clause),
+                notes: rule.notes.clone(),
+                not_computed: match &rule.measure {
+                    Measure::NotComputed { reason } => Some(reason.clone()),
+                    _ => None,
+                },
+            }
+        })
+        .collect()
+}
+
+fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> String {
+    let total: rust_decimal::Decimal = schedule.parts.iter().map(|p| p.weight).sum();
+    let per_unit =
+        matches!(measure, Measure::PerUnit { .. }) && total != rust_decimal::Decimal::ONE;
+    let unit = match measure {
+        Measure::PerUnit { unit, .. } => unit.as_str(),
+        _ => "",
+    };
+    let parts: Vec<String> = schedule
+        .parts
+        .iter()
+        .map(|p| {
+            if per_unit {
+                format!("{} {} 元/{unit}", p.label, p.weight.normalize())
+            } else {
+                format!(
+                    "{} {}%",
+                    p.label,
+                    (p.weight * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+                )
+            }
+        })
+        .collect();
+    let kind = match schedule.kind {
+        calculator::model::ScheduleKind::Tranches => "分期兑现",
+        calculator::model::ScheduleKind::Years => "分年兑现",
+    };
+    format!("{kind}：{}", parts.join("，"))
+}
+
+/// A worked example as the engine computed it during this build.
+#[derive(Debug, Serialize)]
+pub struct ExampleView {
+    pub name: String,
+    pub audience: &'static str,
+    pub facts: Vec<String>,
+    pub working: Option<String>,
+    /// The estimate as the estimator page shows it, from the same function.
+    pub view: calculator::request::View,
+}
+
+/// The worked examples as the engine computed them while checking this build.
+pub fn examples(document: &Document) -> Vec<ExampleView> {
+    document
+        .source
+        .examples
+        .iter()
+        .zip(&document.example_estimates)
+        .map(|(example, estimate)| {
+            example_view(example.name.clone(), example.working.clone(), estimate)
+        })
+        .collect()
+}
+
+pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
+    ExampleView {
+        name,
+        audience: e.audience.chinese(),
+        facts: e
+            .facts
+            .iter()
+            .map(|f| match (f.value.as_str(), &f.unit) {
+                ("true", _) => format!("{}：是", f.label),
+                ("false", _) => format!("{}：否", f.label),
+                (v, Some(u)) => format!("{}：{v} {u}", f.label),
+                (v, None) => format!("{}：{v}", f.label),
+            })
+            .collect(),
+        working,
+        view: calculator::request::view(e, e.date),
+    }
+}
+
+/// A document as listed on county and home pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub in_force_label: String,
+    pub written: Option<String>,
+    pub published: Option<String>,
+    pub sort_date: String,
+    pub period: String,
+    pub county: String,
+    pub county_name: String,
+}
+
+pub fn kind_label(kind: DocumentKindSource) -> &'static str {
+    match kind {
+        DocumentKindSource::Policy => "政策文件",
+        DocumentKindSource::Report => "调研报告",
+        DocumentKindSource::DerivedFromReport => "据报告转述",
+    }
+}
+
+pub fn status_label(document: &Document) -> &'static str {
+    if document.source.kind == DocumentKindSource::Report {
+        return "不适用（报告）";
+    }
+    match document.source.metadata.status {
+        StatusSource::InForce => "有效",
+        StatusSource::Amended => "已修订",
+        StatusSource::Repealed => "失效",
+    }
+}
+
+fn chinese_date(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .and_then(|t| t.parse::<Date>().ok())
+        .map(|d| d.to_chinese())
+}
+
+pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
+    let meta = &document.source.metadata;
+    let period = match document.period.to {
+        Some(to) => format!(
+            "{} 至 {}",
+            document.period.from.to_chinese(),
+            to.to_chinese()
+        ),
+        None => format!("{} 起", document.period.from.to_chinese()),
+    };
+    DocumentSummary {
+        id: document.source.id.clone(),
+        title: document.source.title.clone(),
+        kind: kind_label(document.source.kind),
+        status: status_label(document),
+        in_force_label: period.clone(),
+        written: chinese_date(&meta.written),
+        published: chinese_date(&meta.published),
+        sort_date: meta
+            .published
+            .clone()
+            .or(meta.written.clone())
+            .unwrap_or_else(|| document.period.from.to_string()),
+        period,
+        county: document.source.county.clone(),
+        county_name: project
+            .county(&document.source.county)
+            .map(|c| c.source.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Province → prefecture → counties, for the home page.
+#[derive(Debug, Serialize)]
+pub struct Province {
+    pub name: String,
+    pub prefectures: Vec<Prefecture>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Prefecture {
+    pub name: String,
+    pub counties: Vec<CountyLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountyLink {
+    pub code: String,
+    pub name: String,
+    pub documents: usize,
+}
+
+/// A region's code prefix and name.
+type RegionKey<'a> = (&'a str, &'a str);
+
+pub fn regions(project: &Project) -> Vec<Province> {
+    // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
+    let mut tree: BTreeMap<RegionKey, BTreeMap<RegionKey, Vec<CountyLink>>> = BTreeMap::new();
+    for county in &project.counties {
+        let code = county.source.code.as_str();
+        let documents = project
+            .documents
+            .iter()
+            .filter(|d| d.source.county == county.source.code)
+            .count();
+        tree.entry((code.get(..2).unwrap_or(code), &county.source.province))
+            .or_default()
+            .entry((code.get(..4).unwrap_or(code), &county.source.prefecture))
+            .or_default()
+            .push(CountyLink {
+                code: county.source.code.clone(),
+                name: county.source.name.clone(),
+                documents,
+            });
+    }
+    tree.into_iter()
+        .map(|((_, province), prefectures)| Province {
+            name: province.to_owned(),
+            prefectures: prefectures
+                .into_iter()
+                .map(|((_, name), mut counties)| {
+                    counties.sort_by(|a, b| a.code.cmp(&b.code));
+                    Prefecture {
+                        name: name.to_owned(),
+                        counties,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// One field of a county's estimator form.
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    /// `yes_no`, `count`, `quantity` or `year`.
+    pub kind: &'static str,
+    /// `numeric` for whole numbers and years, `decimal` for quantities.
+    pub inputmode: &'static str,
+    pub help: Option<String>,
+    /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
+    pub rates: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldGroup {
+    pub legend: &'static str,
+    pub fields: Vec<Field>,
+}
+
+/// The estimator's form for a county: the facts its household rules use, grouped, each with
+/// the rates and caps that apply to it. `None` when the county has nothing to estimate.
+pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> {
+    use calculator::fact::{FactGroup, FactKind};
+    let book = project.rulebooks.get(code)?;
+    let mut used: Vec<usize> = Vec::new();
+    let mut rates: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for policy in &book.policies {
+        let document = project
+            .documents
+            .iter()
+            .find(|d| d.source.id == policy.id)?;
+        let rows = rule_rows(document, policy, project);
+        for (rule, row) in policy.rules.iter().zip(rows) {
+            if rule.audience != Audience::Household
+                || matches!(rule.measure, Measure::NotComputed { .. })
+            {
+                continue;
+            }
+            let mut facts = Vec::new();
+            if let Some(condition) = &rule.eligible {
+                condition.expr.facts_used(&mut facts);
+            }
+            let mut measured = Vec::new();
+            match &rule.measure {
+                Measure::PerUnit { quantity, rate, .. } => {
+                    quantity.facts_used(&mut measured);
+                    rate.facts_used(&mut measured);
+                }
+                Measure::Formula { amount, .. } => amount.facts_used(&mut measured),
+                Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut measured),
+                Measure::Loan {
+                    max_principal: Some(e),
+                    ..
+                } => e.facts_used(&mut measured),
+                _ => {}
+            }
+            // Beside the field: the item's own standard and limits. Group caps and choices are
+            // explained in the result, where they apply.
+            let own_limits: Vec<String> = match &rule.measure {
+                Measure::PerUnit {
+                    max_quantity,
+                    cap,
+                    unit,
+                    ..
+                } => max_quantity
+                    .map(|q| format!("上限 {} {unit}", q.normalize()))
+                    .into_iter()
+                    .chain(cap.map(|c| format!("最多 {} 元", c.normalize())))
+                    .collect(),
+                Measure::Formula { cap: Some(c), .. } => vec![format!("最多 {} 元", c.normalize())],
+                _ => Vec::new(),
+            };
+            for &i in &measured {
+                let mut text = format!("{}：{}", row.label, row.standard);
+                if !own_limits.is_empty() {
+                    text.push_str(&format!("（{}）", own_limits.join("，")));
+                }
+                let entry = rates.entry(i).or_default();
+                if !entry.contains(&text) {
+                    entry.push(text);
+                }
+            }
+            for i in facts.into_iter().chain(measured) {
+                if !used.contains(&i) {
+                    used.push(i);
+                }
+            }
+        }
+    }
+    if used.is_empty() {
+        return None;
+    }
+    let groups = [
+        (FactGroup::Status, "家庭情况"),
+        (FactGroup::Planting, "种植"),
+        (FactGroup::Livestock, "养殖"),
+        (FactGroup::Other, "其他"),
+    ];
+    let form: Vec<FieldGroup> = groups
+        .iter()
+        .map(|(group, legend)| FieldGroup {
+            legend,
+            fields: book
+                .facts
+                .facts
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| f.group == *group && used.contains(i))
+                .map(|(i, f)| Field {
+                    id: f.id.clone(),
+                    label: f.label.clone(),
+                    unit: f.unit.clone(),
+                    kind: match f.kind {
+                        FactKind::YesNo => "yes_no",
+                        FactKind::Count => "count",
+                        FactKind::Quantity => "quantity",
+                        FactKind::Year => "year",
+                    },
+                    inputmode: if f.kind == FactKind::Quantity {
+                        "decimal"
+                    } else {
+                        "numeric"
+                    },
+                    help: f.help.clone(),
+                    rates: rates.remove(&i).unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.fields.is_empty())
+        .collect();
+    Some(form)
+}
