@@ -272,9 +272,8 @@ fn evaluate_policy(
             continue;
         };
         let amount = amount.normalized();
-        let mut used = Vec::new();
-        rule_facts(rule, &mut used);
-        let facts = used
+        let facts = rule
+            .facts_read()
             .into_iter()
             .filter_map(|i| Some(fact_use(book.facts.facts.get(i)?, scope.household.get(i)?)))
             .collect();
@@ -502,26 +501,20 @@ fn number(expr: &Expr, scope: &Scope<'_>) -> Result<Option<Amount>, ArithmeticEr
     })
 }
 
-/// True when the measure's amount reads a fact the household gave.
+/// True when the measure's amount reads a fact the household gave. A loan is never "had":
+/// it is offered, not measured.
 fn uses_given_fact(measure: &Measure, scope: &Scope<'_>) -> bool {
-    let mut used = Vec::new();
-    match measure {
-        Measure::PerUnit { quantity, rate, .. } => {
-            quantity.facts_used(&mut used);
-            rate.facts_used(&mut used);
-        }
-        Measure::Formula { amount, .. } => amount.facts_used(&mut used),
-        Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut used),
-        Measure::Loan { .. } | Measure::NotComputed { .. } => {}
-    }
-    used.into_iter().any(|i| scope.household.get(i).is_some())
+    !matches!(measure, Measure::Loan { .. })
+        && measure
+            .facts_read()
+            .into_iter()
+            .any(|i| scope.household.get(i).is_some())
 }
 
 /// "需要填写：家庭人口": the facts a rule needs that were not given.
 fn missing_facts(rule: &Rule, book: &Rulebook, scope: &Scope<'_>) -> String {
-    let mut used = Vec::new();
-    rule_facts(rule, &mut used);
-    let labels: Vec<&str> = used
+    let labels: Vec<&str> = rule
+        .facts_read()
         .into_iter()
         .filter(|&i| {
             scope.household.get(i).is_none() && book.absent.get(i) == Some(&Absent::Missing)
@@ -682,26 +675,6 @@ fn plan(
         rounding: SCHEDULE_ROUNDING.to_owned(),
         notes,
     })
-}
-
-fn rule_facts(rule: &Rule, out: &mut Vec<usize>) {
-    if let Some(condition) = &rule.eligible {
-        condition.expr.facts_used(out);
-    }
-    match &rule.measure {
-        Measure::PerUnit { quantity, rate, .. } => {
-            quantity.facts_used(out);
-            rate.facts_used(out);
-        }
-        Measure::Formula { amount, .. } => amount.facts_used(out),
-        Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(out),
-        Measure::Loan { max_principal, .. } => {
-            if let Some(e) = max_principal {
-                e.facts_used(out)
-            }
-        }
-        Measure::NotComputed { .. } => {}
-    }
 }
 
 fn fact_use(def: &crate::fact::FactDef, value: FactValue) -> FactUse {

@@ -180,6 +180,54 @@ pub enum Measure {
     NotComputed { reason: String },
 }
 
+impl Measure {
+    /// The facts that say how much of the item the household has: the quantity, or the whole
+    /// formula of a formula measure. The comparison groups rules by these.
+    pub fn quantity_facts(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        match self {
+            Measure::PerUnit { quantity, .. } | Measure::CapWithoutRate { quantity, .. } => {
+                quantity.facts_used(&mut out);
+            }
+            Measure::Formula { amount, .. } => amount.facts_used(&mut out),
+            Measure::Loan { .. } | Measure::NotComputed { .. } => {}
+        }
+        out
+    }
+
+    /// Every fact the amount reads: the quantity and the rate, the formula, a loan's maximum
+    /// principal. In order of appearance; a fact may appear twice.
+    pub fn facts_read(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        match self {
+            Measure::PerUnit { quantity, rate, .. } => {
+                quantity.facts_used(&mut out);
+                rate.facts_used(&mut out);
+            }
+            Measure::Formula { amount, .. } => amount.facts_used(&mut out),
+            Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut out),
+            Measure::Loan {
+                max_principal: Some(principal),
+                ..
+            } => principal.facts_used(&mut out),
+            Measure::Loan { .. } | Measure::NotComputed { .. } => {}
+        }
+        out
+    }
+}
+
+impl Rule {
+    /// Every fact the rule reads: its condition's, then its measure's.
+    pub fn facts_read(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(condition) = &self.eligible {
+            condition.expr.facts_used(&mut out);
+        }
+        out.extend(self.measure.facts_read());
+        out
+    }
+}
+
 /// Rules that are capped together per household, or of which only one is paid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
