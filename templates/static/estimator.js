@@ -6,6 +6,8 @@ const root = document.querySelector("[data-estimator]");
 const form = document.getElementById("estimator");
 const byId = (id) => document.getElementById(id);
 let estimator = null;
+// The page's words come from the strings catalogue, through data attributes.
+const words = root.dataset;
 
 function today() {
   const d = new Date();
@@ -47,7 +49,7 @@ function link(text, href) {
 
 function item(entry) {
   const li = document.createElement("li");
-  li.append(`${entry.label}：${entry.text} `, link("依据", entry.clause_url));
+  li.append(`${entry.label}：${entry.text} `, link(words.tClause, entry.clause_url));
   return li;
 }
 
@@ -56,8 +58,8 @@ function line(l) {
   const head = document.createElement("p");
   const strong = document.createElement("strong");
   strong.textContent = `${l.label}：${l.amount}`;
-  head.append(strong, " ", link("依据条款", l.clause_url));
-  if (l.derived_from_report) head.append("（据调研报告转述）");
+  head.append(strong, " ", link(words.tClauseLong, l.clause_url));
+  if (l.derived_from_report) head.append(words.tDerived);
   const steps = document.createElement("ul");
   steps.className = "steps";
   for (const text of l.steps) {
@@ -69,7 +71,7 @@ function line(l) {
   for (const note of l.notes) {
     const p = document.createElement("p");
     p.className = "muted";
-    p.textContent = `注：${note}`;
+    p.textContent = `${words.tNote}${note}`;
     li.append(p);
   }
   return li;
@@ -110,7 +112,7 @@ function chart(plan) {
   for (const note of plan.notes) {
     const p = document.createElement("p");
     p.className = "muted";
-    p.textContent = `注：${note}`;
+    p.textContent = `${words.tNote}${note}`;
     figure.append(p);
   }
   return figure;
@@ -145,7 +147,7 @@ function showErrors(errors) {
   });
   summary.querySelector("ul").replaceChildren(...items);
   summary.hidden = false;
-  document.title = `错误：${root.dataset.title}`;
+  document.title = `${words.tError}${root.dataset.title}`;
 }
 
 /// No figure stays on screen that does not match what is in the form.
@@ -167,7 +169,7 @@ function render(response) {
   const total = byId("estimate-total");
   if (response.status === "invalid") {
     showErrors(response.errors);
-    clearResult("请先改正上面标出的问题，再看估算结果。");
+    clearResult(words.tFixFirst);
     return;
   }
   showErrors([]);
@@ -180,7 +182,7 @@ function render(response) {
   total.dataset.min = view.total_min;
   total.dataset.max = view.total_max;
   byId("estimate-words").textContent = view.words ? `（${view.words}）` : "";
-  byId("result-date").textContent = `按 ${view.date} 有效的规则估算`;
+  byId("result-date").textContent = words.tRulesOfDate.replace("{date}", view.date);
   const notice = byId("result-notice");
   notice.hidden = !response.notice;
   notice.textContent = response.notice || "";
@@ -217,7 +219,7 @@ function update(mode) {
   } catch (error) {
     // The engine refuses bad input with messages; this is for the unforeseen.
     console.error(error);
-    clearResult("估算出错了。请刷新页面重试；也可以对照下面的补助标准自己计算。");
+    clearResult(words.tFailed);
   }
   root.dataset.lastEvaluationMs = String(performance.now() - started);
 }

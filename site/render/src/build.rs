@@ -9,13 +9,15 @@ use crate::markdown::{self, escape_html, Asides};
 use crate::output::{write_atomically, OutputError, SiteFiles};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::theme::Theme;
+use crate::urls;
+use calculator::Audience;
 use policy::diagnostic::{Diagnostic, Diagnostics};
 use policy::load::{load, Document, Project};
 use policy::source::DocumentKindSource;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
 use tera::{Context, Tera};
@@ -83,7 +85,10 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(
 
 fn templates(theme: &Theme) -> Result<Tera, BuildError> {
     let mut sources = Vec::new();
-    for (name, bytes) in theme.files().filter(|(n, _)| n.ends_with(".html")) {
+    let is_template = |name: &str| {
+        !name.starts_with("static/") && [".html", ".xml", ".txt"].iter().any(|e| name.ends_with(e))
+    };
+    for (name, bytes) in theme.files().filter(|(n, _)| is_template(n)) {
         let text = std::str::from_utf8(bytes).map_err(|e| BuildError::Template {
             template: name.to_owned(),
             message: e.to_string(),
@@ -91,7 +96,11 @@ fn templates(theme: &Theme) -> Result<Tera, BuildError> {
         sources.push((name, text));
     }
     let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".xml"]);
+    // XML and text templates escape with the `xml` filter where they need to: Tera's HTML
+    // escaping would also turn every `/` of a URL into `&#x2F;`.
+    tera.autoescape_on(vec![".html"]);
+    tera.register_filter("xml", xml_filter);
+    urls::register(&mut tera);
     tera.add_raw_templates(sources)
         .map_err(|e| BuildError::Template {
             template: "templates/".into(),
@@ -183,7 +192,7 @@ pub fn render_site(
     let shared = Shared {
         strings,
         config,
-        css: format!("/{css_path}"),
+        css: urls::asset(&css_path),
     };
 
     let summaries: Vec<DocumentSummary> = project
@@ -197,7 +206,7 @@ pub fn render_site(
     let mut recent = summaries.clone();
     recent.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
     recent.truncate(10);
-    let mut cx = shared.context(&shared.config.title, "/");
+    let mut cx = shared.context(&shared.config.title, urls::HOME);
     cx.insert("regions", &pages::regions(project));
     cx.insert("recent", &recent);
     cx.insert(
@@ -207,7 +216,7 @@ pub fn render_site(
             .map(|p| json!({"slug": p.slug, "title": p.title}))
             .collect::<Vec<_>>(),
     );
-    jobs.push(("index.html".into(), "home.html", cx));
+    jobs.push((urls::file_of(urls::HOME), "home.html", cx));
 
     // Counties.
     for county in &project.counties {
@@ -224,7 +233,7 @@ pub fn render_site(
                 continue;
             };
             let rows = pages::rule_rows(document, policy, project);
-            let by = |audience: &str| {
+            let by = |audience: Audience| {
                 rows.iter()
                     .filter(|r| r.audience == audience)
                     .cloned()
@@ -233,54 +242,49 @@ pub fn render_site(
             measures.push(json!({
                 "summary": pages::summary(document, project),
                 "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
-                "household": by("农户"),
-                "enterprise": by("企业、合作社等经营主体"),
-                "collective": by("村集体"),
+                "household": by(Audience::Household),
+                "enterprise": by(Audience::Enterprise),
+                "collective": by(Audience::Collective),
             }));
         }
         let form = pages::estimator_form(code, project);
-        let mut cx = shared.context(&county.source.name, &format!("/counties/{code}/"));
+        let url = urls::county(code);
+        let mut cx = shared.context(&county.source.name, &url);
         cx.insert("county", &county.source);
         cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
         cx.insert("measures", &measures);
-        jobs.push((
-            format!("counties/{code}/index.html"),
-            "county.html",
-            cx.clone(),
-        ));
+        jobs.push((urls::file_of(&url), "county.html", cx.clone()));
         if let Some(groups) = form {
             let title = format!("{}补助估算", county.source.name);
-            let mut cx = shared.context(&title, &format!("/counties/{code}/estimate/"));
+            let url = urls::estimator(code);
+            let mut cx = shared.context(&title, &url);
             cx.insert("county", &county.source);
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
-            cx.insert("rules_url", &format!("/data/counties/{code}.json"));
-            cx.insert("wasm_url", &format!("/{wasm_path}"));
-            cx.insert("glue_url", &format!("/{glue_path}"));
-            cx.insert("script_url", &format!("/{script_path}"));
+            cx.insert("rules_url", &urls::county_rules(code));
+            cx.insert("wasm_url", &urls::asset(&wasm_path));
+            cx.insert("glue_url", &urls::asset(&glue_path));
+            cx.insert("script_url", &urls::asset(&script_path));
             cx.insert("csp_wasm", &true);
-            jobs.push((
-                format!("counties/{code}/estimate/index.html"),
-                "estimate.html",
-                cx,
-            ));
+            jobs.push((urls::file_of(&url), "estimate.html", cx));
         }
     }
 
     // Policies and reports.
     for document in &project.documents {
         let id = &document.source.id;
-        let mut cx = shared.context(&document.source.title, &format!("/policies/{id}/"));
+        let url = urls::policy(id);
+        let mut cx = shared.context(&document.source.title, &url);
         policy_page(&mut cx, document, project);
-        jobs.push((format!("policies/{id}/index.html"), "policy.html", cx));
+        jobs.push((urls::file_of(&url), "policy.html", cx));
         files.add(
-            format!("policies/{id}/policy.yaml"),
+            urls::file_of(&urls::policy_yaml(id)),
             document.file.text.clone(),
         )?;
         if let Some(policy) = &document.compiled {
             let json = serde_json::to_string_pretty(policy).unwrap_or_default();
-            files.add(format!("data/rules/{id}.json"), json)?;
+            files.add(urls::file_of(&urls::policy_rules(id)), json)?;
         }
     }
 
@@ -290,20 +294,20 @@ pub fn render_site(
             .strings
             .get("compare_title")
             .map_or("对比", String::as_str),
-        "/compare/",
+        urls::COMPARE,
     );
     cx.insert("comparison", &compare(project, &compare_config));
-    jobs.push(("compare/index.html".into(), "compare.html", cx));
+    jobs.push((urls::file_of(urls::COMPARE), "compare.html", cx));
 
     // Content pages; the open-data text introduces /data/.
     for page in &pages {
         let rendered = markdown::render(&page.markdown, &Asides::new(), true);
-        let (path, template) = if page.slug == "open-data" {
-            ("data/index.html".to_string(), "data.html")
+        let (url, template) = if page.slug == "open-data" {
+            (urls::DATA.to_owned(), "data.html")
         } else {
-            (format!("{}/index.html", page.slug), "page.html")
+            (urls::content_page(&page.slug), "page.html")
         };
-        let url = format!("/{}", path.trim_end_matches("index.html"));
+        let path = urls::file_of(&url);
         let mut cx = shared.context(&page.title, &url);
         cx.insert("body", &rendered.html);
         cx.insert("toc", &rendered.toc);
@@ -332,9 +336,9 @@ pub fn render_site(
         ))));
     }
     jobs.push((
-        "404.html".into(),
+        urls::file_of(urls::NOT_FOUND),
         "404.html",
-        shared.context("找不到页面", "/404.html"),
+        shared.context("找不到页面", urls::NOT_FOUND),
     ));
 
     // Open data.
@@ -354,7 +358,7 @@ pub fn render_site(
         .filter(|(_, b)| !b.policies.is_empty())
     {
         files.add(
-            format!("data/counties/{code}.json"),
+            urls::file_of(&urls::county_rules(code)),
             serde_json::to_string(book).unwrap_or_default(),
         )?;
     }
@@ -372,15 +376,17 @@ pub fn render_site(
         files.add(path, html)?;
     }
 
-    files.add("sitemap.xml", sitemap(&shared.config, &files, project))?;
-    files.add("feed.xml", feed(&shared.config, &summaries))?;
-    files.add(
-        "robots.txt",
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            shared.config.base_url
-        ),
-    )?;
+    // Sitemap, feed and robots.txt are templates too; the sitemap lists what was rendered.
+    let mut cx = shared.context("sitemap", "/sitemap.xml");
+    cx.insert("urls", &sitemap_urls(&files, project));
+    files.add("sitemap.xml", render(&tera, "sitemap.xml", &cx)?)?;
+    let (entries, updated) = feed_entries(&summaries);
+    let mut cx = shared.context("feed", "/feed.xml");
+    cx.insert("entries", &entries);
+    cx.insert("updated", &updated);
+    files.add("feed.xml", render(&tera, "feed.xml", &cx)?)?;
+    let cx = shared.context("robots", "/robots.txt");
+    files.add("robots.txt", render(&tera, "robots.txt", &cx)?)?;
     Ok(files)
 }
 
@@ -444,13 +450,12 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
     cx.insert("has_rules_json", &document.compiled.is_some());
     cx.insert(
         "clause_base",
-        &format!(
-            "/policies/{}/",
+        &urls::policy(
             document
                 .source
                 .text_from
                 .as_ref()
-                .unwrap_or(&document.source.id)
+                .unwrap_or(&document.source.id),
         ),
     );
 }
@@ -493,7 +498,7 @@ fn rates_csv(project: &Project) -> String {
                 document.source.id.as_str(),
                 row.id.as_str(),
                 row.label.as_str(),
-                row.audience,
+                row.audience_label,
                 row.standard.as_str(),
                 &row.limits.join("；"),
                 row.condition.as_deref().unwrap_or(""),
@@ -516,54 +521,45 @@ fn xml_escape(text: &str) -> String {
     escape_html(text).replace('\'', "&apos;")
 }
 
-fn sitemap(config: &SiteConfig, files: &SiteFiles, project: &Project) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (path, _) in files.iter().filter(|(p, _)| p.ends_with("index.html")) {
-        let url = format!("/{}", path.trim_end_matches("index.html"));
-        let lastmod = path
-            .strip_prefix("policies/")
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|id| project.documents.iter().find(|d| d.source.id == id))
-            .and_then(|d| {
-                d.source
-                    .metadata
-                    .published
-                    .clone()
-                    .or(d.source.metadata.written.clone())
-            })
-            .map(|d| format!("<lastmod>{d}</lastmod>"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  <url><loc>{}{}</loc>{lastmod}</url>\n",
-            xml_escape(&config.base_url),
-            xml_escape(&url)
-        ));
-    }
-    out.push_str("</urlset>\n");
-    out
+/// `| xml` in the XML templates.
+fn xml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    Ok(tera::Value::String(xml_escape(&text)))
 }
 
-/// An Atom feed of documents by publication date; `updated` is the newest document's date,
-/// never the build time.
-fn feed(config: &SiteConfig, summaries: &[DocumentSummary]) -> String {
+/// Every page of the site for the sitemap, with the publication date of policy pages.
+fn sitemap_urls(files: &SiteFiles, project: &Project) -> Vec<serde_json::Value> {
+    files
+        .iter()
+        .filter(|(p, _)| p.ends_with("index.html"))
+        .map(|(path, _)| {
+            let lastmod = path
+                .strip_prefix("policies/")
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|id| project.documents.iter().find(|d| d.source.id == id))
+                .and_then(|d| {
+                    d.source
+                        .metadata
+                        .published
+                        .clone()
+                        .or(d.source.metadata.written.clone())
+                });
+            json!({ "path": urls::page_of(path), "lastmod": lastmod })
+        })
+        .collect()
+}
+
+/// The feed's entries, newest first, and its `updated`: the newest document's date, never
+/// the build time.
+fn feed_entries(summaries: &[DocumentSummary]) -> (Vec<&DocumentSummary>, String) {
     let mut entries: Vec<&DocumentSummary> = summaries.iter().collect();
     entries.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
     let updated = entries
         .first()
         .map_or("2017-01-01".to_string(), |e| e.sort_date.clone());
-    let base = xml_escape(&config.base_url);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n  <title>{}</title>\n  <id>{base}/</id>\n  <link href=\"{base}/\"/>\n  <link rel=\"self\" href=\"{base}/feed.xml\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
-        xml_escape(&config.title)
-    );
-    for entry in entries {
-        out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{base}/policies/{}/</id>\n    <link href=\"{base}/policies/{}/\"/>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}（{}，{}）</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
-            xml_escape(&entry.title), entry.id, entry.id, entry.sort_date, xml_escape(&entry.county_name), entry.kind, entry.status, xml_escape(&entry.county_name)
-        ));
-    }
-    out.push_str("</feed>\n");
-    out
+    (entries, updated)
 }
 
 /// Load, check, render, check links, write. `out` is replaced only when all of it succeeded.

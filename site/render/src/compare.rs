@@ -154,15 +154,7 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                             continue;
                         };
                         for (rule, view) in policy.rules.iter().zip(rows) {
-                            let mut used = Vec::new();
-                            match &rule.measure {
-                                Measure::PerUnit { quantity, .. }
-                                | Measure::CapWithoutRate { quantity, .. } => {
-                                    quantity.facts_used(&mut used)
-                                }
-                                Measure::Formula { amount, .. } => amount.facts_used(&mut used),
-                                _ => {}
-                            }
+                            let used = rule.measure.quantity_facts();
                             if rule.audience != Audience::Household
                                 || !used.iter().any(|i| indices.contains(i))
                             {

@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod theme;
+pub mod urls;
 
 pub use build::{build, BuildError, BuildReport, EstimatorAssets};
 pub use theme::Theme;

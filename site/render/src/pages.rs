@@ -2,6 +2,7 @@
 //! rows, worked examples as computed by the engine during this build, the region tree, the
 //! comparison.
 
+use crate::urls;
 use calculator::estimate::Estimate;
 use calculator::model::{Audience, Measure, Policy, Rule};
 use calculator::{Amount, Date};
@@ -17,7 +18,10 @@ use std::collections::BTreeMap;
 pub struct RuleRow {
     pub id: String,
     pub label: String,
-    pub audience: &'static str,
+    /// Whom the rule is for; pages group rows by it.
+    pub audience: Audience,
+    /// The same in words, as readers see it.
+    pub audience_label: &'static str,
     pub standard: String,
     pub limits: Vec<String>,
     pub condition: Option<String>,
@@ -147,13 +151,14 @@ pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec
             RuleRow {
                 id: rule.id.clone(),
                 label: rule.label.clone(),
-                audience: rule.audience.chinese(),
+                audience: rule.audience,
+                audience_label: rule.audience.chinese(),
                 standard: source.map_or_else(String::new, |s| standard(rule, s, project)),
                 limits,
                 condition: rule.eligible.as_ref().map(|c| c.description.clone()),
                 schedule,
                 clause: rule.clause.clone(),
-                clause_url: format!("/policies/{text_page}/#{}", rule.clause),
+                clause_url: urls::clause(&text_page, &rule.clause),
                 notes: rule.notes.clone(),
                 not_computed: match &rule.measure {
                     Measure::NotComputed { reason } => Some(reason.clone()),
@@ -251,6 +256,8 @@ pub struct DocumentSummary {
     pub period: String,
     pub county: String,
     pub county_name: String,
+    /// Whether the document has compiled rules to download (a report has none).
+    pub has_rules: bool,
 }
 
 pub fn kind_label(kind: DocumentKindSource) -> &'static str {
@@ -307,6 +314,7 @@ pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
             .county(&document.source.county)
             .map(|c| c.source.name.clone())
             .unwrap_or_default(),
+        has_rules: document.compiled.is_some(),
     }
 }
 
@@ -410,24 +418,7 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
             {
                 continue;
             }
-            let mut facts = Vec::new();
-            if let Some(condition) = &rule.eligible {
-                condition.expr.facts_used(&mut facts);
-            }
-            let mut measured = Vec::new();
-            match &rule.measure {
-                Measure::PerUnit { quantity, rate, .. } => {
-                    quantity.facts_used(&mut measured);
-                    rate.facts_used(&mut measured);
-                }
-                Measure::Formula { amount, .. } => amount.facts_used(&mut measured),
-                Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut measured),
-                Measure::Loan {
-                    max_principal: Some(e),
-                    ..
-                } => e.facts_used(&mut measured),
-                _ => {}
-            }
+            let measured = rule.measure.facts_read();
             // Beside the field: the item's own standard and limits. Group caps and choices are
             // explained in the result, where they apply.
             let own_limits: Vec<String> = match &rule.measure {
@@ -454,7 +445,7 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
                     entry.push(text);
                 }
             }
-            for i in facts.into_iter().chain(measured) {
+            for i in rule.facts_read() {
                 if !used.contains(&i) {
                     used.push(i);
                 }
