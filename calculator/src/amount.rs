@@ -8,10 +8,15 @@ use std::fmt;
 /// Why an arithmetic step could not be carried out. Returned, never panicked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArithmeticError {
+    /// A result beyond what `Decimal` holds exactly (about 7.9 × 10²⁸); in practice a
+    /// quantity typed with far too many digits.
     #[error("the number is too large to compute exactly")]
     Overflow,
+    /// A divisor whose range includes zero (`0–5` counts, not only an exact `0`).
     #[error("division by zero")]
     DivisionByZero,
+    /// A range open above (不低于) where the result would need an upper bound: subtracted,
+    /// divided by, as the high end of `BETWEEN`, or multiplied with a range that may be negative.
     #[error("a range open above cannot be used here (it would have no upper bound on both sides)")]
     OpenRange,
 }
@@ -20,13 +25,16 @@ pub enum ArithmeticError {
 /// Invariant (kept by every constructor and operation): `min <= max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amount {
+    /// The least the value can be, in its unit (元 for money, else the quantity's unit).
     #[serde(with = "rust_decimal::serde::str")]
     pub min: Decimal,
+    /// The most it can be, never below `min`; `None` when open above (不低于).
     #[serde(with = "optional_decimal")]
     pub max: Option<Decimal>,
 }
 
 impl Amount {
+    /// Exactly 0 (0–0): an empty total, a measure that pays nothing.
     pub const ZERO: Amount = Amount {
         min: Decimal::ZERO,
         max: Some(Decimal::ZERO),
@@ -53,10 +61,12 @@ impl Amount {
         Amount { min, max: None }
     }
 
+    /// True only for exactly 0–0; a range that merely starts at 0 (`UP_TO`) is not zero.
     pub fn is_zero(&self) -> bool {
         self.min.is_zero() && self.max == Some(Decimal::ZERO)
     }
 
+    /// True when the range is a single known value; an open range never is.
     pub fn is_exact(&self) -> bool {
         self.max == Some(self.min)
     }
@@ -66,6 +76,7 @@ impl Amount {
         self.max.is_none_or(|m| m > Decimal::ZERO)
     }
 
+    /// The sum, bound by bound; open above when either is.
     pub fn checked_add(self, other: Amount) -> Result<Amount, ArithmeticError> {
         let min = self
             .min
@@ -78,6 +89,8 @@ impl Amount {
         Ok(Amount { min, max })
     }
 
+    /// The difference of ranges, `[a, b] − [c, d] = [a − d, b − c]`; refused (`OpenRange`) when
+    /// `other` is open above.
     pub fn checked_sub(self, other: Amount) -> Result<Amount, ArithmeticError> {
         // [a, b] - [c, d] = [a - d, b - c]; an open `d` would leave no lower bound.
         let d = other.max.ok_or(ArithmeticError::OpenRange)?;
@@ -89,6 +102,8 @@ impl Amount {
         Ok(Amount { min, max })
     }
 
+    /// The product of ranges: the span of the four corner products. With an open bound only
+    /// for ranges that cannot be negative, and anything times exactly 0 is exactly 0.
     pub fn checked_mul(self, other: Amount) -> Result<Amount, ArithmeticError> {
         match (self.max, other.max) {
             (Some(b), Some(d)) => {
@@ -115,6 +130,8 @@ impl Amount {
         }
     }
 
+    /// The quotient of ranges, as `self` × (1 ÷ `other`); refused when `other` may be zero
+    /// (`DivisionByZero`) or is open above (`OpenRange`).
     pub fn checked_div(self, other: Amount) -> Result<Amount, ArithmeticError> {
         let d = other.max.ok_or(ArithmeticError::OpenRange)?;
         if other.min <= Decimal::ZERO && d >= Decimal::ZERO {
@@ -185,6 +202,7 @@ pub mod optional_decimal {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::str::FromStr;
 
+    /// `Some` as its decimal string (`"2000"`, scale kept), `None` as `null`.
     pub fn serialize<S: Serializer>(
         value: &Option<Decimal>,
         serializer: S,
@@ -195,6 +213,8 @@ pub mod optional_decimal {
         }
     }
 
+    /// A decimal string or `null`; a bare JSON number is refused, so no float ever rounds a
+    /// rate or a cap.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {

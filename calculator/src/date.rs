@@ -12,9 +12,13 @@ pub struct Date {
     day: u8,
 }
 
+/// Text that is not a strict `YYYY-MM-DD` date, or names a day that does not exist
+/// (2017-02-29). For YAML, the CLI and the browser's clock; what households type goes
+/// through [`crate::request::parse_date_as_typed`] instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{input}` is not a date: write it as YYYY-MM-DD, for example 2017-11-13")]
 pub struct DateError {
+    /// The text exactly as given (not trimmed), quoted back in the message.
     pub input: String,
 }
 
@@ -28,12 +32,15 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// The year, 1900–2999 (what [`Date::new`] accepts); formulas read it as `year`.
     pub fn year(&self) -> u16 {
         self.year
     }
+    /// The month, 1–12.
     pub fn month(&self) -> u8 {
         self.month
     }
+    /// The day of the month, 1–31 and always a day the month has.
     pub fn day(&self) -> u8 {
         self.day
     }
@@ -98,15 +105,21 @@ impl<'de> Deserialize<'de> for Date {
 /// A span of days, both ends included; `to == None` means no end date is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
+    /// The first day, included (施行之日).
     pub from: Date,
+    /// The last day, included; `None` when the document sets no end. Never before `from`
+    /// (the loader refuses such a period).
     pub to: Option<Date>,
 }
 
 impl Period {
+    /// True when `date` is one of the period's days, both ends included.
     pub fn contains(&self, date: Date) -> bool {
         self.from <= date && self.to.is_none_or(|to| date <= to)
     }
 
+    /// True when the two periods share at least one day; the loader refuses a policy version
+    /// that overlaps the one it supersedes.
     pub fn overlaps(&self, other: &Period) -> bool {
         let starts_before_other_ends = other.to.is_none_or(|to| self.from <= to);
         let other_starts_before_self_ends = self.to.is_none_or(|to| other.from <= to);

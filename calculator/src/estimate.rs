@@ -8,17 +8,28 @@ use crate::model::{Audience, DocumentStatus, ScheduleKind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// What one household gets from one county's rules on one date, and why: the answer of
+/// [`crate::evaluate()`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
+    /// The county's GB/T 2260 code, six digits (`533401`).
     pub county: String,
+    /// The county's name (香格里拉市).
     pub county_name: String,
+    /// The office that decides, where a document names it; readers are sent there.
     pub office: Option<String>,
+    /// The date whose rules were applied. [`crate::request`] may move it into the nearest
+    /// rules' period, so it can differ from the date the household asked about.
     pub date: Date,
+    /// Whom the estimate is for; rules for anyone else are listed in `excluded`.
     pub audience: Audience,
     /// The sum of `lines`, bound by bound.
     pub total: Amount,
+    /// What the household receives, one line per paying rule, policy by policy in rule order.
     pub lines: Vec<Line>,
+    /// How lines and groups with a schedule are paid out over time.
     pub schedule: Vec<PaymentPlan>,
+    /// Loans the household may take: not money given, so not in `total`.
     pub loans: Vec<LoanLine>,
     /// Measures in force that were not computed, with why.
     pub excluded: Vec<Excluded>,
@@ -30,28 +41,43 @@ pub struct Estimate {
     pub facts: Vec<FactUse>,
 }
 
+/// One rule that pays, with its amount and the working behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Line {
+    /// The id of the policy the rule belongs to.
     pub policy: String,
+    /// The rule's id, unique in its policy (`dairy-goats`).
     pub rule: String,
+    /// What it is for, in the document's words (养猪, 设施瓜菜).
     pub label: String,
+    /// What the household receives, in 元: after the item's cap and rounding, one-of choices
+    /// and group caps.
     pub amount: Amount,
     /// The clause anchor in the policy's full text.
     pub clause: String,
-    /// Where to read the clause on the site.
+    /// Where to read the clause on the site: `/policies/ID/#CLAUSE`, ID being the policy that
+    /// holds the full text ([`crate::model::Policy::text_policy_id`]).
     pub clause_url: String,
+    /// The facts the rule read (condition and amount) that the household gave.
     pub facts: Vec<FactUse>,
+    /// How the amount was worked out, in order.
     pub steps: Vec<Step>,
+    /// The rule's notes, then those of groups that acted on it, each once.
     pub notes: Vec<String>,
+    /// True when the rule is second-hand, reported by another document; readers are told so.
     pub derived_from_report: bool,
 }
 
+/// A fact the household gave, as explanations quote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactUse {
+    /// The fact's id in the catalogue (`pigs`, `registered_poor`).
     pub id: String,
+    /// The fact as the form names it, in Chinese.
     pub label: String,
     /// As given: `true`/`false` or a decimal string.
     pub value: String,
+    /// The unit people see (`亩`, `头`); `None` for yes/no facts and years.
     pub unit: Option<String>,
 }
 
@@ -61,85 +87,139 @@ pub struct FactUse {
 pub enum Step {
     /// The quantity the rate applies to.
     Quantity {
+        /// The quantity as it reads, fact ids replaced by their labels (奶山羊 + 肉羊).
         formula: String,
+        /// How much the household has, in `unit`.
         value: Amount,
+        /// The quantity's unit as shown: the fact's own (只) or the formula's (亩).
         unit: String,
     },
     /// A cap on the quantity cut in.
     QuantityCap {
+        /// The most of the quantity the rule pays for, in `unit`.
         #[serde(with = "rust_decimal::serde::str")]
         limit: Decimal,
+        /// The quantity's unit as shown (亩).
         unit: String,
+        /// The quantity the household has.
         before: Amount,
+        /// The quantity paid for: never above `limit`.
         after: Amount,
     },
     /// quantity × rate.
     Rate {
+        /// The rate as the clerk wrote it (`300 元/头`), fact ids not replaced. Not shown by
+        /// [`crate::explain::step_text`].
         formula: String,
+        /// The rate, in 元 per unit of the quantity; a range when discretionary.
         rate: Amount,
+        /// The rate's unit, `元/` and the quantity's unit (`元/亩`).
         unit: String,
+        /// quantity × rate, in 元, before the item's cap and rounding.
         amount: Amount,
     },
     /// An amount given by a formula.
-    Formula { formula: String, amount: Amount },
+    Formula {
+        /// The formula as it reads, fact ids replaced by their labels.
+        formula: String,
+        /// Its value, in 元, before the item's cap and rounding.
+        amount: Amount,
+    },
     /// The text names a cap but no rate.
     RateNotStated {
+        /// The 补助上限 the text gives, in 元: the line is anywhere from 0 to this.
         #[serde(with = "rust_decimal::serde::str")]
         cap: Decimal,
     },
     /// The per-item cap cut in.
     Cap {
+        /// The most this item pays, in 元.
         #[serde(with = "rust_decimal::serde::str")]
         limit: Decimal,
+        /// The amount before the cap.
         before: Amount,
+        /// The amount after: never above `limit`.
         after: Amount,
     },
+    /// The rule's rounding changed the amount (only then is the step recorded).
     Rounded {
+        /// Decimal places of a yuan kept: 0 元, 1 角, 2 分 (at most 4).
         places: u32,
+        /// The amount before rounding.
         before: Amount,
+        /// The amount rounded half away from zero (四舍五入).
         after: Amount,
     },
     /// A top-up, paid because the item it adds to is paid.
-    TopUp { of_rule: String, of_label: String },
+    TopUp {
+        /// The id of the rule this one is paid on top of.
+        of_rule: String,
+        /// That rule's label, as the step reads.
+        of_label: String,
+    },
     /// Chosen as the best of a one-of group; the others and what they would have paid. The
     /// line's amount is the best the household can get: at least the highest certain amount
     /// of any item (`floor_from` names that item when it is not this one), at most this one's.
     Chosen {
+        /// The group's id, unique in its policy.
         group: String,
+        /// The group as the text names it, shown at the start of the step.
         group_label: String,
+        /// The anchor of the clause that says only one is paid (只享受1项).
         clause: String,
+        /// The group's other paying items, with what each would have paid; empty when this is
+        /// the only one.
         alternatives: Vec<Alternative>,
+        /// The item whose certain amount sets this line's minimum; `None` when it is this one.
         floor_from: Option<Alternative>,
     },
     /// A group cap per household cut this line.
     GroupCap {
+        /// The group's id, unique in its policy.
         group: String,
+        /// The group as the text names it, shown at the start of the step.
         group_label: String,
+        /// The anchor of the clause that sets the cap.
         clause: String,
+        /// The most the group pays one household, in 元.
         #[serde(with = "rust_decimal::serde::str")]
         limit: Decimal,
+        /// What the group's paying items came to together before the cap, in 元.
         group_before: Amount,
+        /// This line before the cut.
         before: Amount,
+        /// This line's share of the capped total; the text's earlier items keep theirs first.
         after: Amount,
     },
 }
 
+/// An item of a one-of group and what it would pay the household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alternative {
+    /// The item's rule id, unique in its policy.
     pub rule: String,
+    /// What it is for, in the document's words.
     pub label: String,
+    /// What it would pay on its own, in 元.
     pub amount: Amount,
 }
 
+/// How one amount is paid out over time: its parts in order, adding up to `total`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentPlan {
+    /// The id of the policy the rule or group belongs to.
     pub policy: String,
     /// The rule or group whose amount is scheduled.
     pub source: String,
+    /// That rule's or group's label.
     pub label: String,
+    /// Tranches of one grant, or payments over several years.
     pub kind: ScheduleKind,
+    /// The anchor of the clause that sets the schedule: its own, else the rule's or group's.
     pub clause: String,
+    /// The amount scheduled, in 元: the line's amount, or the group's paying items together.
     pub total: Amount,
+    /// The parts in order of payment; bound by bound they add up to `total` exactly.
     pub parts: Vec<PaymentPart>,
     /// How parts were rounded, in words.
     pub rounding: String,
@@ -147,54 +227,91 @@ pub struct PaymentPlan {
     pub notes: Vec<String>,
 }
 
+/// One tranche or one year of a payment plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentPart {
+    /// The part as the text names it (产前, 第一年).
     pub label: String,
+    /// Its share of the total by weight, in 元, rounded to the fen; the last part takes the
+    /// remainder.
     pub amount: Amount,
 }
 
+/// A loan the household may take, listed apart: a loan is not money given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoanLine {
+    /// The id of the policy the rule belongs to.
     pub policy: String,
+    /// The rule's id, unique in its policy.
     pub rule: String,
+    /// What the loan is for, in the document's words.
     pub label: String,
     /// The most that can be borrowed; `None` when the text states no amount.
     pub max_principal: Option<Amount>,
+    /// 期限 as the text says it (3年以内); `None` when it says none.
     pub term: Option<String>,
+    /// Who pays the interest and on what terms, as the text says (政府贴息3年).
     pub interest: String,
+    /// The anchor of the clause in the policy's full text.
     pub clause: String,
+    /// Where to read the clause on the site (see [`Line::clause_url`]).
     pub clause_url: String,
+    /// The rule's notes, shown with the loan.
     pub notes: Vec<String>,
+    /// True when the rule is second-hand, reported by another document.
     pub derived_from_report: bool,
 }
 
+/// A measure in force that was not computed for this household, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Excluded {
+    /// The id of the policy the rule belongs to.
     pub policy: String,
+    /// The rule's id, unique in its policy.
     pub rule: String,
+    /// What it is for, in the document's words.
     pub label: String,
+    /// Whom the measure is for, which may not be the estimate's audience.
     pub audience: Audience,
+    /// Why, in Chinese for readers: the rule's own reason, 面向企业…, or 需要填写：… when
+    /// facts it needs were not given.
     pub reason: String,
+    /// The anchor of the clause in the policy's full text.
     pub clause: String,
+    /// Where to read the clause on the site (see [`Line::clause_url`]).
     pub clause_url: String,
 }
 
+/// A measure that would pay for what the household has, but whose condition it does not
+/// meet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NotEligible {
+    /// The id of the policy the rule belongs to.
     pub policy: String,
+    /// The rule's id, unique in its policy.
     pub rule: String,
+    /// What it is for, in the document's words.
     pub label: String,
+    /// The condition not met, as it reads for people (建档立卡贫困户且有劳动能力).
     pub condition: String,
+    /// The anchor of the clause in the policy's full text.
     pub clause: String,
+    /// Where to read the clause on the site (see [`Line::clause_url`]).
     pub clause_url: String,
 }
 
+/// A policy of the county and whether it applied on the estimate's date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyUse {
+    /// The policy's id, also its page address (`/policies/ID/`).
     pub id: String,
+    /// The document's title as issued.
     pub title: String,
+    /// 有效性 as recorded; for information only, `period` decides `in_force`.
     pub status: DocumentStatus,
+    /// When its measures apply.
     pub period: Period,
+    /// True when `period` contains the estimate's date, so its rules were applied.
     pub in_force: bool,
     /// Why it did not apply on the date (已失效 / 尚未生效), when it did not.
     pub reason: Option<String>,
@@ -206,7 +323,8 @@ impl Estimate {
         !self.policies.iter().any(|p| p.in_force)
     }
 
-    /// The policy that ended or starts closest to the date, for "nothing in force" messages.
+    /// The policy that starts last (of those, the one that ends last; no end date counts as
+    /// earliest), for "nothing in force" messages.
     pub fn latest_policy(&self) -> Option<&PolicyUse> {
         self.policies
             .iter()

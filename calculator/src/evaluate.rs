@@ -16,8 +16,11 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{policy} / {rule}: {source}")]
 pub struct EvalError {
+    /// The id of the policy being evaluated.
     pub policy: String,
+    /// The id of the rule that failed, or of the group when its cap or schedule did.
     pub rule: String,
+    /// The arithmetic that could not be carried out.
     pub source: ArithmeticError,
 }
 

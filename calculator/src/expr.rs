@@ -6,26 +6,43 @@ use crate::fact::{FactValue, Household};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// A compiled formula, as [`crate::formula`] produces it. Part of the rules JSON: its shape
+/// is the format the browser reads. Arithmetic is on ranges ([`Amount`]); a missing fact
+/// makes the result missing rather than zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expr {
+    /// A constant with its unit dropped: `300 元/头` is 300, `6%` is 0.06.
     Number(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    /// `TRUE` or `FALSE`.
     Bool(bool),
     /// A household fact, by catalogue index.
     Fact(usize),
     /// The year of the date the estimate is made for.
     Year,
+    /// `a + b`, bound by bound.
     Add(Box<Expr>, Box<Expr>),
+    /// `a - b`; refused when `b` is open above.
     Sub(Box<Expr>, Box<Expr>),
+    /// `a * b` (also `×`).
     Mul(Box<Expr>, Box<Expr>),
+    /// `a / b` (also `÷`); refused when `b` may be zero.
     Div(Box<Expr>, Box<Expr>),
+    /// `-a`.
     Neg(Box<Expr>),
+    /// `MIN(a, b, ...)`, at least two arguments in one unit: the smaller bound by bound.
     Min(Vec<Expr>),
+    /// `MAX(a, b, ...)`, at least two arguments in one unit: the larger bound by bound.
     Max(Vec<Expr>),
+    /// `IF(condition, then, otherwise)`; a missing condition takes `otherwise`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `a < b` and the like: true only when it holds for every value of both ranges.
     Compare(Comparison, Box<Expr>, Box<Expr>),
+    /// `AND(c, ...)`: stops at the first condition that does not hold; missing counts as no.
     And(Vec<Expr>),
+    /// `OR(c, ...)`: stops at the first condition that holds; missing counts as no.
     Or(Vec<Expr>),
+    /// `NOT(c)`; a missing condition counts as no, so `NOT` of it holds.
     Not(Box<Expr>),
     /// A discretionary range, 1000元-5000元.
     Between(Box<Expr>, Box<Expr>),
@@ -33,21 +50,31 @@ pub enum Expr {
     AtLeast(Box<Expr>),
     /// Anywhere from zero to this much (补助上限 without a rate).
     UpTo(Box<Expr>),
+    /// `ROUND(amount, places)`: both bounds to 0–4 decimal places, half away from zero.
     Round(Box<Expr>, u32),
 }
 
+/// The operator of an [`Expr::Compare`], serialised as written in formulas. On numbers it
+/// holds only when it holds for every value of both ranges; yes/no values only take `=` and
+/// `<>`, any other operator on them is false.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparison {
+    /// `=`: numbers only when both are the same exact value.
     #[serde(rename = "=")]
     Eq,
+    /// `<>`: numbers only when the ranges do not touch.
     #[serde(rename = "<>")]
     Ne,
+    /// `<`.
     #[serde(rename = "<")]
     Lt,
+    /// `<=`.
     #[serde(rename = "<=")]
     Le,
+    /// `>`.
     #[serde(rename = ">")]
     Gt,
+    /// `>=`.
     #[serde(rename = ">=")]
     Ge,
 }
@@ -56,16 +83,22 @@ pub enum Comparison {
 /// default (a year): arithmetic on it stays missing, comparisons with it are false.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value {
+    /// A number in the formula's unit (checked at compile time, not carried), as a range.
     Number(Amount),
+    /// A yes/no.
     Bool(bool),
+    /// Depends on a fact that was not given and reads as unknown ([`Absent::Missing`]).
     Missing,
 }
 
 impl Value {
+    /// True only for `Bool(true)`: a missing condition does not hold. Used for rule
+    /// conditions and `IF`.
     pub fn truthy(self) -> bool {
         matches!(self, Value::Bool(true))
     }
 
+    /// The number, or exactly 0 for a yes/no or a missing value.
     pub fn amount_or_zero(self) -> Amount {
         match self {
             Value::Number(a) => a,
@@ -82,20 +115,26 @@ pub enum Absent {
     No,
     /// A quantity not given: none of it.
     Zero,
-    /// A year not given: not applicable (comparisons with it are false).
+    /// A year not given: not applicable (comparisons with it are false). Also a quantity that
+    /// cannot be zero (household size, `min` above 0): unknown, so the rule asks for it.
     Missing,
 }
 
 /// What the evaluator needs besides the formula.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
+    /// The facts the household gave.
     pub household: &'a Household,
     /// Per catalogue index: what an absent fact reads as.
     pub absent: &'a [Absent],
+    /// What `year` in a formula reads: the year of the date the estimate is for.
     pub year: u16,
 }
 
 impl Expr {
+    /// The formula's value for the household in `scope`. Errors are arithmetic only
+    /// (overflow, a divisor that may be zero, an open range where a bound is needed); a
+    /// fact not given is not an error but [`Value::Missing`] or its [`Absent`] reading.
     pub fn evaluate(&self, scope: &Scope<'_>) -> Result<Value, ArithmeticError> {
         use Value::{Bool, Missing, Number};
         Ok(match self {

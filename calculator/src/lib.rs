@@ -31,6 +31,8 @@
 //! assert_eq!(amount, calculator::expr::Value::Number(calculator::Amount::exact(2000.into())));
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 // Money must never overflow silently or panic: every operation on user-influenced numbers is
 // checked. Clippy enforces it for this crate.
 #![warn(clippy::arithmetic_side_effects)]
@@ -41,7 +43,9 @@ pub mod estimate;
 pub mod evaluate;
 pub mod explain;
 pub mod expr;
+#[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod fact;
+#[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod formula;
 pub mod model;
 pub mod request;

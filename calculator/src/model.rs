@@ -10,10 +10,14 @@ use serde::{Deserialize, Serialize};
 /// Everything needed to estimate for one county: its facts catalogue and its policies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rulebook {
+    /// The county the rules are for, as estimates name it.
     pub county: CountyRef,
+    /// The facts catalogue, the same for every county; formulas refer to facts by their index
+    /// in it.
     pub facts: FactCatalogue,
     /// Per fact: what it reads as when the household did not give it.
     pub absent: Vec<Absent>,
+    /// The county's policies (and measures derived from reports), by start date then id.
     pub policies: Vec<Policy>,
 }
 
@@ -29,9 +33,12 @@ impl Rulebook {
     }
 }
 
+/// The county a rulebook is for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountyRef {
+    /// The county's GB/T 2260 code, six digits (`610117`).
     pub code: String,
+    /// The county's name (高陵区).
     pub name: String,
     /// The office that decides, where a document names it.
     pub office: Option<String>,
@@ -50,6 +57,7 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// How the audience reads on pages and in reasons (农户, 村集体).
     pub fn chinese(self) -> &'static str {
         match self {
             Audience::Household => "农户",
@@ -72,6 +80,7 @@ pub enum DocumentStatus {
 }
 
 impl DocumentStatus {
+    /// The status as readers see it: 有效, 已修订, 失效.
     pub fn chinese(self) -> &'static str {
         match self {
             DocumentStatus::InForce => "有效",
@@ -84,8 +93,12 @@ impl DocumentStatus {
 /// A policy document (or measures derived from a report) as the evaluator sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
+    /// The policy's id, unique across counties: lower-case letters, digits and `-`
+    /// (`gaoling-2017-industry`). It is also its page address, `/policies/ID/`.
     pub id: String,
+    /// The document's title as issued.
     pub title: String,
+    /// 有效性 as recorded, for readers; the evaluator goes by `period` alone.
     pub status: DocumentStatus,
     /// When its measures apply.
     pub period: Period,
@@ -94,11 +107,15 @@ pub struct Policy {
     /// The policy whose full text the clause anchors point into (another document's id for
     /// measures derived from a report).
     pub text_from: Option<String>,
+    /// Its measures in the order the text lists them; groups and top-ups refer to them by
+    /// index.
     pub rules: Vec<Rule>,
+    /// Group caps, one-of choices and joint schedules, applied in this order.
     pub groups: Vec<Group>,
 }
 
 impl Policy {
+    /// True when `date` falls within `period`, both ends included; `status` is not consulted.
     pub fn in_force_on(&self, date: Date) -> bool {
         self.period.contains(date)
     }
@@ -109,18 +126,25 @@ impl Policy {
     }
 }
 
+/// One measure of a policy: whom it is for, who qualifies, what it pays.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
+    /// The rule's id, unique in its policy: lower-case letters, digits and `-` (`dairy-goats`).
     pub id: String,
+    /// What it is for, in the document's words (养猪, 设施瓜菜).
     pub label: String,
     /// The anchor of the clause of the full text this rule implements.
     pub clause: String,
+    /// Whom it is for; an estimate for anyone else lists it as excluded.
     pub audience: Audience,
     /// Who qualifies; `None` means everyone the audience covers.
     pub eligible: Option<Condition>,
+    /// What it pays, and how.
     pub measure: Measure,
     /// Only paid when this rule (an index into the policy's rules) pays: a top-up.
     pub adds_to: Option<usize>,
+    /// How its amount is paid out over time; `None` when it has no schedule of its own (a
+    /// group's may still cover it).
     pub schedule: Option<Schedule>,
     /// Interpretations and remarks shown to readers with the result.
     pub notes: Vec<String>,
@@ -129,7 +153,10 @@ pub struct Rule {
 /// A yes/no formula and its text, so the explanation can quote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
+    /// The compiled condition; it holds only when it evaluates to yes, so a missing fact
+    /// means not eligible.
     pub expr: Expr,
+    /// The formula as the clerk wrote it (`AND(registered_poor, has_labor)`).
     pub text: String,
     /// How the condition reads for people, e.g. 建档立卡贫困户且有劳动能力.
     pub description: String,
@@ -141,13 +168,22 @@ pub struct Condition {
 pub enum Measure {
     /// quantity × rate, with an optional cap on the quantity and on the amount.
     PerUnit {
+        /// How much of the item the household has: a fact or a formula in a unit other than
+        /// 元 (`dairy_goats + meat_sheep`).
         quantity: Expr,
+        /// The quantity as it reads, fact ids replaced by their labels (奶山羊 + 肉羊).
         quantity_text: String,
+        /// The quantity's unit as shown: the fact's own (只) when every fact read has it,
+        /// else the formula's (头).
         unit: String,
+        /// The most of the quantity paid for, in `unit`; `None` for no limit.
         #[serde(with = "crate::amount::optional_decimal")]
         max_quantity: Option<Decimal>,
+        /// 元 per unit of the quantity; may be a range (`BETWEEN`) or read facts.
         rate: Expr,
+        /// The rate as the clerk wrote it (`300 元/头`), fact ids not replaced.
         rate_text: String,
+        /// The most this item pays, in 元, applied before rounding; `None` for no cap.
         #[serde(with = "crate::amount::optional_decimal")]
         cap: Option<Decimal>,
         /// Round the amount to this many decimal places of a yuan, half away from zero.
@@ -155,29 +191,47 @@ pub enum Measure {
     },
     /// Any formula giving 元, with an optional cap.
     Formula {
+        /// The amount, in 元.
         amount: Expr,
+        /// The formula as it reads, fact ids replaced by their labels.
         amount_text: String,
+        /// The most this item pays, in 元, applied before rounding; `None` for no cap.
         #[serde(with = "crate::amount::optional_decimal")]
         cap: Option<Decimal>,
+        /// Decimal places of a yuan to round to (0–4), half away from zero; `None` keeps the
+        /// amount exact.
         round_to: Option<u32>,
     },
     /// The text gives a cap but no rate: "up to the cap" when the household has any of the item.
     CapWithoutRate {
+        /// How much of the item the household has; any amount above zero pays 0 to `cap`.
         quantity: Expr,
+        /// The quantity as it reads, fact ids replaced by their labels.
         quantity_text: String,
+        /// The quantity's unit as shown (亩, 只).
         unit: String,
+        /// The 补助上限 the text gives, in 元.
         #[serde(with = "rust_decimal::serde::str")]
         cap: Decimal,
     },
     /// A loan: not money given, so never part of the total.
     Loan {
+        /// The most that can be borrowed, in 元 (may read facts: `households_led * …`);
+        /// `None` when the text states no amount.
         max_principal: Option<Expr>,
+        /// The same formula as the clerk wrote it, for pages; `None` exactly when
+        /// `max_principal` is.
         max_principal_text: Option<String>,
+        /// 期限 as the text says it (3年以内); `None` when it says none.
         term: Option<String>,
+        /// Who pays the interest and on what terms, as the text says (政府贴息3年).
         interest: String,
     },
     /// A measure the estimator does not compute; the reason says why.
-    NotComputed { reason: String },
+    NotComputed {
+        /// Why, in Chinese for readers (文件未规定补助金额); never empty.
+        reason: String,
+    },
 }
 
 impl Measure {
@@ -231,27 +285,40 @@ impl Rule {
 /// Rules that are capped together per household, or of which only one is paid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
+    /// The group's id, unique in its policy among groups and rules: lower-case letters,
+    /// digits and `-`.
     pub id: String,
+    /// What the group is, as the text puts it; explanations name it.
     pub label: String,
+    /// The anchor of the clause that sets the joint cap, the choice or the schedule.
     pub clause: String,
     /// Indices into the policy's rules, in the order the text lists them.
     pub rules: Vec<usize>,
     /// 只享受1项: only the best one for the household is paid.
     pub choose_one: bool,
+    /// The most the group's rules pay one household together, in 元, applied after the
+    /// one-of choice; `None` for no joint cap.
     #[serde(with = "crate::amount::optional_decimal")]
     pub cap: Option<Decimal>,
+    /// How the group's paying rules, together, are paid out over time.
     pub schedule: Option<Schedule>,
+    /// Interpretations shown with the lines the group cut or chose, and with its schedule.
     pub notes: Vec<String>,
 }
 
 /// How an amount is paid out over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
+    /// Tranches of one grant, or payments over several years.
     pub kind: ScheduleKind,
+    /// The anchor of the clause that sets the schedule, when it is not the rule's or group's
+    /// own.
     pub clause: Option<String>,
+    /// The parts in order of payment; at least two.
     pub parts: Vec<SchedulePart>,
 }
 
+/// What the parts of a schedule are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScheduleKind {
@@ -264,7 +331,10 @@ pub enum ScheduleKind {
 /// One part of a schedule; its share of the whole is `weight / sum of weights`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchedulePart {
+    /// The part as the text names it (产前, 第一年).
     pub label: String,
+    /// A share (0.6 for 60%, the parts adding up to 1), or for a per-unit rule 元 per unit
+    /// (500 for 500 元/亩, the parts adding up to its rate).
     #[serde(with = "rust_decimal::serde::str")]
     pub weight: Decimal,
 }

@@ -11,7 +11,10 @@ use serde::Serialize;
 /// A fact the household typed that could not be read, for the page's error summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldError {
+    /// The form field at fault: a fact id, `date`, or empty when the estimate itself failed
+    /// (the page then points at the date field).
     pub fact: String,
+    /// What is wrong and what to type instead, in Chinese.
     pub message: String,
 }
 
@@ -19,51 +22,81 @@ pub struct FieldError {
 /// so the page's script only places text (and never works anything out).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct View {
+    /// The total as readers see it: `3000 元`, `1000–5000 元`, `不低于 600 元`.
     pub total: String,
     /// Decimal strings for `data-min`/`data-max`; `max` empty when open above.
     pub total_min: String,
+    /// The total's upper bound as a decimal string, for `data-max`; empty when open above.
     pub total_max: String,
+    /// The total in 大写 (人民币叁仟元整); `None` for a range or an amount finer than a fen.
     pub words: Option<String>,
+    /// The date whose rules were applied, written 2017年6月1日.
     pub date: String,
+    /// The paying items, each with its working in words.
     pub lines: Vec<ViewLine>,
+    /// The payment plans, drawn as bar charts.
     pub schedule: Vec<ViewPlan>,
+    /// Loans on offer: principal, term and interest in one line each.
     pub loans: Vec<ViewItem>,
+    /// Measures whose condition the household does not meet; the text quotes it (条件是：…).
     pub not_eligible: Vec<ViewItem>,
+    /// Measures not computed; the text says why.
     pub excluded: Vec<ViewItem>,
+    /// One sentence per policy of the county: 《title》, period, and whether it applied.
     pub policies: Vec<String>,
+    /// Whom to ask, for the disclaimer: the county's office, else 「县名有关部门」.
     pub office: String,
 }
 
+/// One paying item as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewLine {
+    /// What it is for, in the document's words.
     pub label: String,
+    /// The amount written out (`3000 元`).
     pub amount: String,
+    /// Where to read the clause on the site.
     pub clause_url: String,
+    /// Each step of the working in Chinese, from [`crate::explain::step_text`].
     pub steps: Vec<String>,
+    /// Interpretations and remarks shown under the line (注：…).
     pub notes: Vec<String>,
+    /// True when the rule is second-hand; the page adds （据调研报告转述）.
     pub derived_from_report: bool,
 }
 
+/// A payment plan as the page charts it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewPlan {
+    /// The scheduled rule's or group's label.
     pub label: String,
+    /// The tranches or years, in order of payment.
     pub parts: Vec<ViewPart>,
+    /// How the parts were rounded, in words (各期金额四舍五入到分…).
     pub rounding: String,
+    /// Interpretations behind the schedule, shown under the chart.
     pub notes: Vec<String>,
 }
 
+/// One part of a payment plan: a bar of the chart.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewPart {
+    /// The part as the text names it (产前, 第一年).
     pub label: String,
+    /// The part's amount written out (`1800 元`).
     pub amount: String,
     /// For the chart: the upper bound (or the lower, when open) as a number string.
     pub height: String,
 }
 
+/// A loan, a measure not eligible for or one not computed: one line of the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewItem {
+    /// What the measure is for, in the document's words.
     pub label: String,
+    /// What to say about it: the loan's terms, the condition not met, or why not computed.
     pub text: String,
+    /// Where to read the clause on the site.
     pub clause_url: String,
 }
 
@@ -161,14 +194,24 @@ pub enum Response {
     /// The estimate (as computed and as shown), and a notice when the rules of another date
     /// had to be used.
     Estimate {
+        /// The estimate as the engine computed it; the page itself only reads `view`.
         estimate: Box<Estimate>,
+        /// The same estimate written out for the page.
         view: Box<View>,
+        /// Set when no rules were in force on the date asked, saying whose rules and which
+        /// day's were used instead.
         notice: Option<String>,
     },
     /// What the household typed needs correcting.
-    Invalid { errors: Vec<FieldError> },
+    Invalid {
+        /// Every problem found, each tied to its form field; never empty.
+        errors: Vec<FieldError>,
+    },
     /// The county has no rules to estimate with.
-    NoRules { message: String },
+    NoRules {
+        /// Says so in Chinese, naming the county.
+        message: String,
+    },
 }
 
 /// `%E7%8C%AA` and `+` decoded; invalid escapes are kept as typed.

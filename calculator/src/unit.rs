@@ -23,7 +23,9 @@ const BASES: [(&str, &[&str]); 7] = [
 pub struct Dimension([i8; 7]);
 
 impl Dimension {
+    /// No unit: a pure number such as a share (`60%`), a year or a count of years.
     pub const NONE: Dimension = Dimension([0; 7]);
+    /// 元: the unit of every amount, cap and payment.
     pub const MONEY: Dimension = Dimension([1, 0, 0, 0, 0, 0, 0]);
 
     /// The base unit a written unit word stands for (`羽` → the head base), if it is one.
@@ -52,6 +54,7 @@ impl Dimension {
         BASES.iter().flat_map(|(_, words)| words.iter().copied())
     }
 
+    /// The unit of a product: exponents add (元/亩 × 亩 = 元).
     pub fn times(self, other: Dimension) -> Dimension {
         let mut exps = self.0;
         for (e, o) in exps.iter_mut().zip(other.0) {
@@ -60,6 +63,7 @@ impl Dimension {
         Dimension(exps)
     }
 
+    /// The unit of a quotient: exponents subtract (元 ÷ 亩 = 元/亩).
     pub fn divided_by(self, other: Dimension) -> Dimension {
         let mut exps = self.0;
         for (e, o) in exps.iter_mut().zip(other.0) {
@@ -68,6 +72,7 @@ impl Dimension {
         Dimension(exps)
     }
 
+    /// True for a pure number, with no unit at all ([`Dimension::NONE`]).
     pub fn is_none(self) -> bool {
         self == Dimension::NONE
     }
