@@ -9,7 +9,17 @@ use std::process::Command;
 fn the_policy_crate_depends_on_no_site_or_server_machinery() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["tree", "--locked", "--offline", "-p", "policy", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-p",
+            "policy",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -25,11 +35,19 @@ fn the_policy_crate_depends_on_no_site_or_server_machinery() {
         .collect();
     assert!(crates.contains(&"calculator"), "unexpected tree:\n{tree}");
     for forbidden in [
-        "tera", "minijinja", "handlebars", "askama", // template engines
-        "ammonia", "html5ever",                      // HTML sanitising
-        "tiny_http", "hyper", "axum", "actix-web",   // HTTP servers
-        "notify",                                    // file watching
-        "render", "portal",                          // the crates above it
+        "tera",
+        "minijinja",
+        "handlebars",
+        "askama", // template engines
+        "ammonia",
+        "html5ever", // HTML sanitising
+        "tiny_http",
+        "hyper",
+        "axum",
+        "actix-web", // HTTP servers
+        "notify",    // file watching
+        "render",
+        "portal", // the crates above it
     ] {
         assert!(
             !crates.contains(&forbidden),
