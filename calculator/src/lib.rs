@@ -32,7 +32,6 @@
 //! ```
 
 #![warn(missing_docs, unreachable_pub)]
-
 // Money must never overflow silently or panic: every operation on user-influenced numbers is
 // checked. Clippy enforces it for this crate.
 #![warn(clippy::arithmetic_side_effects)]
@@ -45,7 +44,6 @@ pub mod explain;
 pub mod expr;
 #[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod fact;
-#[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod formula;
 pub mod model;
 pub mod request;
