@@ -250,34 +250,39 @@ impl Measure {
     }
 
     /// Every fact the amount reads: the quantity and the rate, the formula, a loan's maximum
-    /// principal. In order of appearance; a fact may appear twice.
+    /// principal. In order of first appearance, each once.
     pub fn facts_read(&self) -> Vec<usize> {
         let mut out = Vec::new();
+        self.collect_facts(&mut out);
+        out
+    }
+
+    /// Add the facts the amount reads to `out`, skipping those already there.
+    fn collect_facts(&self, out: &mut Vec<usize>) {
         match self {
             Measure::PerUnit { quantity, rate, .. } => {
-                quantity.facts_used(&mut out);
-                rate.facts_used(&mut out);
+                quantity.facts_used(out);
+                rate.facts_used(out);
             }
-            Measure::Formula { amount, .. } => amount.facts_used(&mut out),
-            Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(&mut out),
+            Measure::Formula { amount, .. } => amount.facts_used(out),
+            Measure::CapWithoutRate { quantity, .. } => quantity.facts_used(out),
             Measure::Loan {
                 max_principal: Some(principal),
                 ..
-            } => principal.facts_used(&mut out),
+            } => principal.facts_used(out),
             Measure::Loan { .. } | Measure::NotComputed { .. } => {}
         }
-        out
     }
 }
 
 impl Rule {
-    /// Every fact the rule reads: its condition's, then its measure's.
+    /// Every fact the rule reads: its condition's, then its measure's; each once.
     pub fn facts_read(&self) -> Vec<usize> {
         let mut out = Vec::new();
         if let Some(condition) = &self.eligible {
             condition.expr.facts_used(&mut out);
         }
-        out.extend(self.measure.facts_read());
+        self.measure.collect_facts(&mut out);
         out
     }
 }
@@ -337,4 +342,35 @@ pub struct SchedulePart {
     /// (500 for 500 元/亩, the parts adding up to its rate).
     #[serde(with = "rust_decimal::serde::str")]
     pub weight: Decimal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Expr;
+
+    #[test]
+    fn a_fact_read_by_the_condition_and_the_amount_is_listed_once() {
+        let rule = Rule {
+            id: "reforestation".into(),
+            label: "退耕还林".into(),
+            clause: "c1".into(),
+            audience: Audience::Household,
+            eligible: Some(Condition {
+                expr: Expr::Fact(3),
+                text: "reforest_mu".into(),
+                description: String::new(),
+            }),
+            measure: Measure::Formula {
+                amount: Expr::Fact(3),
+                amount_text: "reforest_mu".into(),
+                cap: None,
+                round_to: None,
+            },
+            adds_to: None,
+            schedule: None,
+            notes: Vec::new(),
+        };
+        assert_eq!(rule.facts_read(), vec![3]);
+    }
 }
