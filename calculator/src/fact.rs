@@ -114,6 +114,25 @@ pub enum FactError {
     NotAYear { label: String, input: String },
 }
 
+impl FactError {
+    /// The stable machine code of the problem, for callers that word it themselves (the
+    /// policy check, which speaks to clerks in their language, not to households).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FactError::Unknown { .. } => "unknown-fact",
+            FactError::Twice { .. } => "fact-twice",
+            FactError::CommaDecimal { .. } => "fact-comma-decimal",
+            FactError::NotYesNo { .. } => "fact-not-yes-no",
+            FactError::NotANumber { .. } => "fact-not-a-number",
+            FactError::NotWhole { .. } => "fact-not-whole",
+            FactError::Negative { .. } => "fact-negative",
+            FactError::TooLarge { .. } => "fact-too-large",
+            FactError::TooSmall { .. } => "fact-too-small",
+            FactError::NotAYear { .. } => "fact-not-a-year",
+        }
+    }
+}
+
 /// Full-width digits and punctuation typed on a Chinese keyboard become ASCII (`１２．５` → `12.5`).
 pub fn fold_full_width(input: &str) -> String {
     input

@@ -44,7 +44,6 @@ pub mod explain;
 pub mod expr;
 #[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod fact;
-#[allow(missing_docs, unreachable_pub)] // documented separately
 pub mod formula;
 pub mod model;
 pub mod request;

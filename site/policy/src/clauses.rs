@@ -3,11 +3,13 @@
 //! A heading carries its anchor as a heading attribute (`## 三、扶持方式 {#c3}`); a paragraph
 //! starts with it (`{#c4-3-6} 6.产业优惠政策。…`).
 
+use crate::messages::{Key, Msg};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// One anchored clause.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
+    /// The anchor, e.g. `c4-3-6`.
     pub id: String,
     /// The first words of the clause, for explanations and rule tables.
     pub excerpt: String,
@@ -18,10 +20,15 @@ pub struct Clause {
 /// A problem with the anchors of a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorProblem {
+    /// Byte offset of the anchor in the Markdown file.
     pub offset: usize,
-    pub message: String,
+    /// What is wrong.
+    pub message: Msg,
+    /// What to write instead.
+    pub hint: Msg,
 }
 
+/// The Markdown extensions full texts use: heading attributes (anchors) and tables.
 pub fn markdown_options() -> Options {
     Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES
 }
@@ -33,6 +40,7 @@ pub fn paragraph_anchor(text: &str) -> Option<(&str, &str)> {
     Some((&rest[..end], rest[end + 1..].trim_start()))
 }
 
+/// Whether `id` can be an anchor: lower-case letters, digits and `-`, starting with a letter.
 pub fn valid_anchor(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
@@ -49,31 +57,31 @@ pub fn scan(markdown: &str) -> (Vec<Clause>, Vec<AnchorProblem>) {
     let mut pending_heading: Option<(String, usize)> = None;
     let mut in_paragraph_start: Option<usize> = None;
     let mut excerpt_for: Option<usize> = None;
-    let push = |id: &str,
-                offset: usize,
-                clauses: &mut Vec<Clause>,
-                problems: &mut Vec<AnchorProblem>| {
-        if !valid_anchor(id) {
-            problems.push(AnchorProblem {
+    let push =
+        |id: &str, offset: usize, clauses: &mut Vec<Clause>, problems: &mut Vec<AnchorProblem>| {
+            if !valid_anchor(id) {
+                problems.push(AnchorProblem {
+                    offset,
+                    message: Msg::new(Key::AnchorInvalid).arg("id", id),
+                    hint: Msg::new(Key::HintAnchor),
+                });
+                return None;
+            }
+            if clauses.iter().any(|c| c.id == id) {
+                problems.push(AnchorProblem {
+                    offset,
+                    message: Msg::new(Key::AnchorTwice).arg("id", id),
+                    hint: Msg::new(Key::HintAnchorTwice),
+                });
+                return None;
+            }
+            clauses.push(Clause {
+                id: id.to_owned(),
+                excerpt: String::new(),
                 offset,
-                message: format!("`{id}` is not a valid anchor: use lower-case letters, digits and `-`, starting with a letter"),
             });
-            return None;
-        }
-        if clauses.iter().any(|c| c.id == id) {
-            problems.push(AnchorProblem {
-                offset,
-                message: format!("the anchor `{id}` is used twice in this text"),
-            });
-            return None;
-        }
-        clauses.push(Clause {
-            id: id.to_owned(),
-            excerpt: String::new(),
-            offset,
-        });
-        Some(clauses.len() - 1)
-    };
+            Some(clauses.len() - 1)
+        };
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { id: Some(id), .. }) => {
@@ -130,6 +138,6 @@ mod tests {
     fn repeated_and_bad_anchors_are_problems() {
         let (_, problems) = scan("{#c1} a\n\n{#c1} b\n\n{#C2} c\n");
         assert_eq!(problems.len(), 2);
-        assert!(problems[0].message.contains("used twice"));
+        assert_eq!(problems[0].message.key, Key::AnchorTwice);
     }
 }

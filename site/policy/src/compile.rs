@@ -4,14 +4,15 @@
 
 use crate::clauses::Clause;
 use crate::diagnostic::{Diagnostic, SourceText};
+use crate::messages::{Key, Msg};
 use crate::source::{
     AudienceSource, ChooseSource, GroupSource, PolicySource, RuleSource, ScheduleKindSource,
     ScheduleSource,
 };
-use crate::yaml::YamlIndex;
+use crate::yaml::{is_within, YamlIndex};
 use calculator::expr::Expr;
 use calculator::fact::FactCatalogue;
-use calculator::formula::{closest, compile_as, Type};
+use calculator::formula::{closest, compile_as, FormulaError, FormulaProblem, Found, Type};
 use calculator::model::{
     Audience, Condition, DocumentStatus, Group, Measure, Policy, Rule, Schedule, ScheduleKind,
     SchedulePart,
@@ -23,26 +24,35 @@ use rust_decimal::Decimal;
 /// Everything needed to check one file and report at the right place.
 #[derive(Debug)]
 pub struct FileContext<'a> {
+    /// The file.
     pub source: &'a SourceText,
+    /// Where each path of it is.
     pub index: &'a YamlIndex,
+    /// Where problems go.
     pub diagnostics: &'a mut Vec<Diagnostic>,
+    /// Paths that reading left out or stood in for ([`crate::yaml::Read::damaged`]): the
+    /// reading reported them, so nothing found at or inside them is reported again.
+    pub damaged: &'a [String],
 }
 
 impl FileContext<'_> {
-    pub fn error(
-        &mut self,
-        path: &str,
-        message: impl Into<String>,
-        hint: impl Into<Option<String>>,
-    ) {
+    /// Report a problem, unless it is about a damaged path.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if !self.damaged.iter().any(|d| is_within(&diagnostic.path, d)) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Report a problem at the value at `path`, with hints (`None`, `Some(hint)`, a list).
+    pub fn error(&mut self, path: &str, message: Msg, hints: impl IntoIterator<Item = Msg>) {
         let span = self.index.value_span(path);
-        self.diagnostics.push(Diagnostic::at(
-            self.source,
-            span,
-            path,
-            message,
-            hint.into(),
-        ));
+        let diagnostic = Diagnostic::at(self.source, span, path, message).hints(hints);
+        self.push(diagnostic);
+    }
+
+    /// Whether reading left something out at or inside `path` (a rule that lost a key).
+    pub fn is_damaged(&self, path: &str) -> bool {
+        self.damaged.iter().any(|d| is_within(d, path))
     }
 
     /// A date field; `None` (and a diagnostic) when it is not a real date.
@@ -52,8 +62,8 @@ impl FileContext<'_> {
             Err(error) => {
                 self.error(
                     path,
-                    error.to_string(),
-                    Some("dates are written 2017-07-08, in quotes or not".to_string()),
+                    Msg::new(Key::BadDate).arg("text", error.input),
+                    Some(Msg::new(Key::HintDate)),
                 );
                 None
             }
@@ -71,16 +81,31 @@ impl FileContext<'_> {
         match compile_as(text, facts, expected) {
             Ok(compiled) => Some(compiled.expr),
             Err(error) => {
-                let span = self.index.span_within(path, error.span.clone());
-                self.diagnostics.push(Diagnostic::at(
-                    self.source,
-                    span,
-                    path,
-                    format!("in the formula `{text}`: {}", error.message),
-                    error.hint,
-                ));
+                self.formula_error(path, text, &error, facts);
                 None
             }
+        }
+    }
+
+    /// Report a formula that did not compile, at the place inside it.
+    pub fn formula_error(
+        &mut self,
+        path: &str,
+        text: &str,
+        error: &FormulaError,
+        facts: &FactCatalogue,
+    ) {
+        let span = self.index.span_within(path, error.span.clone());
+        let (message, hints) = formula_problem(&error.problem, text, facts);
+        let diagnostic = Diagnostic::at(self.source, span, path, message).hints(hints);
+        self.push(diagnostic);
+    }
+
+    /// Compile a formula only to find unknown facts and broken syntax, whatever its type:
+    /// for a rule that lost a key in reading, whose measure cannot be checked as a whole.
+    pub fn formula_alone(&mut self, path: &str, text: &str, facts: &FactCatalogue) {
+        if let Err(error) = calculator::formula::compile(text, facts) {
+            self.formula_error(path, text, &error, facts);
         }
     }
 
@@ -99,8 +124,8 @@ impl FileContext<'_> {
             {
                 self.error(
                     path,
-                    format!("`{text}` is negative"),
-                    Some("caps, shares and rates are never below zero".to_string()),
+                    Msg::new(Key::NegativeAmount).arg("text", text),
+                    Some(Msg::new(Key::HintNotNegative)),
                 );
                 None
             }
@@ -108,10 +133,10 @@ impl FileContext<'_> {
             _ => {
                 self.error(
                     path,
-                    format!("`{text}` must be a fixed amount in {unit}"),
-                    Some(format!(
-                        "write a single value such as `2000 {unit}`, without fact ids or ranges"
-                    )),
+                    Msg::new(Key::NotFixedAmount)
+                        .arg("text", text)
+                        .arg("unit", unit.to_string()),
+                    Some(Msg::new(Key::HintFixedAmount).arg("unit", unit.to_string())),
                 );
                 None
             }
@@ -119,32 +144,44 @@ impl FileContext<'_> {
     }
 }
 
-/// Check that `id` is a clause of the text.
+/// Check that `id` is a clause of the text; `clauses` is `None` when the text is not known
+/// (it is missing or unreadable, which is reported on its own).
 pub fn check_clause(
     cx: &mut FileContext<'_>,
     path: &str,
     id: &str,
-    clauses: &[Clause],
+    clauses: Option<&[Clause]>,
     text_name: &str,
 ) -> bool {
+    let Some(clauses) = clauses else {
+        return true;
+    };
     if clauses.iter().any(|c| c.id == id) {
         return true;
     }
     let hint = match closest(id, clauses.iter().map(|c| c.id.as_str())) {
-        Some(near) => format!("did you mean `{near}`? Anchors are written `{{#{near}}}` in {text_name}"),
-        None => format!(
-            "mark the clause in {text_name} with `{{#{id}}}` at the start of its paragraph, or cite one of: {}",
-            clauses.iter().map(|c| c.id.as_str()).take(12).collect::<Vec<_>>().join(", ")
-        ),
+        Some(near) => Msg::new(Key::HintClauseDidYouMean)
+            .arg("near", near)
+            .arg("text", text_name),
+        None => Msg::new(Key::HintClauseMark)
+            .arg("id", id)
+            .arg("text", text_name)
+            .list(
+                "some",
+                clauses.iter().take(12).map(|c| format!("`{}`", c.id)),
+            ),
     };
     cx.error(
         path,
-        format!("the clause `{id}` does not exist in {text_name}"),
+        Msg::new(Key::MissingClause)
+            .arg("id", id)
+            .arg("text", text_name),
         Some(hint),
     );
     false
 }
 
+/// Whether `id` can be a policy, rule or group id (and so part of a page address).
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 80
@@ -173,8 +210,10 @@ pub fn period(cx: &mut FileContext<'_>, policy: &PolicySource) -> Option<Period>
     if let Some(to) = to.filter(|&to| to < from) {
         cx.error(
             "validity.to",
-            format!("the period ends ({to}) before it starts ({from})"),
-            Some("swap the dates, or correct the one that is wrong".to_string()),
+            Msg::new(Key::PeriodReversed)
+                .arg("from", from.to_string())
+                .arg("to", to.to_string()),
+            Some(Msg::new(Key::HintPeriodReversed)),
         );
         return None;
     }
@@ -188,7 +227,7 @@ pub fn compile_policy(
     policy: &PolicySource,
     period: Period,
     facts: &FactCatalogue,
-    clauses: &[Clause],
+    clauses: Option<&[Clause]>,
     text_name: &str,
 ) -> Option<Policy> {
     let before = cx.diagnostics.len();
@@ -219,14 +258,14 @@ pub fn compile_policy(
         if !valid_id(&rule.id) {
             cx.error(
                 &format!("{path}.id"),
-                format!("`{}` is not a valid rule id", rule.id),
-                Some("use lower-case letters, digits and `-`, e.g. `dairy-goats`".to_string()),
+                Msg::new(Key::RuleIdInvalid).arg("id", &rule.id),
+                Some(Msg::new(Key::HintRuleId)),
             );
         } else if policy.rules[..i].iter().any(|r| r.id == rule.id) {
             cx.error(
                 &format!("{path}.id"),
-                format!("the rule id `{}` is used twice in this policy", rule.id),
-                Some("give each rule its own id".to_string()),
+                Msg::new(Key::RuleIdTwice).arg("id", &rule.id),
+                Some(Msg::new(Key::HintRuleIdTwice)),
             );
         }
         check_clause(
@@ -288,19 +327,21 @@ pub fn compile_policy(
         match policy.rules.iter().position(|r| &r.id == base) {
             Some(b) if b == i => cx.error(
                 &path,
-                "a rule cannot add to itself",
-                Some("name the rule this one is paid on top of".to_string()),
+                Msg::new(Key::AddsToSelf),
+                Some(Msg::new(Key::HintAddsToSelf)),
             ),
             Some(b) => {
                 if let Some(compiled) = rules.get_mut(i) {
                     compiled.adds_to = Some(b);
                 }
             }
+            None if policy.positions.unreadable_rules.contains(base)
+                || policy.positions.unknown_rule_ids => {}
             None => cx.error(
                 &path,
-                format!("there is no rule `{base}` to add to"),
+                Msg::new(Key::AddsToUnknown).arg("id", base),
                 closest(base, policy.rules.iter().map(|r| r.id.as_str()))
-                    .map(|n| format!("did you mean `{n}`?")),
+                    .map(|n| Msg::new(Key::HintDidYouMean).arg("suggestion", n)),
             ),
         }
     }
@@ -350,54 +391,61 @@ fn measure(
     .into_iter()
     .filter_map(|(name, present)| present.then_some(name))
     .collect();
-    let kinds_hint = "give exactly one of `rate` (with `quantity`), `amount`, `cap_without_rate` (with `quantity`), `loan` or `not_computed`";
-    if given.len() != 1 {
-        let message = if given.is_empty() {
-            format!("the rule `{}` says nothing about what it pays", rule.id)
-        } else {
-            format!("the rule `{}` gives both {}", rule.id, given.join(" and "))
-        };
-        cx.error(path, message, Some(kinds_hint.to_string()));
+    let needs_quantity = given
+        .first()
+        .is_some_and(|kind| matches!(*kind, "rate" | "cap_without_rate"));
+    // A key the reading left out may be the one that says what the rule pays: such a rule
+    // is not blamed for saying nothing, only checked formula by formula.
+    if cx.is_damaged(path) && (given.is_empty() || needs_quantity != rule.quantity.is_some()) {
+        formulas_alone(cx, path, rule, facts);
         return None;
     }
-    let needs_quantity = matches!(given[0], "rate" | "cap_without_rate");
+    if given.len() != 1 {
+        let message = if given.is_empty() {
+            Msg::new(Key::RulePaysNothing).arg("id", &rule.id)
+        } else {
+            Msg::new(Key::RuleGivesBoth)
+                .arg("id", &rule.id)
+                .list("keys", given.iter().map(|k| format!("`{k}`")))
+        };
+        cx.error(path, message, Some(Msg::new(Key::HintMeasureKinds)));
+        return None;
+    }
     if needs_quantity != rule.quantity.is_some() {
         let message = if needs_quantity {
-            format!("`{}` needs a `quantity` to apply to", given[0])
+            Msg::new(Key::RuleNeedsQuantity).arg("key", given[0])
         } else {
-            format!(
-                "`quantity` only goes with `rate` or `cap_without_rate`, not with `{}`",
-                given[0]
-            )
+            Msg::new(Key::QuantityNotWith).arg("key", given[0])
         };
-        cx.error(
-            path,
-            message,
-            Some("e.g. `quantity: pigs` with `rate: 300 元/头`".to_string()),
-        );
+        let hint = if needs_quantity {
+            Key::HintQuantityExample
+        } else {
+            Key::HintQuantityNotWith
+        };
+        cx.error(path, message, Some(Msg::new(hint)));
         return None;
     }
     if rule.max_quantity.is_some() && given[0] != "rate" {
         cx.error(
             &format!("{path}.max_quantity"),
-            "`max_quantity` only goes with `quantity` and `rate`",
-            None,
+            Msg::new(Key::MaxQuantityNotWith),
+            Some(Msg::new(Key::HintMaxQuantityNotWith)),
         );
         return None;
     }
     if rule.cap.is_some() && !matches!(given[0], "rate" | "amount") {
         cx.error(
             &format!("{path}.cap"),
-            format!("`cap` does not go with `{}`", given[0]),
-            Some("for a cap with no rate, use `cap_without_rate` instead".to_string()),
+            Msg::new(Key::CapNotWith).arg("key", given[0]),
+            Some(Msg::new(Key::HintCapWithoutRate)),
         );
         return None;
     }
     if rule.round_to.is_some_and(|p| p > 4) {
         cx.error(
             &format!("{path}.round_to"),
-            "round_to takes 0 (元), 1 (角), 2 (分), 3 or 4",
-            None,
+            Msg::new(Key::RoundToRange),
+            Some(Msg::new(Key::HintRoundTo)),
         );
         return None;
     }
@@ -411,14 +459,7 @@ fn measure(
             let compiled = match calculator::formula::compile(text, facts) {
                 Ok(c) => c,
                 Err(error) => {
-                    let span = cx.index.span_within(&qpath, error.span.clone());
-                    cx.diagnostics.push(Diagnostic::at(
-                        cx.source,
-                        span,
-                        &qpath,
-                        format!("in the formula `{text}`: {}", error.message),
-                        error.hint,
-                    ));
+                    cx.formula_error(&qpath, text, &error, facts);
                     return None;
                 }
             };
@@ -432,22 +473,18 @@ fn measure(
                 Type::Number(d) if d == Dimension::MONEY => {
                     cx.error(
                         &qpath,
-                        format!("the quantity `{text}` is already an amount in 元"),
-                        Some(
-                            "put a money formula in `amount:` instead of `quantity` and `rate`"
-                                .to_string(),
-                        ),
+                        Msg::new(Key::QuantityIsMoney).arg("text", text),
+                        Some(Msg::new(Key::HintQuantityIsMoney)),
                     );
                     return None;
                 }
                 other => {
                     cx.error(
                         &qpath,
-                        format!("the quantity `{text}` is {other}, not a quantity with a unit"),
-                        Some(
-                            "use a fact measured in 亩, 头, 箱 ..., e.g. `quantity: pigs`"
-                                .to_string(),
-                        ),
+                        Msg::new(Key::QuantityNoUnit)
+                            .arg("text", text)
+                            .arg("found", type_words(other)),
+                        Some(Msg::new(Key::HintQuantityNoUnit)),
                     );
                     return None;
                 }
@@ -536,8 +573,8 @@ fn measure(
             if reason.trim().is_empty() {
                 cx.error(
                     &format!("{path}.not_computed"),
-                    "say why the measure is not computed",
-                    Some("e.g. `not_computed: 文件未规定补助金额`".to_string()),
+                    Msg::new(Key::NotComputedEmpty),
+                    Some(Msg::new(Key::HintNotComputed)),
                 );
                 return None;
             }
@@ -552,7 +589,7 @@ fn schedule(
     source: &ScheduleSource,
     measure: Option<&Measure>,
     facts: &FactCatalogue,
-    clauses: &[Clause],
+    clauses: Option<&[Clause]>,
     text_name: &str,
 ) -> Option<Schedule> {
     if let Some(clause) = &source.clause {
@@ -561,8 +598,8 @@ fn schedule(
     if source.parts.len() < 2 {
         cx.error(
             &format!("{path}.parts"),
-            "a schedule needs at least two parts",
-            Some("list each tranche or year with its `share` or `rate`".to_string()),
+            Msg::new(Key::ScheduleTooFewParts),
+            Some(Msg::new(Key::HintScheduleParts)),
         );
         return None;
     }
@@ -577,8 +614,8 @@ fn schedule(
     if !by_rate && !by_share {
         cx.error(
             &format!("{path}.parts"),
-            "every part needs either a `share` (60%) or a `rate` (500 元/亩), all of the same kind",
-            None,
+            Msg::new(Key::ScheduleMixedParts),
+            Some(Msg::new(Key::HintScheduleParts)),
         );
         return None;
     }
@@ -599,15 +636,15 @@ fn schedule(
         }
         let sum = checked_sum(parts.iter().map(|p| p.weight));
         if sum != Some(Decimal::ONE) {
-            let shown = sum
+            let shown: crate::messages::Arg = sum
                 .and_then(|s| s.checked_mul(Decimal::ONE_HUNDRED))
-                .map_or("far more than 100".to_string(), |s| {
-                    s.normalize().to_string()
+                .map_or(Msg::new(Key::PhraseTooLarge).into(), |s| {
+                    s.normalize().to_string().into()
                 });
             cx.error(
                 &format!("{path}.parts"),
-                format!("the shares add up to {shown}%, not 100%"),
-                Some("correct the shares so that the parts add up to the whole".to_string()),
+                Msg::new(Key::ScheduleSharesSum).arg("sum", shown),
+                Some(Msg::new(Key::HintSharesSum)),
             );
             return None;
         }
@@ -615,8 +652,8 @@ fn schedule(
         let Some(Measure::PerUnit { rate, unit, .. }) = measure else {
             cx.error(
                 &format!("{path}.parts"),
-                "parts given as a `rate` need a rule with `quantity` and a fixed `rate`",
-                Some("use `share: 60%` parts instead".to_string()),
+                Msg::new(Key::ScheduleRateNeedsPerUnit),
+                Some(Msg::new(Key::HintScheduleShares)),
             );
             return None;
         };
@@ -624,8 +661,8 @@ fn schedule(
         let Some(whole) = whole else {
             cx.error(
                 &format!("{path}.parts"),
-                "parts given as a `rate` need the rule's rate to be a fixed amount",
-                None,
+                Msg::new(Key::ScheduleRateNotFixed),
+                Some(Msg::new(Key::HintScheduleShares)),
             );
             return None;
         };
@@ -641,19 +678,17 @@ fn schedule(
         }
         let sum = checked_sum(parts.iter().map(|p| p.weight));
         if sum != Some(whole) {
-            let shown = sum.map_or("more than can be counted".to_string(), |s| {
-                s.normalize().to_string()
-            });
+            let shown: crate::messages::Arg = sum
+                .map_or(Msg::new(Key::PhraseTooLarge).into(), |s| {
+                    s.normalize().to_string().into()
+                });
             cx.error(
                 &format!("{path}.parts"),
-                format!(
-                    "the parts add up to {shown} 元/{unit}, but the rule's rate is {} 元/{unit}",
-                    whole.normalize()
-                ),
-                Some(
-                    "the parts of a schedule must add up to the whole: correct a part or the rate"
-                        .to_string(),
-                ),
+                Msg::new(Key::ScheduleRatesSum)
+                    .arg("sum", shown)
+                    .arg("unit", unit.as_str())
+                    .arg("whole", whole.normalize().to_string()),
+                Some(Msg::new(Key::HintScheduleSum)),
             );
             return None;
         }
@@ -674,7 +709,7 @@ fn group(
     source: &GroupSource,
     policy: &PolicySource,
     facts: &FactCatalogue,
-    clauses: &[Clause],
+    clauses: Option<&[Clause]>,
     text_name: &str,
 ) -> Option<Group> {
     let path = format!("groups[{}]", policy.positions.group(i));
@@ -682,19 +717,16 @@ fn group(
     if !valid_id(&source.id) {
         cx.error(
             &format!("{path}.id"),
-            format!("`{}` is not a valid group id", source.id),
-            Some("use lower-case letters, digits and `-`".to_string()),
+            Msg::new(Key::GroupIdInvalid).arg("id", &source.id),
+            Some(Msg::new(Key::HintGroupId)),
         );
     } else if policy.groups[..i].iter().any(|g| g.id == source.id)
         || policy.rules.iter().any(|r| r.id == source.id)
     {
         cx.error(
             &format!("{path}.id"),
-            format!(
-                "the id `{}` is already used by another group or rule of this policy",
-                source.id
-            ),
-            Some("give the group its own id".to_string()),
+            Msg::new(Key::GroupIdTaken).arg("id", &source.id),
+            Some(Msg::new(Key::HintGroupIdTaken)),
         );
     }
     check_clause(
@@ -710,31 +742,32 @@ fn group(
         match policy.rules.iter().position(|r| &r.id == id) {
             Some(_) if source.rules[..j].contains(id) => cx.error(
                 &member_path,
-                format!("`{id}` is listed twice in this group"),
-                None,
+                Msg::new(Key::GroupRuleTwice).arg("id", id),
+                Some(Msg::new(Key::HintGroupRuleTwice)),
             ),
             Some(index) => members.push(index),
-            None if policy.positions.unreadable_rules.contains(id) => {}
+            None if policy.positions.unreadable_rules.contains(id)
+                || policy.positions.unknown_rule_ids => {}
             None => cx.error(
                 &member_path,
-                format!("there is no rule `{id}` in this policy"),
+                Msg::new(Key::GroupUnknownRule).arg("id", id),
                 closest(id, policy.rules.iter().map(|r| r.id.as_str()))
-                    .map(|n| format!("did you mean `{n}`?")),
+                    .map(|n| Msg::new(Key::HintDidYouMean).arg("suggestion", n)),
             ),
         }
     }
     if source.choose == ChooseSource::One && source.rules.len() < 2 {
         cx.error(
             &format!("{path}.rules"),
-            "`choose: one` needs at least two rules to choose from",
-            None,
+            Msg::new(Key::ChooseOneTooFew),
+            Some(Msg::new(Key::HintChooseOne)),
         );
     }
     if source.choose == ChooseSource::All && source.cap.is_none() && source.schedule.is_none() {
         cx.error(
             &path,
-            "this group neither caps, chooses nor schedules anything",
-            Some("add `cap:`, `choose: one` or `schedule:`, or remove the group".to_string()),
+            Msg::new(Key::GroupDoesNothing),
+            Some(Msg::new(Key::HintGroupDoesNothing)),
         );
     }
     let cap = match &source.cap {
@@ -812,4 +845,261 @@ fn unit_of(quantity: &Expr, dimension: Dimension, facts: &FactCatalogue) -> Stri
 fn checked_sum(values: impl Iterator<Item = Decimal>) -> Option<Decimal> {
     let mut values = values;
     values.try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
+}
+
+/// For a rule that lost a key in reading: every formula it has, checked on its own.
+fn formulas_alone(cx: &mut FileContext<'_>, path: &str, rule: &RuleSource, facts: &FactCatalogue) {
+    let formulas = [
+        ("quantity", &rule.quantity),
+        ("rate", &rule.rate),
+        ("amount", &rule.amount),
+        ("cap_without_rate", &rule.cap_without_rate),
+        ("cap", &rule.cap),
+        ("max_quantity", &rule.max_quantity),
+    ];
+    for (key, text) in formulas {
+        if let Some(text) = text {
+            cx.formula_alone(&format!("{path}.{key}"), text, facts);
+        }
+    }
+    if let Some(text) = rule.loan.as_ref().and_then(|l| l.max_principal.as_ref()) {
+        cx.formula_alone(&format!("{path}.loan.max_principal"), text, facts);
+    }
+}
+
+/// What a formula gives, in words.
+pub fn type_words(ty: Type) -> Msg {
+    match ty {
+        Type::Number(d) if d.is_none() => Msg::new(Key::TypeNumber),
+        Type::Number(d) => Msg::new(Key::TypeAmount).arg("unit", d.to_string()),
+        Type::YesNo => Msg::new(Key::TypeYesNo),
+    }
+}
+
+fn token_words(found: &Found) -> Msg {
+    match found {
+        Found::Number(n) => Msg::new(Key::TokenNumber).arg("value", n.as_str()),
+        Found::Percent => Msg::new(Key::TokenPercent),
+        Found::Unit(u) => Msg::new(Key::TokenUnit).arg("unit", u.as_str()),
+        Found::Name(n) => Msg::new(Key::TokenName).arg("name", n.as_str()),
+        Found::Function(n) => Msg::new(Key::TokenFunction).arg("name", n.as_str()),
+        Found::Symbol(s) => Msg::new(Key::TokenSymbol).arg("symbol", *s),
+    }
+}
+
+/// A formula as a message shows it: long formulas are cut, the place is underlined anyway.
+fn shown_formula(text: &str) -> String {
+    const MOST: usize = 60;
+    if text.chars().count() <= MOST {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(MOST).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// A formula problem in words: the message and the hints, from the engine's structured
+/// problem (the engine itself has no words for people).
+pub fn formula_problem(
+    problem: &FormulaProblem,
+    text: &str,
+    facts: &FactCatalogue,
+) -> (Msg, Vec<Msg>) {
+    let functions = || calculator::formula::FUNCTIONS.iter().map(|f| f.to_string());
+    let function_example = |function: &str| {
+        let example = match function {
+            "MIN" => "MIN(cash_crop_mu, 2 亩)",
+            "MAX" => "MAX(pigs * 300 元/头, 500 元)",
+            "AND" => "AND(registered_poor, has_labor)",
+            "OR" => "OR(exit_year = 2014, exit_year = 2015)",
+            "NOT" => "NOT(registered_poor)",
+            "IF" => "IF(has_labor, 500 元, 0 元)",
+            "BETWEEN" => "BETWEEN(1000 元, 5000 元)",
+            "AT_LEAST" => "equity_yuan * AT_LEAST(6%)",
+            "UP_TO" => "UP_TO(2000 元)",
+            _ => "ROUND(equity_yuan * 5%, 2)",
+        };
+        Msg::new(Key::HintFunctionExample).arg("example", example)
+    };
+    match problem {
+        FormulaProblem::Exponent { number } => (
+            Msg::new(Key::FormulaExponent).arg("number", number.as_str()),
+            vec![Msg::new(Key::HintFormulaExponent)],
+        ),
+        FormulaProblem::TooManyDigits { number } => (
+            Msg::new(Key::FormulaTooManyDigits).arg("number", shown_formula(number)),
+            vec![Msg::new(Key::HintFormulaDigits)],
+        ),
+        FormulaProblem::NotANumber { text } => (
+            Msg::new(Key::FormulaNotANumber).arg("text", shown_formula(text)),
+            vec![Msg::new(Key::HintFormulaNumber)],
+        ),
+        FormulaProblem::Character { character } => (
+            Msg::new(Key::FormulaCharacter).arg("character", character.to_string()),
+            vec![Msg::new(Key::HintFormulaParts)
+                .arg(
+                    "units",
+                    calculator::unit::Dimension::words()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+                .list("functions", functions())],
+        ),
+        FormulaProblem::Empty => (
+            Msg::new(Key::FormulaEmpty),
+            vec![Msg::new(Key::HintFormulaEmpty)],
+        ),
+        FormulaProblem::TooDeep => (
+            Msg::new(Key::FormulaTooDeep),
+            vec![Msg::new(Key::HintFormulaTooDeep)],
+        ),
+        FormulaProblem::Incomplete => (
+            Msg::new(Key::FormulaIncomplete),
+            vec![Msg::new(Key::HintFormulaIncomplete)],
+        ),
+        FormulaProblem::UnitAlone { unit } => (
+            Msg::new(Key::FormulaUnitAlone).arg("unit", unit.as_str()),
+            vec![Msg::new(Key::HintFormulaUnitAlone).arg("unit", unit.as_str())],
+        ),
+        FormulaProblem::Unexpected { found } => (
+            Msg::new(Key::FormulaSyntax).arg("found", token_words(found)),
+            vec![Msg::new(Key::HintFormulaSyntax)],
+        ),
+        FormulaProblem::AfterTheEnd { found } => (
+            Msg::new(Key::FormulaExtra).arg("found", token_words(found)),
+            vec![Msg::new(Key::HintFormulaExtra)],
+        ),
+        FormulaProblem::UnknownFact { name, suggestion } => {
+            let mut hints = Vec::new();
+            match suggestion {
+                Some(near) => {
+                    hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near.as_str()))
+                }
+                // Nothing close: the whole catalogue with its Chinese labels, so that a clerk
+                // looking for 羊 finds `meat_sheep`.
+                None => hints.push(Msg::new(Key::HintFactsKnown).list(
+                    "facts",
+                    facts.facts.iter().map(|f| {
+                        Msg::new(Key::WordWithMeaning)
+                            .arg("word", format!("`{}`", f.id))
+                            .arg("meaning", f.label.as_str())
+                    }),
+                )),
+            }
+            hints.push(Msg::new(Key::HintFactsListed));
+            (Msg::new(Key::UnknownFact).arg("name", name.as_str()), hints)
+        }
+        FormulaProblem::UnknownFunction { name, suggestion } => {
+            let mut hints = Vec::new();
+            if let Some(near) = suggestion {
+                hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near.as_str()));
+            }
+            hints.push(Msg::new(Key::HintFunctions).list("functions", functions()));
+            (
+                Msg::new(Key::UnknownFunction).arg("name", name.as_str()),
+                hints,
+            )
+        }
+        FormulaProblem::BracketNotClosed => (
+            Msg::new(Key::FormulaBracket),
+            vec![Msg::new(Key::HintFormulaBracket)],
+        ),
+        FormulaProblem::NoBrackets { function } => (
+            Msg::new(Key::FormulaNoBrackets).arg("function", function.as_str()),
+            vec![Msg::new(Key::HintFormulaNoBrackets).arg("function", function.as_str())],
+        ),
+        FormulaProblem::ArgumentsNotClosed { function } => (
+            Msg::new(Key::FormulaArgumentsBracket).arg("function", function.as_str()),
+            vec![Msg::new(Key::HintFormulaArgumentsBracket)],
+        ),
+        FormulaProblem::ArgumentCount { function, given } => {
+            let wanted = match function.as_str() {
+                "MIN" | "MAX" => Key::ArityTwoOrMore,
+                "AND" | "OR" => Key::ArityOneOrMore,
+                "NOT" => Key::ArityOneCondition,
+                "IF" => Key::ArityIf,
+                "BETWEEN" => Key::ArityBetween,
+                "AT_LEAST" | "UP_TO" => Key::ArityOneAmount,
+                _ => Key::ArityRound,
+            };
+            (
+                Msg::new(Key::FormulaArgumentCount)
+                    .arg("function", function.as_str())
+                    .arg("wanted", Msg::new(wanted))
+                    .arg("given", *given),
+                vec![function_example(function)],
+            )
+        }
+        FormulaProblem::MixedArguments {
+            function,
+            this,
+            first,
+        } => (
+            Msg::new(Key::FormulaMixedArguments)
+                .arg("function", function.as_str())
+                .arg("this", type_words(*this))
+                .arg("first", type_words(*first)),
+            vec![Msg::new(Key::HintFormulaMixedArguments)],
+        ),
+        FormulaProblem::NotACondition { function, this } => (
+            Msg::new(Key::FormulaNotACondition)
+                .arg("function", function.as_str())
+                .arg("this", type_words(*this)),
+            vec![Msg::new(Key::HintFormulaNotACondition)],
+        ),
+        FormulaProblem::RoundPlaces => (
+            Msg::new(Key::FormulaRoundPlaces),
+            vec![Msg::new(Key::HintFormulaRoundPlaces)],
+        ),
+        FormulaProblem::CannotCompare { left, right } => (
+            Msg::new(Key::FormulaCannotCompare)
+                .arg("left", type_words(*left))
+                .arg("right", type_words(*right)),
+            vec![Msg::new(Key::HintFormulaCannotCompare)],
+        ),
+        FormulaProblem::MixedUnits {
+            subtract,
+            left,
+            right,
+        } => (
+            Msg::new(Key::FormulaMixedUnits)
+                .arg(
+                    "op",
+                    Msg::new(if *subtract {
+                        Key::OpSubtract
+                    } else {
+                        Key::OpAdd
+                    }),
+                )
+                .arg("left", type_words(*left))
+                .arg("right", type_words(*right)),
+            vec![Msg::new(Key::HintFormulaMixedUnits)],
+        ),
+        FormulaProblem::ConditionArithmetic => (
+            Msg::new(Key::FormulaConditionArithmetic),
+            vec![Msg::new(Key::HintFormulaConditionArithmetic)],
+        ),
+        FormulaProblem::NegatedCondition => (
+            Msg::new(Key::FormulaNegatedCondition),
+            vec![Msg::new(Key::HintFormulaNegatedCondition)],
+        ),
+        FormulaProblem::WrongType { found, expected } => {
+            let hint = match (expected, found) {
+                (Type::Number(e), Type::Number(_)) if *e == Dimension::MONEY => {
+                    Msg::new(Key::HintMoneyResult)
+                }
+                (Type::YesNo, _) => Msg::new(Key::HintConditionResult),
+                (Type::Number(e), _) if e.is_none() => Msg::new(Key::HintSharePercent),
+                (Type::Number(e), _) => Msg::new(Key::HintUnitResult).arg("unit", e.to_string()),
+            };
+            (
+                Msg::new(Key::FormulaWrongType)
+                    .arg("formula", shown_formula(text))
+                    .arg("found", type_words(*found))
+                    .arg("expected", type_words(*expected)),
+                vec![hint],
+            )
+        }
+    }
 }

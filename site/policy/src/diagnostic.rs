@@ -1,6 +1,8 @@
-//! User-facing errors: file, line, column, YAML path, what is wrong and what to write instead,
-//! rendered with a source snippet for people and as JSON for machines.
+//! User-facing errors: file, line, column, YAML path, a stable code, what is wrong and what
+//! to write instead, rendered in the clerk's language with a source snippet for people and as
+//! JSON (with the code) for machines.
 
+use crate::messages::{Key, Lang, Msg};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -15,11 +17,13 @@ use std::sync::Arc;
 pub struct SourceText {
     /// The path shown to people, relative to the project root, with `/`.
     pub name: String,
+    /// The whole text.
     pub text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceText {
+    /// A file's text, with its line starts worked out once.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceText {
         let text = text.into();
         let line_starts = std::iter::once(0)
@@ -72,19 +76,26 @@ impl SourceText {
     }
 }
 
-/// One problem found in the project.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One problem found in the project: where, its stable code, and what to do, as data that
+/// is put into words only when shown ([`Diagnostic::message_in`], [`Diagnostics::render_in`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Relative path of the file, with `/`.
     pub file: String,
     // u32 keeps a Diagnostic small enough to return by value in a Result.
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
     /// Where in the YAML: `rules[2].rate`; empty for whole-file problems.
     pub path: String,
-    pub message: String,
-    pub hint: Option<String>,
-    #[serde(skip)]
+    /// The stable machine code (`unknown-key`); usually the key of [`Diagnostic::message`].
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: Msg,
+    /// What to write instead, one sentence each.
+    pub hints: Vec<Msg>,
+    /// The bytes of the file it is about.
     pub span: Range<usize>,
 }
 
@@ -94,8 +105,7 @@ impl Diagnostic {
         source: &SourceText,
         span: Range<usize>,
         path: impl Into<String>,
-        message: impl Into<String>,
-        hint: Option<String>,
+        message: Msg,
     ) -> Diagnostic {
         let span = source.safe_span(&span);
         let (line, column) = source.line_col(span.start);
@@ -104,42 +114,197 @@ impl Diagnostic {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
             path: path.into(),
-            message: message.into(),
-            hint,
+            code: message.key.name(),
+            message,
+            hints: Vec::new(),
             span,
         }
     }
 
-    /// A problem with a file as a whole (missing, unreadable).
-    pub fn file(
-        file: impl Into<String>,
-        message: impl Into<String>,
-        hint: Option<String>,
-    ) -> Diagnostic {
+    /// A problem with a file (or folder) as a whole: missing, unreadable, misplaced.
+    pub fn file(file: impl Into<String>, message: Msg) -> Diagnostic {
         Diagnostic {
             file: file.into(),
             line: 1,
             column: 1,
             path: String::new(),
-            message: message.into(),
-            hint,
+            code: message.key.name(),
+            message,
+            hints: Vec::new(),
             span: 0..0,
+        }
+    }
+
+    /// The same, with one more hint.
+    #[must_use]
+    pub fn hint(mut self, hint: Msg) -> Diagnostic {
+        self.hints.push(hint);
+        self
+    }
+
+    /// The same, with hints added.
+    #[must_use]
+    pub fn hints(mut self, hints: impl IntoIterator<Item = Msg>) -> Diagnostic {
+        self.hints.extend(hints);
+        self
+    }
+
+    /// The same under another code (when the message is a wrapper, e.g. `example-fact`
+    /// around the engine's `fact-negative`).
+    #[must_use]
+    pub fn code(mut self, code: &'static str) -> Diagnostic {
+        self.code = code;
+        self
+    }
+
+    /// What is wrong, in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        self.message.render(lang)
+    }
+
+    /// What to do, in `lang`; `None` when there is no hint.
+    pub fn hint_in(&self, lang: Lang) -> Option<String> {
+        if self.hints.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self.hints.iter().map(|h| h.render(lang)).collect();
+        Some(parts.join(lang.hint_separator()))
+    }
+
+    /// Where in the file, in words (`第2条规则 › rate`); empty for a whole file.
+    pub fn place_in(&self, lang: Lang) -> String {
+        place(&self.path, lang)
+    }
+
+    /// The problem as `--format json` prints it: place, code, message and hint (in `lang`).
+    pub fn to_json(&self, lang: Lang) -> DiagnosticJson {
+        DiagnosticJson {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            path: self.path.clone(),
+            code: self.code,
+            message: self.message_in(lang),
+            hint: self.hint_in(lang),
         }
     }
 }
 
+/// A problem as JSON, its fields in this order: where, the stable code, then the words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiagnosticJson {
+    /// Relative path of the file, with `/`.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// Where in the YAML: `rules[2].rate`; empty for whole-file problems.
+    pub path: String,
+    /// The stable machine code (`unknown-key`).
+    pub code: &'static str,
+    /// What is wrong, in the chosen language.
+    pub message: String,
+    /// What to do, in the chosen language.
+    pub hint: Option<String>,
+}
+
+/// As JSON, in Chinese (the language of the clerks); [`Diagnostic::to_json`] chooses.
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json(Lang::Zh).serialize(serializer)
+    }
+}
+
+/// `file:line:col: message (hint)`, in Chinese; [`Diagnostic::message_in`] chooses.
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lang = Lang::Zh;
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
+            self.file,
+            self.line,
+            self.column,
+            self.message_in(lang)
         )?;
-        if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+        if let Some(hint) = self.hint_in(lang) {
+            write!(
+                f,
+                "（{}）",
+                Msg::new(Key::CliHint).arg("hint", hint).render(lang)
+            )?;
         }
         Ok(())
     }
+}
+
+/// A YAML path in words: `rules[1].schedule.parts[0].share` → `第2条规则 › schedule › 第1期 ›
+/// share`. Lists a clerk knows by name say which item; keys stay as written in the file.
+pub fn place(path: &str, lang: Lang) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let mut rest = segment;
+        // `rules[1]`, `expect.schedule.household-cap[0]`, or `notes[1][0]` in theory.
+        let name_end = rest.find('[').unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        let mut indexes = Vec::new();
+        while let Some(inner) = rest.strip_prefix('[') {
+            let Some(close) = inner.find(']') else { break };
+            indexes.push(inner[..close].parse::<usize>().ok());
+            rest = &inner[close + 1..];
+        }
+        let mut indexes = indexes.into_iter();
+        let first = indexes.next();
+        match first {
+            None => {
+                if !name.is_empty() {
+                    pieces.push(name.to_owned());
+                }
+            }
+            Some(index) => {
+                let n = index.map_or_else(|| "?".to_owned(), |i| (i + 1).to_string());
+                let key = match name {
+                    "rules" => Some(Key::PlaceRules),
+                    "groups" => Some(Key::PlaceGroups),
+                    "examples" => Some(Key::PlaceExamples),
+                    "facts" => Some(Key::PlaceFacts),
+                    "parts" => Some(Key::PlaceParts),
+                    "notes" => Some(Key::PlaceNotes),
+                    "former" => Some(Key::PlaceFormer),
+                    _ => None,
+                };
+                pieces.push(match key {
+                    Some(key) => Msg::new(key).arg("n", n).render(lang),
+                    None => Msg::new(Key::PlaceItem)
+                        .arg("list", name)
+                        .arg("n", n)
+                        .render(lang),
+                });
+            }
+        }
+        for index in indexes {
+            let n = index.map_or_else(|| "?".to_owned(), |i| (i + 1).to_string());
+            let outer = pieces.pop().unwrap_or_default();
+            pieces.push(
+                Msg::new(Key::PlaceItem)
+                    .arg("list", outer)
+                    .arg("n", n)
+                    .render(lang),
+            );
+        }
+    }
+    let mut pieces = pieces.into_iter();
+    let Some(first) = pieces.next() else {
+        return String::new();
+    };
+    pieces.fold(first, |outer, inner| {
+        Msg::new(Key::PlaceOf)
+            .arg("outer", outer)
+            .arg("inner", inner)
+            .render(lang)
+    })
 }
 
 /// A file as miette reads it, but with columns counted in characters, as in our headings,
@@ -178,23 +343,28 @@ impl SourceCode for CharColumns {
 /// All problems of one run, with the sources needed to show them.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
+    /// The problems, in the order found until [`Diagnostics::sort`].
     pub items: Vec<Diagnostic>,
     sources: BTreeMap<String, Arc<SourceText>>,
 }
 
 impl Diagnostics {
+    /// Add a problem.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
+    /// Keep a file's text, so that its problems are shown with their lines.
     pub fn add_source(&mut self, source: Arc<SourceText>) {
         self.sources.insert(source.name.clone(), source);
     }
 
+    /// No problem at all.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// How many problems.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -202,33 +372,42 @@ impl Diagnostics {
     /// Sort by file and position, so output is stable whatever order files were read in.
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+            (&a.file, a.line, a.column, a.code, &a.path)
+                .cmp(&(&b.file, b.line, b.column, b.code, &b.path))
         });
         self.items.dedup();
     }
 
-    /// Every problem with a snippet of its source, for a terminal (no colour, so it reads the
-    /// same in a log).
+    /// Every problem with a snippet of its source, in Chinese; see [`Diagnostics::render_in`].
     pub fn render(&self) -> String {
+        self.render_in(Lang::Zh)
+    }
+
+    /// Every problem with a snippet of its source, for a terminal (no colour, so it reads the
+    /// same in a log): `file:line:col: message`, the lines around it with the place
+    /// underlined and named, and the hint.
+    pub fn render_in(&self, lang: Lang) -> String {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_context_lines(1)
-            .with_width(100);
+            // No wrapping: a Chinese line cut in the middle of a word reads worse than a long
+            // line the terminal wraps.
+            .with_width(10_000);
         let mut out = String::new();
         for item in &self.items {
             let heading = format!(
                 "{}:{}:{}: {}",
-                item.file, item.line, item.column, item.message
+                item.file,
+                item.line,
+                item.column,
+                item.message_in(lang)
             );
-            let mut diagnostic = MietteDiagnostic::new(heading);
-            if let Some(hint) = &item.hint {
-                diagnostic = diagnostic.with_help(hint.clone());
-            }
-            let label = if item.path.is_empty() {
-                "here".to_string()
-            } else {
-                item.path.clone()
+            let diagnostic = MietteDiagnostic::new(heading.clone());
+            let label = match item.place_in(lang) {
+                place if place.is_empty() => Msg::new(Key::PhraseHere).render(lang),
+                place => place,
             };
-            match self.sources.get(&item.file) {
+            let mut rendered = String::new();
+            let ok = match self.sources.get(&item.file) {
                 Some(source) if !source.text.is_empty() => {
                     let span = source.safe_span(&item.span);
                     let diagnostic = diagnostic.with_label(LabeledSpan::at(span, label));
@@ -236,22 +415,40 @@ impl Diagnostics {
                         name: source.name.clone(),
                         text: source.text.clone(),
                     });
-                    if handler.render_report(&mut out, report.as_ref()).is_err() {
-                        out.push_str(&format!(
-                            "{}:{}:{}: {}\n",
-                            item.file, item.line, item.column, item.message
-                        ));
-                    }
+                    handler
+                        .render_report(&mut rendered, report.as_ref())
+                        .is_ok()
                 }
                 _ => {
                     let report = miette::Report::new(diagnostic);
-                    if handler.render_report(&mut out, report.as_ref()).is_err() {
-                        out.push_str(&format!("{}: {}\n", item.file, item.message));
-                    }
+                    handler
+                        .render_report(&mut rendered, report.as_ref())
+                        .is_ok()
+                }
+            };
+            if ok {
+                out.push_str(rendered.trim_end());
+                out.push('\n');
+            } else {
+                out.push_str(&format!("  × {heading}\n"));
+            }
+            // miette would say `help:`; the hint is ours, in the clerk's language.
+            if let Some(hint) = item.hint_in(lang) {
+                let hint = Msg::new(Key::CliHint).arg("hint", hint).render(lang);
+                for (i, line) in hint.lines().enumerate() {
+                    let indent = if i == 0 { "  " } else { "    " };
+                    out.push_str(indent);
+                    out.push_str(line);
+                    out.push('\n');
                 }
             }
             out.push('\n');
         }
         out
+    }
+
+    /// Every problem as JSON (in `lang`), in order.
+    pub fn to_json(&self, lang: Lang) -> Vec<DiagnosticJson> {
+        self.items.iter().map(|d| d.to_json(lang)).collect()
     }
 }

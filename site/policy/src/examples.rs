@@ -4,9 +4,12 @@
 use crate::diagnostic::Diagnostic;
 use crate::explain;
 use crate::load::Document;
+use crate::messages::{Arg, Key, Msg};
 use crate::source::{AudienceSource, ExampleSource, Scalar};
-use crate::yaml::YamlIndex;
+use crate::yaml::{is_within, YamlIndex};
+use calculator::amount::ArithmeticError;
 use calculator::estimate::{Estimate, Step};
+use calculator::fact::{FactCatalogue, FactError};
 use calculator::model::{Audience, Policy, Rulebook};
 use calculator::{evaluate, Amount, Date, Household};
 use rust_decimal::Decimal;
@@ -47,9 +50,15 @@ pub fn check(
             && !matches!(r.measure, calculator::model::Measure::NotComputed { .. })
     });
     if has_household_rules && document.source.examples.len() < 3 {
-        problems.push(at(document, index, "examples", format!(
-            "a policy with household measures needs at least three worked examples; this one has {}", document.source.examples.len()),
-            Some("add households worked out by hand from the text, covering its caps, choices, ranges and schedules".to_string())));
+        problems.push(
+            at(
+                document,
+                index,
+                "examples",
+                Msg::new(Key::TooFewExamples).arg("count", document.source.examples.len()),
+            )
+            .hint(Msg::new(Key::HintTooFewExamples)),
+        );
     }
     let mut estimates = Vec::with_capacity(document.source.examples.len());
     for (i, example) in document.source.examples.iter().enumerate() {
@@ -58,70 +67,160 @@ pub fn check(
     estimates
 }
 
-fn at(
-    document: &Document,
-    index: &YamlIndex,
-    path: &str,
-    message: String,
-    hint: Option<String>,
-) -> Diagnostic {
-    Diagnostic::at(&document.file, index.value_span(path), path, message, hint)
+fn at(document: &Document, index: &YamlIndex, path: &str, message: Msg) -> Diagnostic {
+    Diagnostic::at(&document.file, index.value_span(path), path, message)
 }
 
-fn check_one(
+/// A value an example gives for a fact, refused: in the clerk's words, inside the example.
+pub fn fact_error(example: &str, error: &FactError, facts: &FactCatalogue) -> (Msg, Vec<Msg>) {
+    let mut hints = Vec::new();
+    let problem = match error {
+        FactError::Unknown { id, .. } => {
+            if let Some(near) =
+                calculator::formula::closest(id, facts.facts.iter().map(|f| f.id.as_str()))
+                    .filter(|near| near != id)
+            {
+                hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near));
+            }
+            hints.push(Msg::new(Key::HintFactsListed));
+            Msg::new(Key::UnknownFact).arg("name", id.as_str())
+        }
+        FactError::TooLarge { .. } => {
+            hints.push(Msg::new(Key::HintExampleFactLarge));
+            fact_words(error)
+        }
+        _ => fact_words(error),
+    };
+    (
+        Msg::new(Key::ExampleFact)
+            .arg("example", example)
+            .arg("problem", problem),
+        hints,
+    )
+}
+
+/// A value a household typed, refused, in the words of the catalogue (for the estimator's
+/// refusals at the command line, in the chosen language).
+pub fn fact_words(error: &FactError) -> Msg {
+    match error {
+        FactError::Unknown { id, known } => Msg::new(Key::FactUnknownId)
+            .arg("id", id.as_str())
+            .arg("known", known.as_str()),
+        FactError::Twice { label } => Msg::new(Key::FactTwice).arg("label", label.as_str()),
+        FactError::CommaDecimal { label, input } => Msg::new(Key::FactCommaDecimal)
+            .arg("label", label.as_str())
+            .arg("input", input.as_str()),
+        FactError::NotYesNo { label, input } => Msg::new(Key::FactNotYesNo)
+            .arg("label", label.as_str())
+            .arg("input", input.as_str()),
+        FactError::NotANumber { label, input } => Msg::new(Key::FactNotANumber)
+            .arg("label", label.as_str())
+            .arg("input", input.as_str()),
+        FactError::NotWhole { label, input } => Msg::new(Key::FactNotWhole)
+            .arg("label", label.as_str())
+            .arg("input", input.as_str()),
+        FactError::Negative { label } => Msg::new(Key::FactNegative).arg("label", label.as_str()),
+        FactError::TooLarge { label, max, unit } => Msg::new(Key::FactTooLarge)
+            .arg("label", label.as_str())
+            .arg("max", max.as_str())
+            .arg("unit", unit.as_str()),
+        FactError::TooSmall { label, min, unit } => Msg::new(Key::FactTooSmall)
+            .arg("label", label.as_str())
+            .arg("min", min.as_str())
+            .arg("unit", unit.as_str()),
+        FactError::NotAYear { label, input } => Msg::new(Key::FactNotAYear)
+            .arg("label", label.as_str())
+            .arg("input", input.as_str()),
+    }
+}
+
+/// An arithmetic step the engine refused, in words.
+pub fn arithmetic_words(error: &ArithmeticError) -> Msg {
+    Msg::new(match error {
+        ArithmeticError::Overflow => Key::ArithOverflow,
+        ArithmeticError::DivisionByZero => Key::ArithDivisionByZero,
+        ArithmeticError::OpenRange => Key::ArithOpenRange,
+    })
+}
+
+/// What can be checked of an example without computing it: its date, its facts and its
+/// expected amounts. For a policy that is not compiled (a mistake elsewhere in it), so that
+/// mistakes in its examples are still reported in the same run.
+pub fn check_readable(document: &Document, facts: &FactCatalogue, problems: &mut Vec<Diagnostic>) {
+    for (i, example) in document.source.examples.iter().enumerate() {
+        let base = format!("examples[{}]", document.source.positions.example(i));
+        // What reading left out of an example was reported; the rest of it may rest on it.
+        if document
+            .source
+            .positions
+            .damaged
+            .iter()
+            .any(|d| is_within(d, &base))
+        {
+            continue;
+        }
+        let _ = read_example(document, &document.index, facts, &base, example, problems);
+    }
+}
+
+/// An example's date, household and expected amounts, each problem reported.
+struct ReadExample {
+    date: Option<Date>,
+    household: Household,
+    total: Option<Amount>,
+    lines: Vec<(String, Option<Amount>)>,
+    loans: Vec<(String, Option<Amount>)>,
+    schedule: Vec<(String, Vec<Option<Amount>>)>,
+}
+
+fn read_example(
     document: &Document,
     index: &YamlIndex,
-    book: &Rulebook,
-    i: usize,
+    facts: &FactCatalogue,
+    base: &str,
     example: &ExampleSource,
     problems: &mut Vec<Diagnostic>,
-) -> Option<Estimate> {
-    let base = format!("examples[{}]", document.source.positions.example(i));
-    let before = problems.len();
-    if book.policies.is_empty() {
-        return None;
-    }
+) -> ReadExample {
     let date = match example.date.parse::<Date>() {
         Ok(date) => Some(date),
         Err(error) => {
-            problems.push(at(
-                document,
-                index,
-                &format!("{base}.date"),
-                error.to_string(),
-                None,
-            ));
+            problems.push(
+                at(
+                    document,
+                    index,
+                    &format!("{base}.date"),
+                    Msg::new(Key::BadDate).arg("text", error.input),
+                )
+                .hint(Msg::new(Key::HintDate)),
+            );
             None
         }
     };
-    let mut household = Household::new(&book.facts);
+    let mut household = Household::new(facts);
     for (id, value) in &example.facts {
         let path = format!("{base}.facts.{id}");
-        if let Err(error) = household.set_text(&book.facts, id, &value.0) {
-            let hint =
-                calculator::formula::closest(id, book.facts.facts.iter().map(|f| f.id.as_str()))
-                    .filter(|near| near != id)
-                    .map(|near| format!("did you mean `{near}`?"));
+        if let Err(error) = household.set_text(facts, id, &value.0) {
+            let (message, hints) = fact_error(&example.name, &error, facts);
             let span = index.key_span(&path, id.len());
-            problems.push(Diagnostic::at(
-                &document.file,
-                span,
-                &path,
-                format!("example “{}”: {error}", example.name),
-                hint,
-            ));
+            problems.push(
+                Diagnostic::at(&document.file, span, &path, message)
+                    .hints(hints)
+                    .code(error.code()),
+            );
         }
     }
     let mut expected = |path: String, text: &Scalar| -> Option<Amount> {
         let parsed = parse_expected(&text.0);
         if parsed.is_none() {
-            problems.push(Diagnostic::at(
-                &document.file,
-                index.value_span(&path),
-                &path,
-                format!("`{}` is not an amount", text.0),
-                Some("write 3000, a range 1000-5000, or ≥600 for at least 600".to_string()),
-            ));
+            problems.push(
+                Diagnostic::at(
+                    &document.file,
+                    index.value_span(&path),
+                    &path,
+                    Msg::new(Key::NotAnAmount).arg("text", text.0.as_str()),
+                )
+                .hint(Msg::new(Key::HintNotAnAmount)),
+            );
         }
         parsed
     };
@@ -165,22 +264,55 @@ fn check_one(
             )
         })
         .collect();
+    ReadExample {
+        date,
+        household,
+        total,
+        lines,
+        loans,
+        schedule,
+    }
+}
+
+fn check_one(
+    document: &Document,
+    index: &YamlIndex,
+    book: &Rulebook,
+    i: usize,
+    example: &ExampleSource,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Estimate> {
+    let base = format!("examples[{}]", document.source.positions.example(i));
+    let before = problems.len();
+    if book.policies.is_empty() {
+        return None;
+    }
+    let ReadExample {
+        date,
+        household,
+        total,
+        lines,
+        loans,
+        schedule,
+    } = read_example(document, index, &book.facts, &base, example, problems);
     if problems.len() > before {
         return None;
     }
     let date = date?;
     let policy = &book.policies[0];
     if !policy.in_force_on(date) {
-        problems.push(at(
-            document,
-            index,
-            &format!("{base}.date"),
-            format!(
-                "example “{}” is dated {date}, outside the policy's period {}",
-                example.name, policy.period
-            ),
-            Some("date the example within validity.from and validity.to".to_string()),
-        ));
+        problems.push(
+            at(
+                document,
+                index,
+                &format!("{base}.date"),
+                Msg::new(Key::ExampleOutsidePeriod)
+                    .arg("example", example.name.as_str())
+                    .arg("date", date.to_string())
+                    .arg("period", policy.period.to_string()),
+            )
+            .hint(Msg::new(Key::HintExampleDate)),
+        );
         return None;
     }
     let audience = match example.audience {
@@ -195,24 +327,24 @@ fn check_one(
                 document,
                 index,
                 &base,
-                format!("example “{}” cannot be computed: {error}", example.name),
-                None,
+                Msg::new(Key::ExampleCannotCompute)
+                    .arg("example", example.name.as_str())
+                    .arg("rule", error.rule.as_str())
+                    .arg("problem", arithmetic_words(&error.source)),
             ));
             return None;
         }
     };
 
-    let mut mismatches: Vec<(String, String)> = Vec::new();
+    let mut mismatches: Vec<(String, Msg)> = Vec::new();
     let same = |a: &Amount, b: &Amount| a.normalized() == b.normalized();
     if let Some(total) = total {
         if !same(&total, &estimate.total) {
             mismatches.push((
                 format!("{base}.expect.total"),
-                format!(
-                    "total: expected {}, computed {}",
-                    explain::yuan(&total),
-                    explain::yuan(&estimate.total)
-                ),
+                Msg::new(Key::MismatchTotal)
+                    .arg("expected", explain::yuan(&total))
+                    .arg("computed", explain::yuan(&estimate.total)),
             ));
         }
     }
@@ -222,19 +354,17 @@ fn check_one(
         match estimate.lines.iter().find(|l| &l.rule == rule) {
             Some(line) if !same(amount, &line.amount) => mismatches.push((
                 path,
-                format!(
-                    "line `{rule}`: expected {}, computed {}",
-                    explain::yuan(amount),
-                    explain::yuan(&line.amount)
-                ),
+                Msg::new(Key::MismatchLine)
+                    .arg("rule", rule.as_str())
+                    .arg("expected", explain::yuan(amount))
+                    .arg("computed", explain::yuan(&line.amount)),
             )),
             Some(_) => {}
             None => mismatches.push((
                 path,
-                format!(
-                    "line `{rule}`: expected {}, but the engine pays nothing for it",
-                    explain::yuan(amount)
-                ),
+                Msg::new(Key::MismatchLineMissing)
+                    .arg("rule", rule.as_str())
+                    .arg("expected", explain::yuan(amount)),
             )),
         }
     }
@@ -242,11 +372,9 @@ fn check_one(
         if !example.expect.lines.contains_key(&line.rule) {
             mismatches.push((
                 format!("{base}.expect.lines"),
-                format!(
-                    "the engine pays `{}` ({}), which the example does not list",
-                    line.rule,
-                    explain::yuan(&line.amount)
-                ),
+                Msg::new(Key::MismatchLineExtra)
+                    .arg("rule", line.rule.as_str())
+                    .arg("amount", explain::yuan(&line.amount)),
             ));
         }
     }
@@ -255,9 +383,7 @@ fn check_one(
         match estimate.schedule.iter().find(|p| &p.source == source) {
             None => mismatches.push((
                 path,
-                format!(
-                    "schedule `{source}`: expected one, but the engine schedules nothing for it"
-                ),
+                Msg::new(Key::MismatchScheduleMissing).arg("source", source.as_str()),
             )),
             Some(plan) => {
                 let computed: Vec<Amount> = plan.parts.iter().map(|p| p.amount).collect();
@@ -269,11 +395,10 @@ fn check_one(
                         |v: &[Amount]| v.iter().map(explain::yuan).collect::<Vec<_>>().join(", ");
                     mismatches.push((
                         path,
-                        format!(
-                            "schedule `{source}`: expected [{}], computed [{}]",
-                            show(&expected),
-                            show(&computed)
-                        ),
+                        Msg::new(Key::MismatchSchedule)
+                            .arg("source", source.as_str())
+                            .arg("expected", show(&expected))
+                            .arg("computed", show(&computed)),
                     ));
                 }
             }
@@ -286,17 +411,21 @@ fn check_one(
             Some(loan) if loan.max_principal.is_some_and(|p| same(&p, amount)) => {}
             Some(loan) => mismatches.push((
                 path,
-                format!(
-                    "loan `{rule}`: expected at most {}, computed {}",
-                    explain::yuan(amount),
-                    loan.max_principal
-                        .as_ref()
-                        .map_or("no amount".to_string(), explain::yuan)
-                ),
+                Msg::new(Key::MismatchLoan)
+                    .arg("rule", rule.as_str())
+                    .arg("expected", explain::yuan(amount))
+                    .arg(
+                        "computed",
+                        loan.max_principal
+                            .as_ref()
+                            .map_or(Msg::new(Key::PhraseNoAmount).into(), |p| {
+                                Arg::Text(explain::yuan(p))
+                            }),
+                    ),
             )),
             None => mismatches.push((
                 path,
-                format!("loan `{rule}`: expected, but the household does not qualify for it"),
+                Msg::new(Key::MismatchLoanMissing).arg("rule", rule.as_str()),
             )),
         }
     }
@@ -305,23 +434,32 @@ fn check_one(
         if chosen.as_deref() != Some(rule.as_str()) {
             mismatches.push((
                 format!("{base}.expect.chosen.{group}"),
-                format!(
-                    "group `{group}`: expected `{rule}` to be chosen, the engine chose {}",
-                    chosen.map_or("nothing".to_string(), |c| format!("`{c}`"))
-                ),
+                Msg::new(Key::MismatchChosen)
+                    .arg("group", group.as_str())
+                    .arg("expected", rule.as_str())
+                    .arg(
+                        "chosen",
+                        chosen.map_or(Msg::new(Key::PhraseNothing), |c| {
+                            Msg::new(Key::PhraseQuoted).arg("text", c)
+                        }),
+                    ),
             ));
         }
     }
     if let Some((path, _)) = mismatches.first() {
-        let summary: Vec<String> = mismatches.iter().map(|(_, m)| m.clone()).collect();
+        let details: Vec<Arg> = mismatches.iter().map(|(_, m)| m.clone().into()).collect();
         let working = explain::render(&estimate);
-        problems.push(Diagnostic::at(
-            &document.file,
-            index.value_span(path),
-            path.as_str(),
-            format!("example “{}” does not match the rules: {}", example.name, summary.join("; ")),
-            Some(format!("either the rules or the hand calculation is wrong. What the engine computed:\n{working}")),
-        ));
+        problems.push(
+            Diagnostic::at(
+                &document.file,
+                index.value_span(path),
+                path.as_str(),
+                Msg::new(Key::ExampleMismatch)
+                    .arg("example", example.name.as_str())
+                    .arg("details", Arg::Sentences(details)),
+            )
+            .hint(Msg::new(Key::HintExampleWorking).arg("working", working.trim_end())),
+        );
     }
     Some(estimate)
 }

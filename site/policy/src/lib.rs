@@ -12,9 +12,10 @@ pub mod diagnostic;
 pub mod examples;
 pub mod explain;
 pub mod load;
+pub mod messages;
 pub mod schema;
 pub mod source;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use load::{load, Project};
+pub use load::{load, load_in_memory, Project};

@@ -5,6 +5,7 @@ use crate::clauses::{self, Clause};
 use crate::compile::{self, FileContext};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::examples;
+use crate::messages::{Key, Msg};
 use crate::source::{CountySource, DocumentKindSource, FactKindSource, FactsFile, PolicySource};
 use crate::yaml::{self, YamlIndex};
 use calculator::expr::Absent;
@@ -73,20 +74,136 @@ impl Project {
     }
 }
 
-/// Read a file relative to `root`, registering it for snippets.
-fn read(root: &Path, relative: &str, diagnostics: &mut Diagnostics) -> Option<Arc<SourceText>> {
-    match std::fs::read_to_string(root.join(relative)) {
+/// Where a project's files are read from: a folder on disk, or memory (tests and fuzzing).
+/// Paths are relative to the project root, with `/`.
+trait Files {
+    /// The root, for messages and [`Project::root`].
+    fn root(&self) -> PathBuf;
+    fn read(&self, relative: &str) -> std::io::Result<String>;
+    fn is_dir(&self, relative: &str) -> bool;
+    fn is_file(&self, relative: &str) -> bool;
+    /// Everything under `policies/` down to depth 4 except `schema` folders, each parent
+    /// before its children and siblings by name (the order of `WalkDir::sort_by_file_name`).
+    fn entries(&self) -> Vec<Result<Entry, String>>;
+}
+
+/// A file or folder under `policies/`.
+struct Entry {
+    relative: String,
+    /// 1 for what is directly in `policies/`.
+    depth: usize,
+    is_dir: bool,
+}
+
+impl Entry {
+    fn name(&self) -> &str {
+        self.relative.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+struct Disk<'a>(&'a Path);
+
+impl Files for Disk<'_> {
+    fn root(&self) -> PathBuf {
+        self.0.to_path_buf()
+    }
+    fn read(&self, relative: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(self.0.join(relative))
+    }
+    fn is_dir(&self, relative: &str) -> bool {
+        self.0.join(relative).is_dir()
+    }
+    fn is_file(&self, relative: &str) -> bool {
+        self.0.join(relative).is_file()
+    }
+    fn entries(&self) -> Vec<Result<Entry, String>> {
+        WalkDir::new(self.0.join("policies"))
+            .min_depth(1)
+            .max_depth(4)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "schema")
+            .map(|entry| match entry {
+                Ok(entry) => Ok(Entry {
+                    relative: relative(self.0, entry.path()),
+                    depth: entry.depth(),
+                    is_dir: entry.file_type().is_dir(),
+                }),
+                Err(error) => Err(error.to_string()),
+            })
+            .collect()
+    }
+}
+
+/// Files in memory: each path (relative to the root, with `/`) and its text.
+struct Memory<'a>(&'a BTreeMap<String, String>);
+
+impl Files for Memory<'_> {
+    fn root(&self) -> PathBuf {
+        PathBuf::new()
+    }
+    fn read(&self, relative: &str) -> std::io::Result<String> {
+        self.0
+            .get(relative)
+            .cloned()
+            .ok_or_else(|| std::io::ErrorKind::NotFound.into())
+    }
+    fn is_dir(&self, relative: &str) -> bool {
+        let prefix = format!("{relative}/");
+        self.0.keys().any(|path| path.starts_with(&prefix))
+    }
+    fn is_file(&self, relative: &str) -> bool {
+        self.0.contains_key(relative)
+    }
+    fn entries(&self) -> Vec<Result<Entry, String>> {
+        // Every file and every folder above it, as components, sorted: parents come first.
+        let mut seen: BTreeMap<Vec<&str>, bool> = BTreeMap::new();
+        for path in self.0.keys() {
+            let parts: Vec<&str> = path.split('/').collect();
+            if parts.len() < 2 || parts[0] != "policies" {
+                continue;
+            }
+            if parts[1..parts.len() - 1].contains(&"schema") {
+                continue;
+            }
+            for end in 2..parts.len() {
+                seen.entry(parts[..end].to_vec()).or_insert(true);
+            }
+            seen.insert(parts, false);
+        }
+        seen.into_iter()
+            .filter(|(parts, _)| parts.len() <= 5 && parts.last() != Some(&"schema"))
+            .map(|(parts, is_dir)| {
+                Ok(Entry {
+                    depth: parts.len() - 1,
+                    relative: parts.join("/"),
+                    is_dir,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Read a file relative to the root, registering it for snippets.
+fn read(
+    files: &dyn Files,
+    relative: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<Arc<SourceText>> {
+    match files.read(relative) {
         Ok(text) => {
             let source = Arc::new(SourceText::new(relative, text));
             diagnostics.add_source(source.clone());
             Some(source)
         }
         Err(error) => {
-            diagnostics.push(Diagnostic::file(
-                relative,
-                format!("cannot read this file: {error}"),
-                Some("check that the file exists and is UTF-8 text".to_string()),
-            ));
+            diagnostics.push(
+                Diagnostic::file(
+                    relative,
+                    Msg::new(Key::FileUnreadable).arg("error", error.to_string()),
+                )
+                .hint(Msg::new(Key::HintFileUnreadable)),
+            );
             None
         }
     }
@@ -103,55 +220,58 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Load and check everything under `root`. `Err` carries every problem found.
 pub fn load(root: &Path) -> Result<Project, Diagnostics> {
+    load_files(&Disk(root))
+}
+
+/// Load and check a project held in memory: each file's path relative to the root (with
+/// `/`, e.g. `policies/facts.yaml`) and its text. Checks exactly as [`load`] does, without
+/// touching the disk; [`Project::root`] is empty.
+pub fn load_in_memory(files: &BTreeMap<String, String>) -> Result<Project, Diagnostics> {
+    load_files(&Memory(files))
+}
+
+fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
+    let root = files.root();
     let mut diagnostics = Diagnostics::default();
     let mut problems: Vec<Diagnostic> = Vec::new();
-    let policies_dir = root.join("policies");
-    if !policies_dir.is_dir() {
-        diagnostics.push(Diagnostic::file(
-            "policies",
-            format!("there is no policies/ folder in {}", root.display()),
-            Some("run portal in the project's root folder, or give it with --root".to_string()),
-        ));
+    if !files.is_dir("policies") {
+        diagnostics.push(
+            Diagnostic::file(
+                "policies",
+                Msg::new(Key::NoPoliciesFolder).arg("root", root.display().to_string()),
+            )
+            .hint(Msg::new(Key::HintNoPoliciesFolder)),
+        );
         return Err(diagnostics);
     }
 
-    let facts = read(root, "policies/facts.yaml", &mut diagnostics)
+    let facts = read(files, "policies/facts.yaml", &mut diagnostics)
         .and_then(|source| load_facts(&source, &mut problems));
 
     let mut county_files = Vec::new();
     let mut policy_files = Vec::new();
     let mut policy_dirs: Vec<String> = Vec::new();
-    let walker = WalkDir::new(&policies_dir)
-        .min_depth(1)
-        .max_depth(4)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "schema");
-    for entry in walker {
+    for entry in files.entries() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
                 problems.push(Diagnostic::file(
                     "policies",
-                    format!("cannot read the folder: {error}"),
-                    None,
+                    Msg::new(Key::FolderUnreadable).arg("error", error),
                 ));
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy();
-        let rel = relative(root, entry.path());
-        let depth = entry.depth();
-        match (depth, name.as_ref()) {
+        let rel = entry.relative.clone();
+        match (entry.depth, entry.name()) {
             (1, "facts.yaml") => {}
             (2, "county.yaml") => county_files.push(rel),
             (3, "policy.yaml") => policy_files.push(rel),
-            (2, _) if entry.file_type().is_dir() => policy_dirs.push(rel),
-            (_, n) if n.ends_with(".yaml") || n.ends_with(".yml") => problems.push(Diagnostic::file(
-                rel,
-                "this YAML file is not read: it is not where the portal looks",
-                Some("facts go in policies/facts.yaml, a county in policies/<code>-<name>/county.yaml, a policy in policies/<code>-<name>/<policy>/policy.yaml".to_string()),
-            )),
+            (2, _) if entry.is_dir => policy_dirs.push(rel),
+            (_, n) if n.ends_with(".yaml") || n.ends_with(".yml") => problems.push(
+                Diagnostic::file(rel, Msg::new(Key::FileNotRead))
+                    .hint(Msg::new(Key::HintWhereFilesGo)),
+            ),
             _ => {}
         }
     }
@@ -159,17 +279,16 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
     // A policy folder without policy.yaml would otherwise vanish from the site unnoticed.
     for dir in &policy_dirs {
         if !policy_files.contains(&format!("{dir}/policy.yaml")) {
-            problems.push(Diagnostic::file(
-                dir.clone(),
-                "this folder has no policy.yaml, so its document is not on the site",
-                Some("add policy.yaml (see `portal new policy`), or remove the folder".to_string()),
-            ));
+            problems.push(
+                Diagnostic::file(dir.clone(), Msg::new(Key::FolderWithoutPolicy))
+                    .hint(Msg::new(Key::HintFolderWithoutPolicy)),
+            );
         }
     }
 
     let mut counties: Vec<County> = Vec::new();
     for rel in &county_files {
-        let Some(source) = read(root, rel, &mut diagnostics) else {
+        let Some(source) = read(files, rel, &mut diagnostics) else {
             continue;
         };
         if let Some(county) = load_county(&source, rel, &counties, &mut problems) {
@@ -180,11 +299,11 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
     let mut documents: Vec<Document> = Vec::new();
     if let Some(facts) = &facts {
         for rel in &policy_files {
-            let Some(source) = read(root, rel, &mut diagnostics) else {
+            let Some(source) = read(files, rel, &mut diagnostics) else {
                 continue;
             };
             if let Some(document) = load_document(
-                root,
+                files,
                 source,
                 rel,
                 &counties,
@@ -229,6 +348,10 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
                 summary.examples += document.source.examples.len();
                 let estimates = examples::check(document, policy, county, &mut problems);
                 document.example_estimates = estimates;
+            } else if document.source.kind != DocumentKindSource::Report {
+                // Not compiled because of a mistake elsewhere in it: its examples cannot be
+                // computed, but what is wrong in how they are written is still reported.
+                examples::check_readable(document, facts, &mut problems);
             }
         }
     }
@@ -244,7 +367,7 @@ pub fn load(root: &Path) -> Result<Project, Diagnostics> {
         return Err(diagnostics);
     };
     Ok(Project {
-        root: root.to_path_buf(),
+        root,
         facts,
         counties,
         documents,
@@ -282,23 +405,28 @@ pub fn rulebook(county: &County, facts: &FactCatalogue, policies: Vec<Policy>) -
     }
 }
 
+/// The facts catalogue; `None` when anything in it is wrong (policies are then not checked:
+/// every formula would be checked against a catalogue that is not the one meant).
 fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<FactCatalogue> {
-    let (file, index) = match yaml::read_file::<FactsFile>(source) {
-        Ok(read) => read,
-        Err(d) => {
-            problems.push(d);
-            return None;
-        }
-    };
+    let (read, index) = yaml::read_file::<FactsFile>(source);
+    let clean = read.is_clean();
+    problems.extend(read.problems);
+    let file = read.value?;
     let mut diagnostics = Vec::new();
     let mut cx = FileContext {
         source,
         index: &index,
         diagnostics: &mut diagnostics,
+        damaged: &read.damaged,
     };
     let mut catalogue = FactCatalogue::default();
     for (i, fact) in file.facts.iter().enumerate() {
         let path = format!("facts[{i}]");
+        // A fact that lost a key in reading is not checked further: its own checks would
+        // only repeat that mistake.
+        if cx.is_damaged(&path) {
+            continue;
+        }
         let valid = !fact.id.is_empty()
             && fact.id.starts_with(|c: char| c.is_ascii_lowercase())
             && fact
@@ -308,24 +436,24 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
         if !valid {
             cx.error(
                 &format!("{path}.id"),
-                format!("`{}` is not a valid fact id", fact.id),
-                Some("use lower-case letters, digits and `_`, e.g. `bee_boxes`".to_string()),
+                Msg::new(Key::FactIdInvalid).arg("id", &fact.id),
+                Some(Msg::new(Key::HintFactId)),
             );
             continue;
         }
         if fact.id == "year" {
             cx.error(
                 &format!("{path}.id"),
-                "`year` is reserved: it is the year of the estimate's date",
-                None,
+                Msg::new(Key::FactIdReserved),
+                Some(Msg::new(Key::HintRenameFact)),
             );
             continue;
         }
         if catalogue.get(&fact.id).is_some() {
             cx.error(
                 &format!("{path}.id"),
-                format!("the fact `{}` is defined twice", fact.id),
-                None,
+                Msg::new(Key::FactDefinedTwice).arg("id", &fact.id),
+                Some(Msg::new(Key::HintRenameFact)),
             );
             continue;
         }
@@ -342,11 +470,8 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
                 None => {
                     cx.error(
                         &format!("{path}.unit"),
-                        format!("`{unit}` is not a known unit"),
-                        Some(format!(
-                            "known units: {}",
-                            Dimension::words().collect::<Vec<_>>().join(" ")
-                        )),
+                        Msg::new(Key::UnknownUnit).arg("unit", unit),
+                        Some(Msg::new(Key::HintUnits).list("units", Dimension::words())),
                     );
                     continue;
                 }
@@ -354,24 +479,16 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
             (None, true) => {
                 cx.error(
                     &path,
-                    format!(
-                        "the {} fact `{}` needs a `unit`",
-                        if kind == FactKind::Count {
-                            "count"
-                        } else {
-                            "quantity"
-                        },
-                        fact.id
-                    ),
-                    Some("e.g. `unit: 头` or `unit: 亩`".to_string()),
+                    Msg::new(Key::FactNeedsUnit).arg("id", &fact.id),
+                    Some(Msg::new(Key::HintFactUnit)),
                 );
                 continue;
             }
             (Some(_), false) => {
                 cx.error(
                     &format!("{path}.unit"),
-                    "yes/no and year facts have no unit",
-                    Some("remove `unit:`".to_string()),
+                    Msg::new(Key::FactUnitNotAllowed),
+                    Some(Msg::new(Key::HintRemoveUnit)),
                 );
                 continue;
             }
@@ -384,8 +501,8 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
                     Some(text) => Decimal::from_str(&text.0).map(Some).map_err(|_| {
                         cx.error(
                             &format!("{path}.{key}"),
-                            format!("`{}` is not a number", text.0),
-                            None,
+                            Msg::new(Key::NotANumber).arg("text", text.0.as_str()),
+                            Some(Msg::new(Key::HintWriteNumber)),
                         );
                     }),
                 }
@@ -397,8 +514,10 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
             if min > max {
                 cx.error(
                     &format!("{path}.max"),
-                    format!("max ({max}) is below min ({min})"),
-                    None,
+                    Msg::new(Key::MaxBelowMin)
+                        .arg("min", min.to_string())
+                        .arg("max", max.to_string()),
+                    Some(Msg::new(Key::HintMaxBelowMin)),
                 );
                 continue;
             }
@@ -406,14 +525,8 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
         if needs_unit && max.is_none() {
             cx.error(
                 &path,
-                format!(
-                    "the fact `{}` needs a `max`, so that a typo like 30000 头 is caught",
-                    fact.id
-                ),
-                Some(
-                    "give the largest value anyone could sensibly have, e.g. `max: 10000`"
-                        .to_string(),
-                ),
+                Msg::new(Key::FactNeedsMax).arg("id", &fact.id),
+                Some(Msg::new(Key::HintFactMax)),
             );
             continue;
         }
@@ -435,7 +548,7 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
             help: fact.help.clone(),
         });
     }
-    let ok = diagnostics.is_empty();
+    let ok = diagnostics.is_empty() && clean;
     problems.extend(diagnostics);
     ok.then_some(catalogue)
 }
@@ -446,18 +559,16 @@ fn load_county(
     counties: &[County],
     problems: &mut Vec<Diagnostic>,
 ) -> Option<County> {
-    let (county, index) = match yaml::read_file::<CountySource>(source) {
-        Ok(read) => read,
-        Err(d) => {
-            problems.push(d);
-            return None;
-        }
-    };
+    let (read, index) = yaml::read_file::<CountySource>(source);
+    let clean = read.is_clean();
+    problems.extend(read.problems);
+    let county = read.value?;
     let mut diagnostics = Vec::new();
     let mut cx = FileContext {
         source,
         index: &index,
         diagnostics: &mut diagnostics,
+        damaged: &read.damaged,
     };
     let six_digits = |code: &str| code.len() == 6 && code.chars().all(|c| c.is_ascii_digit());
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
@@ -465,38 +576,36 @@ fn load_county(
     if !six_digits(&county.code) {
         cx.error(
             "code",
-            format!("`{}` is not a GB/T 2260 code", county.code),
-            Some("write the six-digit code in quotes, e.g. code: \"610117\"".to_string()),
+            Msg::new(Key::CountyCodeInvalid).arg("code", &county.code),
+            Some(Msg::new(Key::HintCountyCode)),
         );
     } else if !folder.starts_with(&format!("{}-", county.code)) {
         cx.error(
             "code",
-            format!(
-                "the folder `{folder}` does not start with the county's code {}",
-                county.code
-            ),
-            Some(format!("name the folder `{}-<name>`", county.code)),
+            Msg::new(Key::CountyFolderMismatch)
+                .arg("folder", folder)
+                .arg("code", &county.code),
+            Some(Msg::new(Key::HintCountyFolder).arg("code", &county.code)),
         );
     } else if counties.iter().any(|c| c.source.code == county.code) {
         cx.error(
             "code",
-            format!(
-                "the county code {} is used by another county.yaml",
-                county.code
-            ),
-            None,
+            Msg::new(Key::CountyCodeTaken).arg("code", &county.code),
+            Some(Msg::new(Key::HintCountyCodeTaken)),
         );
     }
     for (i, former) in county.former.iter().enumerate() {
         if !six_digits(&former.code) {
             cx.error(
                 &format!("former[{i}].code"),
-                format!("`{}` is not a GB/T 2260 code", former.code),
-                Some("six digits, in quotes".to_string()),
+                Msg::new(Key::CountyCodeInvalid).arg("code", &former.code),
+                Some(Msg::new(Key::HintCountyCode)),
             );
         }
     }
-    let ok = diagnostics.is_empty();
+    // A county that lost a key in reading is not used: its policies are not checked against
+    // a county that may not be the one meant (they say nothing, see load_document).
+    let ok = diagnostics.is_empty() && clean;
     problems.extend(diagnostics);
     ok.then_some(County {
         source: county,
@@ -505,7 +614,7 @@ fn load_county(
 }
 
 fn load_document(
-    root: &Path,
+    files: &dyn Files,
     file: Arc<SourceText>,
     rel: &str,
     counties: &[County],
@@ -515,10 +624,10 @@ fn load_document(
 ) -> Option<Document> {
     let source: &SourceText = &file;
     let index = YamlIndex::build(source);
-    let mut value = match yaml::parse_value(source) {
+    let mut value = match yaml::parse_value(source, &index) {
         Ok(v) => v,
-        Err(d) => {
-            problems.push(d);
+        Err(found) => {
+            problems.extend(found);
             return None;
         }
     };
@@ -535,13 +644,15 @@ fn load_document(
             }
         }
     }
-    let mut policy: PolicySource = match yaml::typed(value, "", source, &index) {
-        Ok(p) => p,
-        Err(d) => {
-            problems.push(d);
-            return None;
-        }
-    };
+    // The top level is read recovering from its mistakes (see yaml::typed); what it had to
+    // leave out is remembered, so nothing is reported twice and the policy is not compiled.
+    let top = yaml::typed::<PolicySource>(value, "", source, &index);
+    problems.extend(top.problems);
+    let mut policy = top.value?;
+    policy.positions.damaged = top.damaged;
+    if policy.positions.damaged.iter().any(|d| d == "rules") {
+        policy.positions.unknown_rule_ids = true;
+    }
     let mut unreadable_groups_or_examples = false;
     macro_rules! items {
         ($key:literal, $field:ident, $positions:ident) => {
@@ -552,22 +663,32 @@ fn load_document(
                 .enumerate()
             {
                 let id = item.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-                match yaml::typed(item, &format!("{}[{i}]", $key), source, &index) {
-                    Ok(parsed) => {
+                let base = format!("{}[{i}]", $key);
+                let item = yaml::typed(item, &base, source, &index);
+                problems.extend(item.problems);
+                let id_lost = item
+                    .damaged
+                    .iter()
+                    .any(|d| yaml::is_within(&format!("{base}.id"), d));
+                policy.positions.damaged.extend(item.damaged);
+                match item.value {
+                    Some(parsed) => {
                         policy.$field.push(parsed);
                         policy.positions.$positions.push(i);
-                    }
-                    Err(d) => {
-                        problems.push(d);
-                        if $key == "rules" {
-                            policy
-                                .positions
-                                .unreadable_rules
-                                .push(id.unwrap_or_default());
-                        } else {
-                            unreadable_groups_or_examples = true;
+                        if $key == "rules" && id_lost {
+                            policy.positions.unknown_rule_ids = true;
                         }
                     }
+                    None if $key == "rules" => {
+                        if id.is_none() {
+                            policy.positions.unknown_rule_ids = true;
+                        }
+                        policy
+                            .positions
+                            .unreadable_rules
+                            .push(id.unwrap_or_default());
+                    }
+                    None => unreadable_groups_or_examples = true,
                 }
             }
         };
@@ -581,44 +702,45 @@ fn load_document(
     }
 
     let mut local = Vec::new();
+    let damaged = policy.positions.damaged.clone();
     let mut cx = FileContext {
         source,
         index: &index,
         diagnostics: &mut local,
+        damaged: &damaged,
     };
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let county_dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     if !compile::valid_id(&policy.id) {
-        cx.error("id", format!("`{}` is not a valid policy id", policy.id), Some("use lower-case letters, digits and `-`, e.g. `gaoling-2017-industry`; it becomes the page address".to_string()));
+        cx.error(
+            "id",
+            Msg::new(Key::PolicyIdInvalid).arg("id", &policy.id),
+            Some(Msg::new(Key::HintPolicyId)),
+        );
     } else if let Some(other) = documents.iter().find(|d| d.source.id == policy.id) {
         cx.error(
             "id",
-            format!(
-                "the policy id `{}` is already used by {}",
-                policy.id, other.file.name
-            ),
-            Some("policy ids are unique across all counties".to_string()),
+            Msg::new(Key::PolicyIdTaken)
+                .arg("id", &policy.id)
+                .arg("file", &other.file.name),
+            Some(Msg::new(Key::HintPolicyIdTaken)),
         );
     }
     match counties.iter().find(|c| c.dir == county_dir) {
         Some(county) if county.source.code != policy.county => cx.error(
             "county",
-            format!(
-                "this policy is in the folder of county {} but says `county: \"{}\"`",
-                county.source.code, policy.county
-            ),
-            Some(format!(
-                "write county: \"{}\", or move the policy into its county's folder",
-                county.source.code
-            )),
+            Msg::new(Key::PolicyCountyMismatch)
+                .arg("folder_code", &county.source.code)
+                .arg("code", &policy.county),
+            Some(Msg::new(Key::HintPolicyCounty).arg("code", &county.source.code)),
         ),
         Some(_) => {}
         // A county.yaml that exists but is broken has its own error; do not repeat it here.
-        None if root.join(county_dir).join("county.yaml").is_file() => {}
+        None if files.is_file(&format!("{county_dir}/county.yaml")) => {}
         None => cx.error(
             "county",
-            format!("there is no county.yaml in {county_dir}/ for this policy"),
-            Some("add the county's county.yaml next to its policy folders".to_string()),
+            Msg::new(Key::CountyFileMissing).arg("dir", county_dir),
+            Some(Msg::new(Key::HintCountyFile)),
         ),
     }
     for (key, value) in [
@@ -630,38 +752,47 @@ fn load_document(
         }
     }
     let period = compile::period(&mut cx, &policy);
+    // Whether the clauses the rules cite can be known: not when the text is missing, or its
+    // anchors are broken.
     let mut text_missing = false;
     let (text, clauses) = match (&policy.text_from, policy.kind) {
         (Some(_), DocumentKindSource::DerivedFromReport) => (String::new(), Vec::new()),
         (Some(_), _) => {
             cx.error(
                 "text_from",
-                "`text_from` is only for `kind: derived_from_report`",
-                None,
+                Msg::new(Key::TextFromNotDerived),
+                Some(Msg::new(Key::HintTextFromNotDerived)),
             );
+            text_missing = true;
             (String::new(), Vec::new())
         }
         (None, DocumentKindSource::DerivedFromReport) => {
             cx.error(
                 "kind",
-                "measures derived from a report need `text_from:` naming the report",
-                Some("e.g. text_from: xixiang-2017-research-report".to_string()),
+                Msg::new(Key::TextFromMissing),
+                Some(Msg::new(Key::HintTextFromMissing)),
             );
+            text_missing = true;
             (String::new(), Vec::new())
         }
         (None, _) => {
             let text_rel = format!("{dir}/text.md");
-            match read(root, &text_rel, diagnostics) {
+            match read(files, &text_rel, diagnostics) {
                 Some(text_file) => {
                     let (clauses, anchor_problems) = clauses::scan(&text_file.text);
+                    // With a broken or repeated anchor the clauses are not what was meant:
+                    // citing them is checked once the anchors are right.
+                    text_missing |= !anchor_problems.is_empty();
                     for problem in anchor_problems {
-                        cx.diagnostics.push(Diagnostic::at(
-                            &text_file,
-                            problem.offset..problem.offset + 1,
-                            "",
-                            problem.message,
-                            None,
-                        ));
+                        cx.diagnostics.push(
+                            Diagnostic::at(
+                                &text_file,
+                                problem.offset..problem.offset + 1,
+                                "",
+                                problem.message,
+                            )
+                            .hint(problem.hint),
+                        );
                     }
                     (text_file.text.clone(), clauses)
                 }
@@ -677,12 +808,31 @@ fn load_document(
     if policy.kind == DocumentKindSource::Report
         && !(policy.rules.is_empty() && policy.groups.is_empty() && policy.examples.is_empty())
     {
-        cx.error("kind", "a report has no rules of its own", Some("put measures it reports for other counties in policies of `kind: derived_from_report` under those counties".to_string()));
+        cx.error(
+            "kind",
+            Msg::new(Key::ReportHasRules),
+            Some(Msg::new(Key::HintReportHasRules)),
+        );
     }
-    let fine = local.is_empty() && !text_missing;
+    // A document with a mistake of its own is still loaded, so that its rules are checked
+    // (and other documents find it), but it is not compiled.
+    let broken = !local.is_empty() || text_missing;
     problems.extend(local);
-    let period = period?;
-    fine.then(|| Document {
+    let (period, period_unknown) = match period {
+        Some(period) => (period, false),
+        // Any day will do for a period that only stands in: nothing is computed with it.
+        None => (
+            Period {
+                from: calculator::Date::new(1900, 1, 1)?,
+                to: None,
+            },
+            true,
+        ),
+    };
+    policy.positions.broken = broken || period_unknown;
+    policy.positions.period_unknown = period_unknown;
+    policy.positions.clauses_unknown = text_missing;
+    Some(Document {
         source: policy,
         dir,
         file: file.clone(),
@@ -712,35 +862,48 @@ fn compile_documents(
             source: &document.file,
             index: &document.index,
             diagnostics: &mut local,
+            damaged: &document.source.positions.damaged,
         };
-        let (clauses, text_name): (&[Clause], String) = match &document.source.text_from {
+        let positions = &document.source.positions;
+        let (clauses, text_name): (Option<&[Clause]>, String) = match &document.source.text_from {
+            _ if positions.clauses_unknown => (None, String::new()),
             Some(from) => match documents.iter().find(|d| &d.source.id == from) {
-                Some(report) if report.source.kind == DocumentKindSource::Report => {
-                    (&report.clauses, format!("{}/text.md", report.dir))
-                }
+                Some(report) if report.source.kind == DocumentKindSource::Report => (
+                    (!report.source.positions.clauses_unknown).then_some(&report.clauses[..]),
+                    format!("{}/text.md", report.dir),
+                ),
                 Some(_) => {
                     cx.error(
                         "text_from",
-                        format!("`{from}` is not a report"),
-                        Some("text_from names a document of `kind: report`".to_string()),
+                        Msg::new(Key::TextFromNotReport).arg("id", from),
+                        Some(Msg::new(Key::HintTextFromNotReport)),
                     );
-                    problems.extend(local);
-                    continue;
+                    (None, String::new())
                 }
                 None => {
+                    let near = calculator::formula::closest(
+                        from,
+                        documents.iter().map(|d| d.source.id.as_str()),
+                    );
                     cx.error(
                         "text_from",
-                        format!("there is no document with the id `{from}`"),
-                        None,
+                        Msg::new(Key::TextFromUnknown).arg("id", from),
+                        near.map(|n| Msg::new(Key::HintDidYouMean).arg("suggestion", n)),
                     );
-                    problems.extend(local);
-                    continue;
+                    (None, String::new())
                 }
             },
-            None => (&document.clauses, format!("{}/text.md", document.dir)),
+            None => (
+                Some(&document.clauses[..]),
+                format!("{}/text.md", document.dir),
+            ),
         };
-        if document.source.rules.is_empty() && document.source.positions.complete() {
-            cx.error("rules", "this policy has no rules", Some("add a rule for every measure that states an amount, or make the document a `kind: report`".to_string()));
+        if document.source.rules.is_empty() && positions.unreadable_rules.is_empty() {
+            cx.error(
+                "rules",
+                Msg::new(Key::NoRules),
+                Some(Msg::new(Key::HintNoRules)),
+            );
         }
         let compiled = compile::compile_policy(
             &mut cx,
@@ -766,19 +929,33 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
             source: &document.file,
             index: &document.index,
             diagnostics: &mut local,
+            damaged: &document.source.positions.damaged,
         };
+        let unknown_period = |d: &Document| d.source.positions.period_unknown;
         match documents.iter().find(|d| &d.source.id == previous) {
-            None => cx.error("supersedes", format!("there is no policy `{previous}` to supersede"), None),
-            Some(old) if old.source.county != document.source.county => {
-                cx.error("supersedes", format!("`{previous}` belongs to another county ({})", old.source.county), None)
-            }
+            None => cx.error(
+                "supersedes",
+                Msg::new(Key::SupersedesUnknown).arg("id", previous),
+                Some(Msg::new(Key::HintSupersedes)),
+            ),
+            Some(old) if old.source.county != document.source.county => cx.error(
+                "supersedes",
+                Msg::new(Key::SupersedesOtherCounty)
+                    .arg("id", previous)
+                    .arg("county", &old.source.county),
+                Some(Msg::new(Key::HintSupersedes)),
+            ),
+            Some(old) if unknown_period(old) || unknown_period(document) => {}
             Some(old) if old.period.overlaps(&document.period) => cx.error(
                 "validity.from",
-                format!(
-                    "this version ({}) overlaps the version it supersedes, `{previous}` ({})",
-                    document.period, old.period
+                Msg::new(Key::VersionsOverlap)
+                    .arg("period", document.period.to_string())
+                    .arg("id", previous)
+                    .arg("old_period", old.period.to_string()),
+                Some(
+                    Msg::new(Key::HintVersionsOverlap)
+                        .arg("from", document.period.from.to_string()),
                 ),
-                Some(format!("end the old version the day before this one starts: set its validity.to to the day before {}", document.period.from)),
             ),
             Some(_) => {}
         }

@@ -167,12 +167,30 @@ pub struct PolicySource {
 /// Items of a policy are read one by one; those that cannot be read are left out, so each
 /// read item keeps its original index here for error paths (`rules[3]`), and the ids of
 /// unreadable rules are kept so that references to them do not add errors of their own.
+/// What reading left out or stood in for is kept too: it is not reported twice, and a
+/// policy with any of it is checked but not compiled (see [`crate::yaml::typed`]).
 #[derive(Debug, Default, Serialize)]
 pub struct Positions {
+    /// The index in the file of each rule read.
     pub rules: Vec<usize>,
+    /// The index in the file of each group read.
     pub groups: Vec<usize>,
+    /// The index in the file of each example read.
     pub examples: Vec<usize>,
+    /// The ids of rules that could not be read (an empty id when it is not known).
     pub unreadable_rules: Vec<String>,
+    /// Some rule's id is not known (its `id` key was misspelt or the rules list is broken):
+    /// references to rules that are not found are then not reported.
+    pub unknown_rule_ids: bool,
+    /// Full YAML paths that reading left out or stood in for.
+    pub damaged: Vec<String>,
+    /// The document has a mistake of its own (its id, county, period, text): it is checked
+    /// but not compiled.
+    pub broken: bool,
+    /// Its validity period could not be read; versions are not compared with it.
+    pub period_unknown: bool,
+    /// Its full text is missing or not known: clause references are not checked.
+    pub clauses_unknown: bool,
 }
 
 impl Positions {
@@ -185,8 +203,9 @@ impl Positions {
     pub fn example(&self, i: usize) -> usize {
         self.examples.get(i).copied().unwrap_or(i)
     }
+    /// Everything was read as written: the policy can be compiled.
     pub fn complete(&self) -> bool {
-        self.unreadable_rules.is_empty()
+        self.unreadable_rules.is_empty() && self.damaged.is_empty() && !self.broken
     }
 }
 

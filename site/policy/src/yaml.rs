@@ -1,10 +1,19 @@
 //! Reading YAML with positions: serde gives typed values and the path of a bad one, and an
 //! event pass records where every path starts, so any later check can point at its line.
+//!
+//! Reading recovers, so that one structural mistake does not hide the others ([`typed`]): an
+//! unknown key is reported and left out, a value of the wrong type is reported and left out,
+//! a required key that is missing (or was left out) is stood in for; then the value is read
+//! again. Whatever was left out or stood in for is returned as *damaged* paths: later checks
+//! say nothing about them, and an item with damage is checked but never compiled, so nothing
+//! read after recovery produces errors of its own.
 
 use crate::diagnostic::{Diagnostic, SourceText};
+use crate::messages::{Arg, Key, Msg};
 use calculator::formula::closest;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use serde_yaml_ng::{Mapping, Value};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -22,12 +31,15 @@ struct Node {
 #[derive(Debug, Default)]
 pub struct YamlIndex {
     nodes: HashMap<String, Node>,
+    /// Keys written a second time in the same mapping: the path and the second key's offset.
+    duplicates: Vec<(String, usize)>,
 }
 
 enum Frame {
     Map {
         path: String,
         key: Option<(String, usize)>,
+        seen: HashSet<String>,
     },
     Seq {
         path: String,
@@ -62,11 +74,15 @@ impl Indexer<'_> {
                 *next += 1;
                 (child, None)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, seen }) => match key.take() {
                 None => {
                     // This node is a key. yaml-rust2 marks a block mapping after its first key,
                     // so the mapping is moved back to start where its first key does.
                     let name = scalar.map_or_else(String::new, |(v, _)| v.to_owned());
+                    if scalar.is_some() && !seen.insert(name.clone()) {
+                        let child = join(path, &name);
+                        self.index.duplicates.push((child, at));
+                    }
                     *key = Some((name, at));
                     if let Some(map) = self.index.nodes.get_mut(path.as_str()) {
                         map.value = map.value.min(at);
@@ -106,14 +122,12 @@ impl MarkedEventReceiver for Indexer<'_> {
                 self.node(mark, None);
             }
             Event::MappingStart(..) => {
-                if let Some(path) = self.node(mark, None) {
-                    self.stack.push(Frame::Map { path, key: None });
-                } else {
-                    self.stack.push(Frame::Map {
-                        path: String::from("?"),
-                        key: None,
-                    });
-                }
+                let path = self.node(mark, None).unwrap_or_else(|| String::from("?"));
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    seen: HashSet::new(),
+                });
             }
             Event::SequenceStart(..) => {
                 let path = self.node(mark, None).unwrap_or_else(|| String::from("?"));
@@ -128,6 +142,7 @@ impl MarkedEventReceiver for Indexer<'_> {
 }
 
 impl YamlIndex {
+    /// Where every path of `source` is (a file that does not parse gets a partial index).
     pub fn build(source: &SourceText) -> YamlIndex {
         let mut indexer = Indexer {
             source,
@@ -192,136 +207,781 @@ pub fn join(base: &str, rest: &str) -> String {
     }
 }
 
-/// Parse a whole file into a YAML value; a syntax error becomes a diagnostic at its place.
-pub fn parse_value(source: &SourceText) -> Result<serde_yaml_ng::Value, Diagnostic> {
+/// Whether `path` is `damaged` or inside it (`rules[1].cap` is inside `rules[1]`).
+pub fn is_within(path: &str, damaged: &str) -> bool {
+    path == damaged
+        || path
+            .strip_prefix(damaged)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+}
+
+/// Parse a whole file into a YAML value; a syntax error, or a key written twice, becomes a
+/// diagnostic at its place (a file that does not parse is not read any further).
+pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<Diagnostic>> {
+    if !index.duplicates.is_empty() {
+        return Err(index
+            .duplicates
+            .iter()
+            .map(|(path, at)| {
+                let key = path.rsplit(['.', ']']).next().unwrap_or_default();
+                Diagnostic::at(
+                    source,
+                    *at..at.saturating_add(key.len().max(1)),
+                    path.as_str(),
+                    Msg::new(Key::DuplicateKey).arg("key", key),
+                )
+                .hint(Msg::new(Key::HintDuplicateKey))
+            })
+            .collect());
+    }
     serde_yaml_ng::from_str(&source.text).map_err(|error| {
         let offset = error.location().map_or(0, |l| l.index());
-        let message = error.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        Diagnostic::at(
-            source,
-            offset..offset + 1,
-            "",
-            format!("this is not valid YAML: {message}"),
-            Some("check the indentation (spaces, not tabs) and that every `key:` has a value; text with `:` or `#` needs quotes".into()),
-        )
+        let text = error.to_string();
+        let at = source.text.get(offset..).and_then(|s| s.chars().next());
+        let hint = if text.contains("duplicate entry") {
+            Key::HintDuplicateKey
+        } else if at == Some('\t') || text.contains("tab") {
+            Key::HintYamlTab
+        } else if text.contains("cannot start any token") {
+            Key::HintYamlCharacter
+        } else if text.contains("mapping values are not allowed") {
+            Key::HintYamlColon
+        } else if text.contains("end of stream")
+            || text.contains("unclosed")
+            || text.contains("quoted scalar")
+            || text.contains("',' or ']'")
+            || text.contains("',' or '}'")
+        {
+            Key::HintYamlUnclosed
+        } else if text.contains("did not find expected key")
+            || text.contains("did not find expected '-'")
+            || text.contains("block sequence entries are not allowed")
+        {
+            Key::HintYamlIndent
+        } else {
+            Key::HintYamlGeneral
+        };
+        vec![
+            Diagnostic::at(source, offset..offset + 1, "", Msg::new(Key::YamlSyntax))
+                .hint(Msg::new(hint)),
+        ]
     })
 }
 
-/// Read a whole file as `T`, with the index that locates its paths.
-pub fn read_file<T: DeserializeOwned>(source: &SourceText) -> Result<(T, YamlIndex), Diagnostic> {
-    let index = YamlIndex::build(source);
-    let value = typed(parse_value(source)?, "", source, &index)?;
-    Ok((value, index))
+/// What reading a YAML value into a type found.
+#[derive(Debug)]
+pub struct Read<T> {
+    /// The value, unless even recovery could not read the item.
+    pub value: Option<T>,
+    /// Every problem found on the way, at its place.
+    pub problems: Vec<Diagnostic>,
+    /// The full paths that were left out or stood in for: nothing about them is to be
+    /// reported again, and an item with any is not to be compiled.
+    pub damaged: Vec<String>,
 }
 
-/// Deserialize one YAML value (found at `base` in the file) into `T`, turning serde's error
-/// into a diagnostic at the right place with a hint.
+impl<T> Read<T> {
+    /// Read without any problem.
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty() && self.damaged.is_empty()
+    }
+}
+
+/// Read a whole file as `T`, recovering as [`typed`] does, with the index that locates its
+/// paths. A file that does not parse at all reads as nothing, with its problem.
+pub fn read_file<T: DeserializeOwned>(source: &SourceText) -> (Read<T>, YamlIndex) {
+    let index = YamlIndex::build(source);
+    let read = match parse_value(source, &index) {
+        Ok(value) => typed(value, "", source, &index),
+        Err(problems) => Read {
+            value: None,
+            problems,
+            damaged: Vec::new(),
+        },
+    };
+    (read, index)
+}
+
+/// How often reading one item is tried again before it is given up: far more than the
+/// mistakes anyone makes in one item, few enough that no input makes it slow.
+const MAX_TRIES: usize = 64;
+
+/// Stands in for an enum value that is not a word, so that serde names the words allowed.
+const NOT_A_WORD: &str = "\u{1}";
+
+/// Deserialize one YAML value (found at `base` in the file) into `T`, reporting every
+/// problem at its place and recovering from each (see the module's documentation).
 pub fn typed<T: DeserializeOwned>(
-    value: serde_yaml_ng::Value,
+    value: Value,
     base: &str,
     source: &SourceText,
     index: &YamlIndex,
-) -> Result<T, Diagnostic> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = join(base, &error.path().to_string().replace("?", ""));
-        let path = path.trim_end_matches('.').to_owned();
-        let inner = error.inner().to_string();
-        explain_serde_error(&inner, &path, source, index)
-    })
-}
-
-fn explain_serde_error(
-    inner: &str,
-    path: &str,
-    source: &SourceText,
-    index: &YamlIndex,
-) -> Diagnostic {
-    if let Some(rest) = inner.strip_prefix("unknown field `") {
-        let key = rest.split('`').next().unwrap_or_default();
-        let allowed: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        let hint = match closest(key, allowed.iter().copied()) {
-            Some(near) => format!(
-                "did you mean `{near}`? Keys allowed here: {}",
-                allowed.join(", ")
-            ),
-            None if allowed.is_empty() => "remove this key".to_string(),
-            None => format!("keys allowed here: {}", allowed.join(", ")),
-        };
-        return Diagnostic::at(
-            source,
-            index.key_span(path, key.len()),
-            path,
-            format!("unknown key `{key}`"),
-            Some(hint),
-        );
-    }
-    if let Some(rest) = inner.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or_default();
-        return Diagnostic::at(
-            source,
-            index.value_span(path),
-            path,
-            format!("missing key `{key}`"),
-            Some(format!(
-                "add `{key}:` here; see `portal schema` or the editing guide for what it takes"
-            )),
-        );
-    }
-    if let Some(rest) = inner.strip_prefix("unknown variant `") {
-        let value = rest.split('`').next().unwrap_or_default();
-        let allowed: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        let hint = match closest(value, allowed.iter().copied()) {
-            Some(near) => format!("did you mean `{near}`? Allowed: {}", allowed.join(", ")),
-            None => format!("allowed: {}", allowed.join(", ")),
-        };
-        return Diagnostic::at(
-            source,
-            index.value_span(path),
-            path,
-            format!("`{value}` is not allowed here"),
-            Some(hint),
-        );
-    }
-    let hint = if inner.contains("expected a string") {
-        Some("this takes text: a formula such as `20%` or `300 元/头`, or a code in quotes such as \"610117\"".to_string())
-    } else if inner.contains("expected a sequence") {
-        Some("this takes a list: one `- item` per line".to_string())
-    } else if inner.contains("expected struct") || inner.contains("expected a map") {
-        Some("this takes `key: value` lines indented under it".to_string())
-    } else if ["u16", "u32", "u64", "usize"]
-        .iter()
-        .any(|t| inner.ends_with(&format!("expected {t}")))
-    {
-        Some("write a whole number, e.g. 2".to_string())
-    } else {
-        None
-    };
-    Diagnostic::at(
+) -> Read<T> {
+    let mut reader = Reader {
+        value,
+        base,
         source,
-        index.value_span(path),
-        path,
-        format!("wrong type: {}", plain_serde(inner)),
-        hint,
-    )
-}
-
-/// serde's words for types, in words a clerk knows.
-fn plain_serde(message: &str) -> String {
-    let mut out = message.to_owned();
-    if let Some(at) = out.find("expected struct ") {
-        out.truncate(at);
-        out.push_str("expected `key: value` lines");
-    }
-    for number in ["u16", "u32", "u64", "usize"] {
-        if out.ends_with(&format!("expected {number}")) {
-            let cut = out.len().saturating_sub(number.len());
-            out.truncate(cut);
-            out.push_str("a whole number");
+        index,
+        problems: Vec::new(),
+        damaged: Vec::new(),
+        removed: Vec::new(),
+        unknown: Vec::new(),
+        stand_ins: Vec::new(),
+        not_a_word: None,
+    };
+    for _ in 0..MAX_TRIES {
+        let error = match serde_path_to_error::deserialize::<_, T>(reader.value.clone()) {
+            Ok(value) => return reader.finish(Some(value)),
+            Err(error) => error,
+        };
+        let segments: Vec<Segment> = error.path().iter().map(Segment::of).collect();
+        let problem = SerdeProblem::of(&error.inner().to_string());
+        if !reader.recover(segments, problem) {
+            return reader.finish(None);
         }
     }
-    out.replace("invalid type: ", "")
-        .replace("floating point", "decimal number")
+    reader.finish(None)
+}
+
+/// One step of a path into a YAML value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Seq {
+        index: usize,
+    },
+    Map {
+        key: String,
+    },
+    /// A key that is not text (`1: 1`), or an enum variant: not a place to go to.
+    Unknown,
+}
+
+impl Segment {
+    fn of(segment: &serde_path_to_error::Segment) -> Segment {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => Segment::Seq { index: *index },
+            serde_path_to_error::Segment::Map { key } => Segment::Map { key: key.clone() },
+            _ => Segment::Unknown,
+        }
+    }
+}
+
+/// serde's error, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SerdeProblem {
+    UnknownField {
+        key: String,
+        allowed: Vec<String>,
+    },
+    MissingField {
+        key: String,
+    },
+    UnknownVariant {
+        value: String,
+        allowed: Vec<String>,
+    },
+    /// A value of the wrong kind; `expected` is serde's words for what was wanted.
+    WrongType {
+        expected: String,
+    },
+    /// The right kind, out of range (`-3` for a year).
+    OutOfRange,
+    Other {
+        text: String,
+    },
+}
+
+impl SerdeProblem {
+    fn of(text: &str) -> SerdeProblem {
+        let quoted = |rest: &str| -> (String, Vec<String>) {
+            let first = rest.split('`').next().unwrap_or_default().to_owned();
+            let allowed = rest
+                .split('`')
+                .skip(2)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect();
+            (first, allowed)
+        };
+        if let Some(rest) = text.strip_prefix("unknown field `") {
+            let (key, allowed) = quoted(rest);
+            return SerdeProblem::UnknownField { key, allowed };
+        }
+        if let Some(rest) = text.strip_prefix("missing field `") {
+            let (key, _) = quoted(rest);
+            return SerdeProblem::MissingField { key };
+        }
+        if let Some(rest) = text.strip_prefix("unknown variant `") {
+            let (value, allowed) = quoted(rest);
+            return SerdeProblem::UnknownVariant { value, allowed };
+        }
+        if text.starts_with("invalid type: ") {
+            let expected = text
+                .split_once(", expected ")
+                .map_or_else(String::new, |(_, e)| e.to_owned());
+            return SerdeProblem::WrongType { expected };
+        }
+        if text.starts_with("invalid value: ") {
+            return SerdeProblem::OutOfRange;
+        }
+        SerdeProblem::Other {
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// A path the reader invented a value for, and how many kinds of value it has tried.
+struct StandIn {
+    at: Vec<Segment>,
+    tried: usize,
+}
+
+struct Reader<'a> {
+    value: Value,
+    base: &'a str,
+    source: &'a SourceText,
+    index: &'a YamlIndex,
+    problems: Vec<Diagnostic>,
+    damaged: Vec<String>,
+    /// Keys whose value was reported and left out: a "missing" error for them is ours.
+    removed: Vec<Vec<Segment>>,
+    /// Unknown keys left out, with the map they were in and the allowed key they are
+    /// closest to: a "missing" error for that key is the same mistake.
+    unknown: Vec<(Vec<Segment>, String)>,
+    stand_ins: Vec<StandIn>,
+    /// A value that is not a word where a word (an enum) is wanted, while serde is asked
+    /// which words are allowed: where, and what it was.
+    not_a_word: Option<(Vec<Segment>, Msg)>,
+}
+
+impl Reader<'_> {
+    fn finish<T>(self, value: Option<T>) -> Read<T> {
+        Read {
+            value,
+            problems: self.problems,
+            damaged: self.damaged,
+        }
+    }
+
+    fn path(&self, segments: &[Segment]) -> String {
+        join(self.base, &relative(segments))
+    }
+
+    fn damage(&mut self, segments: &[Segment]) {
+        let path = self.path(segments);
+        if !self.damaged.contains(&path) {
+            self.damaged.push(path);
+        }
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        if !self.problems.contains(&diagnostic) {
+            self.problems.push(diagnostic);
+        }
+    }
+
+    /// Deal with one error; `false` when the item cannot be read.
+    fn recover(&mut self, segments: Vec<Segment>, problem: SerdeProblem) -> bool {
+        // A value that is not a word: serde now says which words are allowed.
+        if let Some((at, found)) = self.not_a_word.take() {
+            if let (true, SerdeProblem::UnknownVariant { allowed, .. }) =
+                (at == segments, problem.clone())
+            {
+                let path = self.path(&segments);
+                let key = key_name(&segments);
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.value_span(&path),
+                    path.as_str(),
+                    Msg::new(Key::WrongType)
+                        .arg("key", key)
+                        .arg("found", found)
+                        .arg("expected", Msg::new(Key::ExpectedWord)),
+                )
+                .hint(words_allowed(&allowed));
+                self.report(diagnostic);
+                return self.substitute_word(&segments, &allowed);
+            }
+        }
+        // Inside a value the reader made up, nothing is the clerk's mistake.
+        if let Some(position) = self.stand_in_over(&segments) {
+            return self.fill_stand_in(position, segments, problem);
+        }
+        match problem {
+            SerdeProblem::UnknownField { key, allowed } => {
+                let path = self.path(&segments);
+                let near = closest(&key, allowed.iter().map(String::as_str)).map(str::to_owned);
+                let mut hints = Vec::new();
+                if let Some(near) = &near {
+                    hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near.as_str()));
+                }
+                hints.push(if allowed.is_empty() {
+                    Msg::new(Key::HintRemoveKey)
+                } else {
+                    Msg::new(Key::HintKeysAllowed)
+                        .list("keys", allowed.iter().map(|k| format!("`{k}`")))
+                });
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.key_span(&path, key.len()),
+                    path.as_str(),
+                    Msg::new(Key::UnknownKey).arg("key", key.as_str()),
+                )
+                .hints(hints);
+                self.report(diagnostic);
+                let parent = segments[..segments.len().saturating_sub(1)].to_vec();
+                if let Some(near) = near {
+                    self.unknown.push((parent, near));
+                }
+                self.damage(&segments);
+                remove(&mut self.value, &segments)
+            }
+            SerdeProblem::MissingField { key } => {
+                let mut field = segments.clone();
+                field.push(Segment::Map { key: key.clone() });
+                let ours = self.removed.contains(&field)
+                    || self
+                        .unknown
+                        .iter()
+                        .any(|(map, near)| *map == segments && *near == key);
+                if !ours {
+                    let path = self.path(&segments);
+                    let diagnostic = Diagnostic::at(
+                        self.source,
+                        self.index.value_span(&path),
+                        path.as_str(),
+                        Msg::new(Key::MissingKey).arg("key", key.as_str()),
+                    )
+                    .hint(Msg::new(Key::HintAddKey).arg("example", example_for(&key)));
+                    self.report(diagnostic);
+                }
+                self.damage(&field);
+                self.stand_in(field)
+            }
+            SerdeProblem::UnknownVariant { value, allowed } => {
+                let path = self.path(&segments);
+                let mut hints = Vec::new();
+                if let Some(near) = closest(&value, allowed.iter().map(String::as_str)) {
+                    hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near));
+                }
+                hints.push(words_allowed(&allowed));
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.value_span(&path),
+                    path.as_str(),
+                    Msg::new(Key::UnknownValue)
+                        .arg("key", key_name(&segments))
+                        .arg("value", value.as_str()),
+                )
+                .hints(hints);
+                self.report(diagnostic);
+                let near = closest(&value, allowed.iter().map(String::as_str)).map(str::to_owned);
+                let mut words = allowed;
+                if let Some(near) = near {
+                    words.insert(0, near);
+                }
+                self.substitute_word(&segments, &words)
+            }
+            SerdeProblem::WrongType { expected } if expected.contains("enum") => {
+                // serde names no words for a number or a list where a word goes: ask it.
+                let found = describe(get(&self.value, &segments));
+                if !set(&mut self.value, &segments, Value::from(NOT_A_WORD)) {
+                    return false;
+                }
+                self.not_a_word = Some((segments, found));
+                true
+            }
+            SerdeProblem::WrongType { expected } => {
+                let (segments, diagnostic) = self.wrong_type(segments, &expected);
+                self.report(diagnostic);
+                self.leave_out(segments)
+            }
+            SerdeProblem::OutOfRange => {
+                let path = self.path(&segments);
+                let value = get(&self.value, &segments).map_or_else(String::new, scalar_text);
+                let key = key_name(&segments);
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.value_span(&path),
+                    path.as_str(),
+                    Msg::new(Key::NumberOutOfRange)
+                        .arg("key", key)
+                        .arg("value", value),
+                )
+                .hint(
+                    Msg::new(Key::HintWriteLike).arg("example", example_for(&last_key(&segments))),
+                );
+                self.report(diagnostic);
+                self.leave_out(segments)
+            }
+            SerdeProblem::Other { text } => {
+                let path = self.path(&segments);
+                let found = describe(get(&self.value, &segments));
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.value_span(&path),
+                    path.as_str(),
+                    Msg::new(Key::WrongType)
+                        .arg("key", key_name(&segments))
+                        .arg("found", found)
+                        .arg("expected", Msg::new(Key::ExpectedOther).arg("what", text)),
+                );
+                self.report(diagnostic);
+                self.leave_out(segments)
+            }
+        }
+    }
+
+    /// A wrong type at `segments`: the diagnostic, and where to recover (the first key above
+    /// a key that is not text, such as `lines: {1: 1}`, since that key cannot be removed).
+    fn wrong_type(&self, segments: Vec<Segment>, expected: &str) -> (Vec<Segment>, Diagnostic) {
+        let segments = match segments.iter().position(|s| matches!(s, Segment::Unknown)) {
+            Some(cut) => segments[..cut].to_vec(),
+            None => segments,
+        };
+        let path = self.path(&segments);
+        let value = get(&self.value, &segments);
+        let key = last_key(&segments);
+        let (expected_msg, hint) = expectation(expected, &key, value);
+        let at_root = segments.is_empty();
+        let message = if at_root {
+            Msg::new(Key::FileShape).arg("found", describe(value))
+        } else {
+            Msg::new(Key::WrongType)
+                .arg("key", key_name(&segments))
+                .arg("found", describe(value))
+                .arg("expected", expected_msg)
+        };
+        let mut diagnostic = Diagnostic::at(
+            self.source,
+            self.index.value_span(&path),
+            path.as_str(),
+            message,
+        );
+        if at_root {
+            diagnostic = diagnostic.hint(Msg::new(Key::HintFileShape));
+        } else if let Some(hint) = hint {
+            diagnostic = diagnostic.hint(hint);
+        }
+        (segments, diagnostic)
+    }
+
+    /// Leave out the value at `segments`: remove its key, or stand in for a list item (so
+    /// the items after it keep their numbers); `false` at the top, where nothing is left.
+    fn leave_out(&mut self, segments: Vec<Segment>) -> bool {
+        self.damage(&segments);
+        match segments.last() {
+            Some(Segment::Map { .. }) => {
+                self.removed.push(segments.clone());
+                remove(&mut self.value, &segments)
+            }
+            Some(Segment::Seq { .. }) => self.stand_in(segments),
+            _ => false,
+        }
+    }
+
+    /// Put a made-up value at `at`, starting with empty text.
+    fn stand_in(&mut self, at: Vec<Segment>) -> bool {
+        if !set(&mut self.value, &at, Value::from("")) {
+            return false;
+        }
+        self.stand_ins.push(StandIn { at, tried: 0 });
+        true
+    }
+
+    /// The innermost stand-in that `segments` is at or inside.
+    fn stand_in_over(&self, segments: &[Segment]) -> Option<usize> {
+        self.stand_ins
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| segments.starts_with(&s.at))
+            .max_by_key(|(_, s)| s.at.len())
+            .map(|(i, _)| i)
+    }
+
+    /// An error inside a made-up value: try another kind of value, fill in what it misses,
+    /// or name a word it allows.
+    fn fill_stand_in(
+        &mut self,
+        position: usize,
+        segments: Vec<Segment>,
+        problem: SerdeProblem,
+    ) -> bool {
+        match problem {
+            SerdeProblem::MissingField { key } => {
+                let mut field = segments;
+                field.push(Segment::Map { key });
+                self.stand_in(field)
+            }
+            SerdeProblem::UnknownVariant { allowed, .. } => {
+                self.substitute_word(&segments, &allowed)
+            }
+            SerdeProblem::WrongType { expected } if expected.contains("enum") => {
+                set(&mut self.value, &segments, Value::from(NOT_A_WORD))
+            }
+            _ => {
+                let Some(stand_in) = self.stand_ins.get_mut(position) else {
+                    return false;
+                };
+                if stand_in.at != segments {
+                    // A made-up value that is wrong inside: nothing more to try.
+                    return false;
+                }
+                stand_in.tried += 1;
+                let next = match stand_in.tried {
+                    1 => Value::Sequence(Vec::new()),
+                    2 => Value::Mapping(Mapping::new()),
+                    3 => Value::from(0),
+                    _ => return false,
+                };
+                set(&mut self.value, &segments, next)
+            }
+        }
+    }
+
+    /// Stand in for a word with the first of `words` (the closest, when given first).
+    fn substitute_word(&mut self, segments: &[Segment], words: &[String]) -> bool {
+        self.damage(segments);
+        match words.first() {
+            Some(word) => set(&mut self.value, segments, Value::from(word.as_str())),
+            None => false,
+        }
+    }
+}
+
+/// `rules[1].cap` relative to the item, as serde_path_to_error writes it.
+fn relative(segments: &[Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// The name of the last key of a path (`cap` of `rules[1].cap`), or empty.
+fn last_key(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// What to call the value at a path in a message: its key, or "item 2 of rules".
+fn key_name(segments: &[Segment]) -> Arg {
+    match segments.last() {
+        Some(Segment::Seq { index }) => Msg::new(Key::PlaceItem)
+            .arg("list", last_key(segments))
+            .arg("n", index.saturating_add(1))
+            .into(),
+        _ => Arg::Text(last_key(segments)),
+    }
+}
+
+fn get<'v>(value: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
+    let mut here = value;
+    for segment in segments {
+        here = match (segment, here) {
+            (Segment::Seq { index }, Value::Sequence(items)) => items.get(*index)?,
+            (Segment::Map { key }, Value::Mapping(map)) => map.get(key.as_str())?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+fn get_mut<'v>(value: &'v mut Value, segments: &[Segment]) -> Option<&'v mut Value> {
+    let mut here = value;
+    for segment in segments {
+        here = match (segment, here) {
+            (Segment::Seq { index }, Value::Sequence(items)) => items.get_mut(*index)?,
+            (Segment::Map { key }, Value::Mapping(map)) => map.get_mut(key.as_str())?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+/// Remove the key at the end of `segments`; `false` when there is no such key.
+fn remove(value: &mut Value, segments: &[Segment]) -> bool {
+    let Some((Segment::Map { key }, parent)) = segments.split_last() else {
+        return false;
+    };
+    match get_mut(value, parent) {
+        Some(Value::Mapping(map)) => map.shift_remove(key.as_str()).is_some(),
+        _ => false,
+    }
+}
+
+/// Set the value at `segments`, adding the key if the map lacks it.
+fn set(value: &mut Value, segments: &[Segment], new: Value) -> bool {
+    let Some((last, parent)) = segments.split_last() else {
+        return false;
+    };
+    match (last, get_mut(value, parent)) {
+        (Segment::Map { key }, Some(Value::Mapping(map))) => {
+            map.insert(Value::from(key.as_str()), new);
+            true
+        }
+        (Segment::Seq { index }, Some(Value::Sequence(items))) => match items.get_mut(*index) {
+            Some(slot) => {
+                *slot = new;
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// A scalar as its text (`400`, `true`, `x`).
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        Value::Sequence(_) | Value::Mapping(_) => String::from("…"),
+        Value::Tagged(tagged) => scalar_text(&tagged.value),
+    }
+}
+
+/// What a value is, in words.
+fn describe(value: Option<&Value>) -> Msg {
+    match value {
+        Some(Value::Number(n)) => Msg::new(Key::FoundNumber).arg("value", n.to_string()),
+        Some(Value::String(s)) => Msg::new(Key::FoundText).arg("value", s.as_str()),
+        Some(Value::Bool(b)) => Msg::new(Key::FoundYesNo).arg("value", b.to_string()),
+        Some(Value::Sequence(_)) => Msg::new(Key::FoundList),
+        Some(Value::Mapping(_)) => Msg::new(Key::FoundMap),
+        Some(Value::Null) | None => Msg::new(Key::FoundEmpty),
+        Some(Value::Tagged(tagged)) => describe(Some(&tagged.value)),
+    }
+}
+
+/// What was expected, in words, and what to write: from serde's words for the type, the
+/// key's name and the value found (`rate: 400` needs its unit: `rate: 400 元/头`).
+fn expectation(expected: &str, key: &str, value: Option<&Value>) -> (Msg, Option<Msg>) {
+    let number = matches!(value, Some(Value::Number(_) | Value::Bool(_)));
+    let text = value.map(scalar_text).unwrap_or_default();
+    if expected == "a string" {
+        let hint = match key {
+            _ if !number => None,
+            "rate" => Some(Msg::new(Key::HintRateUnit).arg("value", text)),
+            "cap" | "amount" | "cap_without_rate" | "max_principal" => Some(
+                Msg::new(Key::HintMoneyUnit)
+                    .arg("key", key)
+                    .arg("value", text),
+            ),
+            "max_quantity" => Some(Msg::new(Key::HintQuantityUnit).arg("value", text)),
+            "share" => Some(Msg::new(Key::HintSharePercent)),
+            "code" | "county" => Some(
+                Msg::new(Key::HintQuoteCode)
+                    .arg("key", key)
+                    .arg("value", text),
+            ),
+            _ => Some(
+                Msg::new(Key::HintQuoteText)
+                    .arg("key", key)
+                    .arg("value", text),
+            ),
+        };
+        let hint = hint.or_else(|| example_hint(key));
+        return (Msg::new(Key::ExpectedText), hint);
+    }
+    if expected == "a sequence" {
+        return (
+            Msg::new(Key::ExpectedList),
+            Some(Msg::new(Key::HintWriteList).arg("key", key)),
+        );
+    }
+    if expected.starts_with("struct ") || expected == "a map" {
+        return (
+            Msg::new(Key::ExpectedMap),
+            Some(Msg::new(Key::HintWriteMap).arg("key", key)),
+        );
+    }
+    if ["u8", "u16", "u32", "u64", "usize", "i32", "i64"].contains(&expected) {
+        return (Msg::new(Key::ExpectedWholeNumber), example_hint(key));
+    }
+    if expected == "a number, yes/no or text" {
+        return (Msg::new(Key::ExpectedScalar), example_hint(key));
+    }
+    (Msg::new(Key::ExpectedOther).arg("what", expected), None)
+}
+
+/// `For example `until: 2014`` for keys with a known example.
+fn example_hint(key: &str) -> Option<Msg> {
+    let example = example_for(key);
+    (!example.ends_with('…')).then(|| Msg::new(Key::HintWriteLike).arg("example", example))
+}
+
+/// A line showing how a key is written, for "add it" and "write it like this" hints.
+fn example_for(key: &str) -> String {
+    let value = match key {
+        "id" => "pigs",
+        "label" => "养猪",
+        "clause" => "c2-1",
+        "title" => "关于推进产业扶贫的实施方案",
+        "county" | "code" => "\"610926\"",
+        "kind" => "policy",
+        "province" => "陕西省",
+        "prefecture" => "安康市",
+        "genre" => "实施方案",
+        "source" => "{ name: 某县人民政府网站 }",
+        "status" => "in_force",
+        "from" | "date" | "written" | "published" => "2020-06-01",
+        "to" => "2020-12-31",
+        "type" => "count",
+        "group" => "livestock",
+        "facts" => "{ registered_poor: true, pigs: 5 }",
+        "expect" => "{ total: 1500 }",
+        "total" => "1500",
+        "rules" => "[pigs, chickens]",
+        "interest" => "政府贴息3年",
+        "parts" => "[{ label: 产前, share: 60% }, { label: 产后, share: 40% }]",
+        "until" => "2014",
+        "round_to" => "2",
+        "text" => "编者注：……",
+        "rate" => "300 元/头",
+        "quantity" => "pigs",
+        "cap" | "amount" => "2000 元",
+        "max" => "10000",
+        "min" => "0",
+        "unit" => "头",
+        _ => "…",
+    };
+    format!("{key}: {value}")
+}
+
+/// "Allowed: in_force (有效), amended (已修订) …", with what each word means where known.
+fn words_allowed(words: &[String]) -> Msg {
+    let items: Vec<Arg> = words
+        .iter()
+        .map(|word| {
+            let shown = format!("`{word}`");
+            match Key::from_name(&format!("word.{word}")) {
+                Some(meaning) => Msg::new(Key::WordWithMeaning)
+                    .arg("word", shown)
+                    .arg("meaning", Msg::new(meaning))
+                    .into(),
+                None => Arg::Text(shown),
+            }
+        })
+        .collect();
+    Msg::new(Key::HintWordsAllowed).arg("words", Arg::List(items))
 }
 
 #[cfg(test)]
@@ -352,5 +1012,132 @@ mod tests {
             source.line_col(index.value_span("rules[1].label").start),
             (5, 5)
         );
+    }
+
+    use crate::messages::{Key, Lang};
+    use crate::source::{CountySource, RuleSource};
+
+    fn reading<T: DeserializeOwned>(text: &str) -> Read<T> {
+        let source = SourceText::new("t.yaml", text);
+        read_file::<T>(&source).0
+    }
+
+    fn codes<T>(read: &Read<T>) -> Vec<(&'static str, String, u32)> {
+        read.problems
+            .iter()
+            .map(|d| (d.code, d.path.clone(), d.line))
+            .collect()
+    }
+
+    const RULE: &str = "id: pigs\nlabel: 养猪\nclause: c2-1\nquantity: pigs\nrate: 300 元/头\n";
+
+    #[test]
+    fn an_unknown_key_is_reported_and_left_out() {
+        let read = reading::<RuleSource>(&format!("{RULE}colour: red\nshade: blue\n"));
+        assert_eq!(
+            codes(&read),
+            [
+                ("unknown-key", "colour".to_owned(), 6),
+                ("unknown-key", "shade".to_owned(), 7)
+            ]
+        );
+        assert!(read
+            .value
+            .is_some_and(|r| r.rate.as_deref() == Some("300 元/头")));
+        assert_eq!(read.damaged, ["colour", "shade"]);
+    }
+
+    #[test]
+    fn a_wrong_type_in_an_optional_key_is_left_out() {
+        let read = reading::<RuleSource>(&format!("{RULE}cap: 2000\nround_to: two\n"));
+        assert_eq!(
+            codes(&read),
+            [
+                ("wrong-type", "cap".to_owned(), 6),
+                ("wrong-type", "round_to".to_owned(), 7)
+            ]
+        );
+        let rule = read.value.unwrap_or_else(|| panic!("the rule is read"));
+        assert_eq!((rule.cap, rule.round_to), (None, None));
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_required_key_is_stood_in_for_and_reported_once() {
+        // `lable` for `label`: one mistake, not "unknown key" and "missing label".
+        let read = reading::<RuleSource>("id: pigs\nlable: 养猪\nclause: c2-1\n");
+        assert_eq!(codes(&read), [("unknown-key", "lable".to_owned(), 2)]);
+        assert!(read.value.is_some());
+        assert!(read.damaged.contains(&"label".to_owned()));
+        // A label written as a list: the wrong type, and nothing about it missing.
+        let read = reading::<RuleSource>("id: pigs\nlabel: [养猪]\nclause: c2-1\n");
+        assert_eq!(codes(&read), [("wrong-type", "label".to_owned(), 2)]);
+        assert!(read.value.is_some());
+        // Really missing: reported, and the item is still read.
+        let read = reading::<RuleSource>("id: pigs\nclause: c2-1\nloan: {}\n");
+        assert_eq!(
+            codes(&read),
+            [
+                ("missing-key", "loan".to_owned(), 3),
+                ("missing-key", String::new(), 1)
+            ]
+        );
+        assert!(read.value.is_some_and(|r| r.loan.is_some()));
+    }
+
+    #[test]
+    fn a_word_that_is_not_allowed_names_the_words_that_are() {
+        let read = reading::<RuleSource>(&format!("{RULE}for: people\n"));
+        assert_eq!(codes(&read), [("unknown-value", "for".to_owned(), 6)]);
+        let hint = read.problems[0].hint_in(Lang::Zh).unwrap_or_default();
+        assert!(hint.contains("`household`（农户）"), "{hint}");
+        // A number where a word goes: serde names no words, so they are asked for.
+        let read = reading::<RuleSource>(&format!("{RULE}for: 3\n"));
+        assert_eq!(codes(&read), [("wrong-type", "for".to_owned(), 6)]);
+        let message = read.problems[0].message_in(Lang::Zh);
+        assert_eq!(message, "`for` 写成了数字 3，这里要的是规定的几个词之一");
+        assert!(read.problems[0]
+            .hint_in(Lang::Zh)
+            .is_some_and(|h| h.contains("`enterprise`")));
+    }
+
+    #[test]
+    fn keys_that_are_not_text_and_list_items_of_the_wrong_type() {
+        let read = reading::<crate::source::GroupSource>(
+            "id: g\nlabel: 组\nclause: c1\nrules: [pigs, [x], bees]\ncap: 3000 元\n",
+        );
+        assert_eq!(codes(&read), [("wrong-type", "rules[1]".to_owned(), 4)]);
+        let group = read.value.unwrap_or_else(|| panic!("the group is read"));
+        // The bad item is stood in for, so the others keep their places.
+        assert_eq!(group.rules.get(2).map(String::as_str), Some("bees"));
+        let read = reading::<crate::source::ExpectSource>("total: 1\nlines: {1: 1}\n");
+        assert_eq!(codes(&read), [("wrong-type", "lines".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_key_written_twice_is_found_where_it_is() {
+        let read = reading::<CountySource>(
+            "code: \"100001\"\nname: 甲\nname: 乙\nprovince: 省\nprefecture: 市\n",
+        );
+        assert_eq!(codes(&read), [("duplicate-key", "name".to_owned(), 3)]);
+        assert!(read.value.is_none());
+    }
+
+    #[test]
+    fn a_file_that_is_not_key_value_lines_says_so() {
+        let read = reading::<CountySource>("- a\n- b\n");
+        assert_eq!(codes(&read), [("file-shape", String::new(), 1)]);
+        assert!(read.value.is_none());
+    }
+
+    #[test]
+    fn any_number_of_mistakes_ends() {
+        let text: String = (0..200).map(|i| format!("k{i}: x\n")).collect();
+        let read = reading::<RuleSource>(&format!("{RULE}{text}"));
+        assert!(read.value.is_none());
+        assert_eq!(read.problems.len(), MAX_TRIES);
+        assert!(read
+            .problems
+            .iter()
+            .all(|d| d.message.key == Key::UnknownKey));
     }
 }

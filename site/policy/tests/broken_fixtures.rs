@@ -1,13 +1,15 @@
 //! Every file in tests/fixtures/broken/ holds exactly one mistake and says, on its first line,
-//! where `portal check` must report it (`# expect: LINE:COLUMN message`). Each is dropped
-//! into a copy of tests/fixtures/base; the check must report that one problem, at that place,
-//! and nothing else — and must not panic.
+//! where `portal check` must report it, under which code and in which words
+//! (`# expect: LINE:COLUMN code=CODE fragment of the Chinese message or hint`). Each is
+//! dropped into a copy of tests/fixtures/base; the check must report that one problem, at
+//! that place, and nothing else — and must not panic, in Chinese or in English.
 
 // Tests fail by panicking, on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
+use policy::messages::{self, Lang};
 use std::fs;
 use std::path::PathBuf;
 
@@ -18,6 +20,7 @@ fn fixtures() -> PathBuf {
 struct Expectation {
     line: u32,
     column: u32,
+    code: String,
     message: String,
 }
 
@@ -28,11 +31,13 @@ fn expectation(text: &str) -> Option<Expectation> {
         .nth(1)?
         .trim_end_matches("-->")
         .trim();
-    let (position, message) = rest.split_once(' ')?;
+    let (position, rest) = rest.split_once(' ')?;
+    let (code, message) = rest.strip_prefix("code=")?.split_once(' ')?;
     let (line, column) = position.split_once(':')?;
     Some(Expectation {
         line: line.parse().ok()?,
         column: column.parse().ok()?,
+        code: code.to_owned(),
         message: message.to_owned(),
     })
 }
@@ -109,12 +114,32 @@ fn every_broken_fixture_is_reported_at_its_place() {
             }
             Ok(Err(diagnostics)) => diagnostics,
         };
-        // The rendering with snippets must not panic either.
-        let rendered = diagnostics.render();
+        // The rendering with snippets must not panic either, in either language, and must
+        // fill every placeholder.
+        let rendered = diagnostics.render_in(Lang::Zh);
+        let english = diagnostics.render_in(Lang::En);
+        for text in [&rendered, &english] {
+            let unfilled = messages::placeholders(text);
+            if !unfilled.is_empty() {
+                failures.push(format!(
+                    "{name}: placeholders not filled: {unfilled:?}\n{text}"
+                ));
+            }
+        }
         let found: Vec<String> = diagnostics
             .items
             .iter()
-            .map(|d| format!("{}:{}:{} {}", d.file, d.line, d.column, d.message))
+            .map(|d| {
+                format!(
+                    "{}:{}:{} code={} {} | {}",
+                    d.file,
+                    d.line,
+                    d.column,
+                    d.code,
+                    d.message_in(Lang::Zh),
+                    d.hint_in(Lang::Zh).unwrap_or_default()
+                )
+            })
             .collect();
         // A folder-level problem is reported on the folder.
         let reported = if kind == "orphan" {
@@ -127,14 +152,20 @@ fn every_broken_fixture_is_reported_at_its_place() {
             d.file == reported
                 && d.line == expected.line
                 && d.column == expected.column
-                && format!("{} {}", d.message, d.hint.clone().unwrap_or_default())
-                    .contains(&expected.message)
+                && d.code == expected.code
+                && format!(
+                    "{} {}",
+                    d.message_in(Lang::Zh),
+                    d.hint_in(Lang::Zh).unwrap_or_default()
+                )
+                .contains(&expected.message)
         };
         if !matches {
             failures.push(format!(
-                "{name}: expected exactly `{reported}:{}:{} …{}…`, got:\n    {}",
+                "{name}: expected exactly `{reported}:{}:{} code={} …{}…`, got:\n    {}",
                 expected.line,
                 expected.column,
+                expected.code,
                 expected.message,
                 found.join("\n    ")
             ));

@@ -1,6 +1,6 @@
 //! `portal`: the command line. It only parses arguments; each command lives in `portal::cmd`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use portal::cmd::{
     self, estimate::ForWhom, new::NewWhat, schema::SchemaKind, templates::TemplatesAction, Format,
 };
@@ -14,98 +14,153 @@ use std::process::ExitCode;
     version,
     about = "产业扶贫政策门户：检查补助规则、生成网站、估算一户能得到的补助"
 )]
+#[command(disable_help_flag = true, disable_version_flag = true)]
 struct Cli {
-    /// The project folder (the one holding policies/ and content/).
+    /// 显示这段说明
+    #[arg(short, long, global = true, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// 显示版本号
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    /// 项目文件夹（里面有 policies/ 和 content/），默认是当前文件夹
     #[arg(long, global = true, default_value = ".")]
     root: PathBuf,
+    /// 提示信息用哪种语言：zh 中文、en 英文；不写时看 LC_ALL、LC_MESSAGES、LANG（以 en 开头就用英文，否则用中文）
+    #[arg(long, global = true, value_enum)]
+    lang: Option<cmd::LangArg>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new project folder that passes `portal check` and builds at once.
+    /// 新建一个项目文件夹：一个县、一份示例政策，马上能通过检查、生成网站
     Init {
-        /// The new project's folder (must not exist, or be empty).
+        /// 新项目的文件夹（不能已有文件）
         dir: PathBuf,
-        /// The first county's GB/T 2260 code.
+        /// 第一个县的行政区划代码（六位数字）
         #[arg(long, default_value = "610926")]
         county: String,
-        /// The first county's name.
+        /// 第一个县的名称
         #[arg(long, default_value = "平利县")]
         name: String,
-        /// The county's folder name after the code (lower-case letters, digits, -).
+        /// 县文件夹名里代码后面的部分（小写字母、数字和 -）
         #[arg(long, default_value = "pingli")]
         slug: String,
-        /// The province above it.
+        /// 所属省份
         #[arg(long, default_value = "陕西省")]
         province: String,
-        /// The prefecture above it.
+        /// 所属市（州）
         #[arg(long, default_value = "安康市")]
         prefecture: String,
     },
-    /// Build the whole site into public/ (or --out); a failed build leaves the old site as it was.
+    /// 生成整个网站到 public/（或 --out）；出错时原来的网站保持不变
     Build {
-        /// The output folder, relative to --root.
+        /// 输出文件夹，相对于 --root
         #[arg(long, default_value = "public")]
         out: PathBuf,
     },
-    /// Preview the site on 127.0.0.1, rebuilding and reloading when a file changes.
+    /// 在本机（127.0.0.1）预览网站，改了文件自动重新生成、刷新
     Serve {
-        /// 0 picks a free port.
+        /// 端口；0 表示自动选一个空闲端口
         #[arg(long, default_value_t = 8000)]
         port: u16,
-        /// The output folder, relative to --root.
+        /// 输出文件夹，相对于 --root
         #[arg(long, default_value = "public")]
         out: PathBuf,
     },
-    /// Validate every YAML and Markdown file and recompute every worked example.
+    /// 检查全部 YAML 和 Markdown 文件，重新计算每个算例
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Estimate what a household receives under a county's rules.
+    /// 按一个县的规则估算一户能得到的补助
     ///
-    /// Facts are given as FACT=VALUE, e.g. `pigs=3 registered_poor=true cash_crop_mu=1.5`.
+    /// 情况写成 项目=数值，例如 `pigs=3 registered_poor=true cash_crop_mu=1.5`（项目名见 policies/facts.yaml）
     Estimate {
-        /// The county's GB/T 2260 code, e.g. 140431.
+        /// 县的行政区划代码，例如 140431
         #[arg(long)]
         county: String,
-        /// Use the rules in force on this date (YYYY-MM-DD); default today.
+        /// 按这一天有效的规则估算（YYYY-MM-DD），默认今天
         #[arg(long)]
         date: Option<String>,
-        /// Print JSON instead of text.
+        /// 输出 JSON（给程序用）
         #[arg(long)]
         json: bool,
-        /// Whose measures to compute.
+        /// 估算谁的补助：household 农户、enterprise 企业和合作社、collective 村集体
         #[arg(long = "for", value_enum, default_value_t = ForWhom::Household)]
         audience: ForWhom,
-        /// Household facts, FACT=VALUE.
+        /// 这一户的情况，项目=数值
         facts: Vec<String>,
     },
-    /// Create a county or a policy that passes `portal check` as it is, with teaching comments.
+    /// 新建一个县或一份政策（带中文说明，直接能通过检查）
     New {
         #[command(subcommand)]
         what: NewWhat,
     },
-    /// The built-in templates: list them, or copy them into templates/ to restyle the site.
+    /// 内置模板：列出，或复制到项目的 templates/ 里修改网站样式
     Templates {
         #[command(subcommand)]
         action: TemplatesAction,
     },
-    /// Print the JSON Schema of the policy format (or write all schema files to a folder).
+    /// 输出规则格式的 JSON Schema（或把全部 schema 文件写到一个文件夹）
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Policy)]
         kind: SchemaKind,
-        /// Write policy, county and facts schemas into this folder instead of printing.
+        /// 把 policy、county、facts 三个 schema 写到这个文件夹
         #[arg(long)]
         write: Option<PathBuf>,
     },
 }
 
+/// Clap's own words (headings, `--help`, `--version`) in Chinese, on every subcommand.
+fn in_chinese(command: clap::Command) -> clap::Command {
+    command
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_subcommand(true)
+        .mut_args(|arg| {
+            let heading = if arg.is_positional() {
+                "参数"
+            } else {
+                "选项"
+            };
+            arg.help_heading(heading)
+        })
+        .mut_subcommands(in_chinese)
+}
+
+/// Parse the command line; a mistake in it is explained in Chinese, with clap's detail.
+fn parse() -> Cli {
+    let command = in_chinese(Cli::command());
+    let result = command
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match result {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if !matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                cmd::emit_err("命令行写得不对（下面是详细说明）。运行 `portal --help` 查看所有命令和写法。\n\n");
+            }
+            error.exit()
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let root = cli.root;
+    // Chosen once here and passed down: nothing below reads the environment for it.
+    let lang = cli
+        .lang
+        .map_or_else(policy::messages::Lang::from_env, Into::into);
     match cli.command {
         Command::Init {
             dir,
@@ -123,10 +178,11 @@ fn main() -> ExitCode {
                 province: &province,
                 prefecture: &prefecture,
             },
+            lang,
         ),
-        Command::Build { out } => cmd::build::run(&root, &out),
-        Command::Serve { port, out } => cmd::serve::run(&root, &out, port),
-        Command::Check { format } => cmd::check::run(&root, format),
+        Command::Build { out } => cmd::build::run(&root, &out, lang),
+        Command::Serve { port, out } => cmd::serve::run(&root, &out, port, lang),
+        Command::Check { format } => cmd::check::run(&root, format, lang),
         Command::Estimate {
             county,
             date,
@@ -140,9 +196,10 @@ fn main() -> ExitCode {
             json,
             audience.into(),
             &facts,
+            lang,
         ),
-        Command::New { what } => cmd::new::run(&root, what),
-        Command::Templates { action } => cmd::templates::run(&root, action),
-        Command::Schema { kind, write } => cmd::schema::run(kind, write.as_deref()),
+        Command::New { what } => cmd::new::run(&root, what, lang),
+        Command::Templates { action } => cmd::templates::run(&root, action, lang),
+        Command::Schema { kind, write } => cmd::schema::run(kind, write.as_deref(), lang),
     }
 }

@@ -2,6 +2,7 @@
 //! as they are, with comments in Chinese that teach the format.
 
 use policy::compile::valid_id;
+use policy::messages::{Key, Msg};
 use std::path::{Path, PathBuf};
 
 /// Why nothing (more) was created.
@@ -25,6 +26,30 @@ pub enum ScaffoldError {
         path: String,
         source: std::io::Error,
     },
+}
+
+impl ScaffoldError {
+    /// The error from the message catalogue, to be shown in the chosen language (the
+    /// `Display` above is its Chinese).
+    pub fn message(&self) -> Msg {
+        match self {
+            ScaffoldError::Code(code) => Msg::new(Key::ScaffoldCode).arg("code", code.as_str()),
+            ScaffoldError::Slug(slug) => Msg::new(Key::ScaffoldSlug).arg("slug", slug.as_str()),
+            ScaffoldError::NoCounty(code) => {
+                Msg::new(Key::ScaffoldNoCounty).arg("code", code.as_str())
+            }
+            ScaffoldError::CountyExists { code, dir } => Msg::new(Key::ScaffoldCountyExists)
+                .arg("code", code.as_str())
+                .arg("dir", dir.as_str()),
+            ScaffoldError::Exists(path) => Msg::new(Key::ScaffoldExists).arg("path", path.as_str()),
+            ScaffoldError::NotEmpty(path) => {
+                Msg::new(Key::ScaffoldNotEmpty).arg("path", path.as_str())
+            }
+            ScaffoldError::Io { path, source } => Msg::new(Key::ScaffoldIo)
+                .arg("path", path.as_str())
+                .arg("error", source.to_string()),
+        }
+    }
 }
 
 fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {

@@ -3,6 +3,7 @@
 //! and the terminal while the last good site stays up; fixing it recovers.
 
 use notify::{RecursiveMode, Watcher};
+use policy::messages::{Key, Lang, Msg};
 use render::output::safe_relative;
 use render::BuildError;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ const LIVE_JS: &str = r#"(function () {
       box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;margin:0;padding:1rem;background:#fff0f0;color:#600;border-top:4px solid #c00;font-size:13px;white-space:pre-wrap;z-index:99";
       document.body.appendChild(box);
     }
-    box.textContent = "portal build failed — the page shows the last good build.\n\n" + error;
+    box.textContent = error;
   }
   function poll() {
     fetch("/__portal/status", { cache: "no-store" })
@@ -44,7 +45,8 @@ const LIVE_JS: &str = r#"(function () {
 pub struct Status {
     /// Goes up with every build, good or bad.
     pub version: u64,
-    /// The last build's error, as shown in the terminal.
+    /// The last build's error, as shown in the terminal, under a line saying the page is
+    /// the last good build (in the language `serve` was started with).
     pub error: Option<String>,
 }
 
@@ -56,20 +58,34 @@ pub enum ServeError {
     Watch { path: String, message: String },
 }
 
+impl ServeError {
+    /// The error from the message catalogue, for the chosen language.
+    pub fn message(&self) -> Msg {
+        match self {
+            ServeError::Listen { port, message } => Msg::new(Key::ServeListen)
+                .arg("port", port.to_string())
+                .arg("error", message.as_str()),
+            ServeError::Watch { path, message } => Msg::new(Key::ServeWatch)
+                .arg("path", path.as_str())
+                .arg("error", message.as_str()),
+        }
+    }
+}
+
 /// A line for the terminal (stderr); a closed terminal is no reason to stop serving.
 fn say(text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-fn describe(error: &BuildError) -> String {
+fn describe(error: &BuildError, lang: Lang) -> String {
     match error {
-        BuildError::Check(diagnostics) => diagnostics.render(),
-        other => other.to_string(),
+        BuildError::Check(diagnostics) => diagnostics.render_in(lang),
+        other => other.message(lang),
     }
 }
 
-fn rebuild(root: &Path, out: &Path, status: &Mutex<Status>) {
+fn rebuild(root: &Path, out: &Path, status: &Mutex<Status>, lang: Lang) {
     let result = crate::build_site(root, out);
     let mut status = status
         .lock()
@@ -78,17 +94,19 @@ fn rebuild(root: &Path, out: &Path, status: &Mutex<Status>) {
     match result {
         Ok(report) => {
             status.error = None;
-            say(&format!(
-                "portal serve: rebuilt {} pages in {:.2} s",
-                report.pages, report.seconds
-            ));
+            let rebuilt = Msg::new(Key::ServeRebuilt)
+                .arg("pages", report.pages)
+                .arg("seconds", format!("{:.2}", report.seconds));
+            say(&rebuilt.render(lang));
         }
         Err(error) => {
-            let text = describe(&error);
+            let text = describe(&error, lang);
             say(&format!(
-                "{text}\nportal serve: the build failed; still serving the last good site"
+                "{text}\n{}",
+                Msg::new(Key::ServeFailed).render(lang)
             ));
-            status.error = Some(text);
+            let heading = Msg::new(Key::ServeOverlay).render(lang);
+            status.error = Some(format!("{heading}\n\n{text}"));
         }
     }
 }
@@ -140,7 +158,7 @@ fn respond(request: tiny_http::Request, status: u16, content_type: &str, body: V
     let _ = request.respond(response);
 }
 
-fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>) {
+fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>, lang: Lang) {
     let url = request.url().to_owned();
     if url == "/__portal/live.js" {
         return respond(
@@ -168,7 +186,7 @@ fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>) {
             request,
             404,
             content_type(".txt"),
-            b"not found; the site has not been built yet".to_vec(),
+            Msg::new(Key::ServeNotBuilt).render(lang).into_bytes(),
         );
     };
     if name.ends_with(".html") {
@@ -186,9 +204,9 @@ fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>) {
 
 /// Build, then serve `out` on 127.0.0.1:`port` (0 picks a free port), rebuilding on change.
 /// Runs until the process is stopped.
-pub fn serve(root: &Path, out: &Path, port: u16) -> Result<(), ServeError> {
+pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), ServeError> {
     let status = Arc::new(Mutex::new(Status::default()));
-    rebuild(root, out, &status);
+    rebuild(root, out, &status, lang);
 
     let (events, changes) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -219,7 +237,7 @@ pub fn serve(root: &Path, out: &Path, port: u16) -> Result<(), ServeError> {
             while changes.recv().is_ok() {
                 // An editor saves in several steps: wait until the files are quiet.
                 while changes.recv_timeout(Duration::from_millis(250)).is_ok() {}
-                rebuild(&root, &out, &status);
+                rebuild(&root, &out, &status, lang);
             }
         });
     }
@@ -232,11 +250,13 @@ pub fn serve(root: &Path, out: &Path, port: u16) -> Result<(), ServeError> {
         .server_addr()
         .to_ip()
         .map_or_else(|| format!("127.0.0.1:{port}"), |a| a.to_string());
-    say(&format!("portal serve: http://{address}/ (Ctrl-C to stop)"));
+    say(&Msg::new(Key::ServeListening)
+        .arg("address", address)
+        .render(lang));
     // One thread per request: a tab that waits must not hold up another.
     for request in server.incoming_requests() {
         let (out, status) = (out.to_path_buf(), Arc::clone(&status));
-        std::thread::spawn(move || handle(request, &out, &status));
+        std::thread::spawn(move || handle(request, &out, &status, lang));
     }
     drop(watcher);
     Ok(())

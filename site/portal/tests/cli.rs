@@ -12,8 +12,17 @@ use serde_json::Value;
 use std::process::{Command, Output};
 use support::repo;
 
+/// `portal` as a clerk runs it: no locale asking for English, so it speaks Chinese.
+fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal"));
+    for locale in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        command.env_remove(locale);
+    }
+    command
+}
+
 fn portal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portal"))
+    command()
         .arg("--root")
         .arg(repo())
         .args(args)
@@ -208,7 +217,7 @@ fn an_expired_scheme_is_named_not_a_silent_zero() {
             "2018-02-30",
             "pigs=3",
         ]),
-        "is not a date",
+        "`2018-02-30` 不是日期",
     );
 }
 
@@ -266,23 +275,30 @@ fn check_json_reports_file_line_column_and_exits_non_zero() {
         .replace("rate: 300 元/头", "rat: 300 元/头")
         .replace("clause: c3-3", "clause: c3-9");
     std::fs::write(&policy, text).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args([
+    let check = |lang: Option<&str>| {
+        let mut command = command();
+        command.args([
             "--root",
             dir.path().to_str().unwrap(),
             "check",
             "--format",
             "json",
-        ])
-        .output()
-        .unwrap();
+        ]);
+        if let Some(lang) = lang {
+            command.args(["--lang", lang]);
+        }
+        command.output().unwrap()
+    };
+    let o = check(None);
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["ok"], false);
     let errors = v["errors"].as_array().unwrap();
-    // Both mistakes in one run, not just the first.
+    // Both mistakes in one run, not just the first; the rule that lost `rat` is not also
+    // blamed for saying nothing about what it pays.
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(errors[0]["path"], "rules[1].rat");
+    assert_eq!(errors[0]["code"], "unknown-key");
     assert_eq!(
         (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
         (Some(30), Some(5))
@@ -290,8 +306,50 @@ fn check_json_reports_file_line_column_and_exits_non_zero() {
     assert!(errors[0]["hint"]
         .as_str()
         .unwrap()
-        .contains("did you mean `rate`"));
+        .contains("是不是想写 `rate`"));
     assert_eq!(errors[1]["path"], "rules[7].clause");
+    assert_eq!(errors[1]["code"], "missing-clause");
+    // The same problems in English, with the same codes.
+    let v: Value = serde_json::from_str(&stdout(&check(Some("en")))).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors[0]["code"], "unknown-key");
+    assert!(errors[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("Did you mean `rate`"));
+}
+
+#[test]
+fn the_language_is_the_flag_or_else_the_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::fixture_base(), dir.path());
+    let policy = dir
+        .path()
+        .join("policies/100001-test/demo-2020/policy.yaml");
+    let text = std::fs::read_to_string(&policy)
+        .unwrap()
+        .replace("quantity: pigs\n", "quantity: pig\n");
+    std::fs::write(&policy, text).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let run = |lang: Option<&str>, locale: Option<&str>| {
+        let mut command = command();
+        if let Some(locale) = locale {
+            command.env("LANG", locale);
+        }
+        command.args(["--root", root]);
+        if let Some(lang) = lang {
+            command.args(["--lang", lang]);
+        }
+        stderr(&command.arg("check").output().unwrap())
+    };
+    let chinese = "`pig` 不是情况项的名字";
+    let english = "unknown fact `pig`";
+    assert!(run(None, None).contains(chinese));
+    assert!(run(None, Some("zh_CN.UTF-8")).contains(chinese));
+    assert!(run(None, Some("en_US.UTF-8")).contains(english));
+    assert!(run(Some("zh"), Some("en_US.UTF-8")).contains(chinese));
+    assert!(run(Some("en"), None).contains(english));
+    assert!(run(None, None).contains("portal check：发现 1 处错误"));
 }
 
 #[test]

@@ -72,6 +72,9 @@ fn edits_rebuild_errors_show_and_fixes_recover() {
     let dir = support::fixture_project();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .args([
             "--root",
             dir.path().to_str().unwrap(),
@@ -95,7 +98,7 @@ fn edits_rebuild_errors_show_and_fixes_recover() {
         let line = received
             .recv_timeout(Duration::from_secs(30))
             .expect("the server says where it listens");
-        if let Some(rest) = line.strip_prefix("portal serve: http://") {
+        if let Some(rest) = line.strip_prefix("portal serve：http://") {
             break rest.split('/').next().unwrap().to_owned();
         }
     };
@@ -119,8 +122,9 @@ fn edits_rebuild_errors_show_and_fixes_recover() {
     let broken = wait_for(&address, "the error", |s| s["error"].is_string());
     let error = broken["error"].as_str().unwrap();
     assert!(
-        error.contains("policies/100001-test/demo-2020/policy.yaml:")
-            && error.contains("does not match"),
+        error.starts_with("portal build 失败——页面显示的是上一次成功生成的结果。")
+            && error.contains("policies/100001-test/demo-2020/policy.yaml:")
+            && error.contains("和规则算出的结果对不上"),
         "{error}"
     );
     assert_eq!(

@@ -13,6 +13,7 @@ use crate::urls;
 use calculator::Audience;
 use policy::diagnostic::{Diagnostic, Diagnostics};
 use policy::load::{load, Document, Project};
+use policy::messages::{Key, Lang, Msg};
 use policy::source::DocumentKindSource;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -22,8 +23,11 @@ use std::path::Path;
 use std::time::Instant;
 use tera::{Context, Tera};
 
+/// Why a build stopped. [`BuildError::message`] words it in the clerk's language; the
+/// `Display` is the developer's short form.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// Problems in the project's files, each at its place (policies, `content/site.yaml` …).
     #[error("the policies have {} error(s)", .0.len())]
     Check(Diagnostics),
     #[error("{0}")]
@@ -34,6 +38,45 @@ pub enum BuildError {
     Links(Vec<BrokenLink>),
     #[error(transparent)]
     Output(#[from] OutputError),
+}
+
+impl BuildError {
+    /// What went wrong, in `lang`. Problems in files ([`BuildError::Check`]) are better shown
+    /// with [`Diagnostics::render_in`], which adds the lines of the file.
+    pub fn message(&self, lang: Lang) -> String {
+        let msg = match self {
+            BuildError::Check(diagnostics) => {
+                Msg::new(Key::BuildCheck).arg("count", diagnostics.len())
+            }
+            BuildError::Content(diagnostic) => {
+                let mut text = format!(
+                    "{}:{}:{}: {}",
+                    diagnostic.file,
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.message_in(lang)
+                );
+                if let Some(hint) = diagnostic.hint_in(lang) {
+                    text.push('\n');
+                    text.push_str(&Msg::new(Key::CliHint).arg("hint", hint).render(lang));
+                }
+                return text;
+            }
+            BuildError::Template { template, message } => Msg::new(Key::BuildTemplate)
+                .arg("template", template.as_str())
+                .arg("error", message.as_str()),
+            BuildError::Links(broken) => Msg::new(Key::BuildLinks).arg("count", broken.len()).arg(
+                "links",
+                broken
+                    .iter()
+                    .map(|b| format!("  {} → {} ({})", b.page, b.link, b.reason))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            BuildError::Output(error) => Msg::new(Key::BuildOutput).arg("error", error.to_string()),
+        };
+        msg.render(lang)
+    }
 }
 
 /// The estimator's module and its JavaScript glue, as `portal` carries them.
@@ -64,23 +107,36 @@ pub struct BuildReport {
 
 fn read_yaml<T: serde::de::DeserializeOwned>(root: &Path, relative: &str) -> Result<T, BuildError> {
     let text = std::fs::read_to_string(root.join(relative)).map_err(|e| {
-        BuildError::Content(Box::new(Diagnostic::file(
-            relative,
-            format!("cannot read: {e}"),
-            None,
-        )))
+        BuildError::Content(Box::new(
+            Diagnostic::file(
+                relative,
+                Msg::new(Key::FileUnreadable).arg("error", e.to_string()),
+            )
+            .hint(Msg::new(Key::HintFileUnreadable)),
+        ))
     })?;
     parse_yaml(relative, text)
 }
 
+/// Read a YAML file of the site; every problem in it is reported at once, with its lines.
 fn parse_yaml<T: serde::de::DeserializeOwned>(
     relative: &str,
     text: String,
 ) -> Result<T, BuildError> {
-    let source = policy::diagnostic::SourceText::new(relative, text);
-    policy::yaml::read_file::<T>(&source)
-        .map(|(v, _)| v)
-        .map_err(|d| BuildError::Content(Box::new(d)))
+    let source = std::sync::Arc::new(policy::diagnostic::SourceText::new(relative, text));
+    let (read, _) = policy::yaml::read_file::<T>(&source);
+    match read.value {
+        Some(value) if read.is_clean() => Ok(value),
+        _ => {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.add_source(source);
+            for problem in read.problems {
+                diagnostics.push(problem);
+            }
+            diagnostics.sort();
+            Err(BuildError::Check(diagnostics))
+        }
+    }
 }
 
 fn templates(theme: &Theme) -> Result<Tera, BuildError> {
@@ -112,11 +168,10 @@ fn templates(theme: &Theme) -> Result<Tera, BuildError> {
 /// A theme file, or an error naming where it was expected.
 fn theme_file<'t>(theme: &'t Theme, name: &str) -> Result<&'t [u8], BuildError> {
     theme.get(name).ok_or_else(|| {
-        BuildError::Content(Box::new(Diagnostic::file(
-            format!("templates/{name}"),
-            "the theme has no such file",
-            Some("remove the project's broken copy, or copy the built-in one out again".into()),
-        )))
+        BuildError::Content(Box::new(
+            Diagnostic::file(format!("templates/{name}"), Msg::new(Key::ThemeFileMissing))
+                .hint(Msg::new(Key::HintThemeFile)),
+        ))
     })
 }
 
@@ -174,7 +229,7 @@ pub fn render_site(
     )?;
     let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
     let compare_config: CompareConfig = read_yaml(root, "content/compare.yaml")?;
-    let pages = content::load(root).map_err(|d| BuildError::Content(Box::new(d)))?;
+    let pages = content::load(root).map_err(BuildError::Content)?;
     let mut files = SiteFiles::default();
 
     // Static assets, content-addressed so they can be cached for ever.
@@ -329,11 +384,10 @@ pub fn render_site(
         jobs.push((path, template, cx));
     }
     if !pages.iter().any(|p| p.slug == "open-data") {
-        return Err(BuildError::Content(Box::new(Diagnostic::file(
-            "content/open-data.md",
-            "the open data page is missing",
-            Some("add content/open-data.md: it introduces /data/".into()),
-        ))));
+        return Err(BuildError::Content(Box::new(
+            Diagnostic::file("content/open-data.md", Msg::new(Key::OpenDataMissing))
+                .hint(Msg::new(Key::HintOpenData)),
+        )));
     }
     jobs.push((
         urls::file_of(urls::NOT_FOUND),

@@ -3,6 +3,7 @@
 
 use policy::compile::valid_id;
 use policy::diagnostic::Diagnostic;
+use policy::messages::{Key, Msg};
 use std::path::Path;
 
 #[derive(Debug, Clone)]
@@ -13,7 +14,8 @@ pub struct ContentPage {
     pub markdown: String,
 }
 
-pub fn load(root: &Path) -> Result<Vec<ContentPage>, Diagnostic> {
+/// Every page of `content/`; the first problem found, at its file.
+pub fn load(root: &Path) -> Result<Vec<ContentPage>, Box<Diagnostic>> {
     let dir = root.join("content");
     let mut pages = Vec::new();
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -36,17 +38,19 @@ pub fn load(root: &Path) -> Result<Vec<ContentPage>, Diagnostic> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !valid_id(&slug) {
-            return Err(Diagnostic::file(
-                &name,
-                format!("`{slug}` cannot be a page address"),
-                Some(
-                    "name content files with lower-case letters, digits and -, e.g. for-offices.md"
-                        .into(),
-                ),
-            ));
+            let problem =
+                Diagnostic::file(&name, Msg::new(Key::ContentSlugInvalid).arg("slug", slug));
+            return Err(Box::new(problem.hint(Msg::new(Key::HintContentSlug))));
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Diagnostic::file(&name, format!("cannot read: {e}"), None))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Box::new(
+                Diagnostic::file(
+                    &name,
+                    Msg::new(Key::FileUnreadable).arg("error", e.to_string()),
+                )
+                .hint(Msg::new(Key::HintFileUnreadable)),
+            )
+        })?;
         let (title, markdown) = match text
             .strip_prefix("---\n")
             .and_then(|rest| rest.split_once("\n---\n"))
@@ -61,11 +65,8 @@ pub fn load(root: &Path) -> Result<Vec<ContentPage>, Diagnostic> {
             None => (None, text.clone()),
         };
         let Some(title) = title else {
-            return Err(Diagnostic::file(
-                &name,
-                "the page has no title",
-                Some("start the file with ---, title: 页面标题, ---".into()),
-            ));
+            let problem = Diagnostic::file(&name, Msg::new(Key::ContentNoTitle));
+            return Err(Box::new(problem.hint(Msg::new(Key::HintContentTitle))));
         };
         pages.push(ContentPage {
             slug,

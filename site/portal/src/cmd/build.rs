@@ -1,30 +1,39 @@
 //! `portal build`: the whole site into `public/` (or `--out`); a failed build leaves the
 //! previous site as it was.
 
-use super::{emit, fail, print_problems, under_root, Format};
+use super::{emit, emit_err, fail, fail_with, print_problems, under_root, Format};
+use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Build `root` into `out` (relative to `root` unless absolute).
-pub fn run(root: &Path, out: &Path) -> ExitCode {
+pub fn run(root: &Path, out: &Path, lang: Lang) -> ExitCode {
     let out = under_root(root, out);
-    let kept = format!("构建已停止，{} 保持原样", out.display());
+    let kept = Msg::new(Key::CliBuildKept).arg("out", out.display().to_string());
     match crate::build_site(root, &out) {
         Ok(report) => {
-            emit(&format!(
-                "portal build：{} 个网页（{} 个文件，{:.1} MB），用时 {:.2} 秒 → {}\n",
-                report.pages,
-                report.files,
-                report.bytes as f64 / 1_000_000.0,
-                report.seconds,
-                out.display()
-            ));
+            let done = Msg::new(Key::CliBuildOk)
+                .arg("pages", report.pages)
+                .arg("files", report.files)
+                .arg(
+                    "megabytes",
+                    format!("{:.1}", report.bytes as f64 / 1_000_000.0),
+                )
+                .arg("seconds", format!("{:.2}", report.seconds))
+                .arg("out", out.display().to_string());
+            emit(&(done.render(lang) + "\n"));
             ExitCode::SUCCESS
         }
         Err(render::BuildError::Check(diagnostics)) => {
-            print_problems(&diagnostics, Format::Text);
-            fail(kept, None)
+            print_problems(&diagnostics, Format::Text, lang);
+            fail(lang, kept, None)
         }
-        Err(error) => fail(error.to_string(), Some(kept)),
+        Err(render::BuildError::Content(diagnostic)) => {
+            let mut diagnostics = policy::Diagnostics::default();
+            diagnostics.push(*diagnostic);
+            emit_err(&diagnostics.render_in(lang));
+            fail(lang, kept, None)
+        }
+        Err(error) => fail_with(lang, error.message(lang), Some(kept)),
     }
 }

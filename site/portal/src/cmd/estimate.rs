@@ -3,6 +3,7 @@
 
 use super::{emit, emit_err, fail, print_problems, Format};
 use calculator::{evaluate, Audience, Date};
+use policy::messages::{Key, Lang, Msg};
 use policy::{explain, load, Project};
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,7 +29,8 @@ impl From<ForWhom> for Audience {
     }
 }
 
-/// Estimate for `code` on `date` (default today in China) from `FACT=VALUE` pairs.
+/// Estimate for `code` on `date` (default today in China) from `FACT=VALUE` pairs. The
+/// estimate itself is the household's Chinese text (or JSON); refusals are in `lang`.
 pub fn run(
     root: &Path,
     code: &str,
@@ -36,14 +38,16 @@ pub fn run(
     json: bool,
     audience: Audience,
     pairs: &[String],
+    lang: Lang,
 ) -> ExitCode {
     let project: Project = match load(root) {
         Ok(project) => project,
         Err(diagnostics) => {
-            print_problems(&diagnostics, Format::Text);
+            print_problems(&diagnostics, Format::Text, lang);
             return fail(
-                "规则有错误，暂不能估算",
-                Some("请先按 `portal check` 的提示改正".into()),
+                lang,
+                Msg::new(Key::CliEstimateRulesBroken),
+                Some(Msg::new(Key::CliEstimateFixFirst)),
             );
         }
     };
@@ -53,39 +57,51 @@ pub fn run(
             .iter()
             .find(|c| c.source.former.iter().any(|f| f.code == code));
         let hint = match former {
-            Some(c) => format!(
-                "{code} 是{}的旧代码，请用 --county {}",
-                c.source.name, c.source.code
-            ),
-            None => format!(
-                "已有的县：{}",
+            Some(c) => Msg::new(Key::CliFormerCode)
+                .arg("code", code)
+                .arg("name", &c.source.name)
+                .arg("current", &c.source.code),
+            None => Msg::new(Key::CliCounties).list(
+                "counties",
                 project
                     .counties
                     .iter()
-                    .map(|c| format!("{} {}", c.source.code, c.source.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                    .map(|c| format!("{} {}", c.source.code, c.source.name)),
             ),
         };
-        return fail(format!("没有代码为 `{code}` 的县"), Some(hint));
+        return fail(
+            lang,
+            Msg::new(Key::CliNoCounty).arg("code", code),
+            Some(hint),
+        );
     };
     if book.policies.is_empty() {
         return fail(
-            format!("{}（{code}）还没有可以估算的政策规则", book.county.name),
+            lang,
+            Msg::new(Key::CliNoPolicies)
+                .arg("name", &book.county.name)
+                .arg("code", code),
             None,
         );
     }
     let date = match date {
         Some(text) => match text.parse::<Date>() {
             Ok(d) => d,
-            Err(error) => return fail(error.to_string(), None),
+            Err(error) => {
+                return fail(
+                    lang,
+                    Msg::new(Key::BadDate).arg("text", error.input),
+                    Some(Msg::new(Key::HintDate)),
+                )
+            }
         },
         None => match crate::today::today() {
             Some(d) => d,
             None => {
                 return fail(
-                    "无法从系统时钟得知今天的日期",
-                    Some("请用 --date YYYY-MM-DD 指定日期".into()),
+                    lang,
+                    Msg::new(Key::CliNoClock),
+                    Some(Msg::new(Key::CliGiveDate)),
                 )
             }
         },
@@ -95,56 +111,70 @@ pub fn run(
     for pair in pairs {
         match pair.split_once('=') {
             Some((id, value)) => facts.push((id.trim(), value)),
-            None => bad.push(format!("`{pair}` 不是“项目=数值”的写法（例如 pigs=3）")),
+            None => bad.push(Msg::new(Key::CliNotAPair).arg("pair", pair.as_str())),
         }
     }
     let household = match calculator::evaluate::household_from_pairs(book, facts.iter().copied()) {
         Ok(h) if bad.is_empty() => Some(h),
         Ok(_) => None,
         Err(errors) => {
-            bad.extend(errors.into_iter().map(|(_, e)| e.to_string()));
+            // The same words as the estimator page gives a household (in Chinese).
+            bad.extend(errors.iter().map(|(_, e)| policy::examples::fact_words(e)));
             None
         }
     };
     let Some(household) = household else {
         for problem in &bad {
-            emit_err(&format!("错误：{problem}\n"));
+            let line = Msg::new(Key::CliError).arg("message", problem.clone());
+            emit_err(&(line.render(lang) + "\n"));
         }
         return fail(
-            format!("有 {} 项填写有误，未作估算", bad.len()),
-            Some("可填写的项目见 policies/facts.yaml".into()),
+            lang,
+            Msg::new(Key::CliBadFacts).arg("count", bad.len()),
+            Some(Msg::new(Key::CliFactsWhere)),
         );
     };
     let estimate = match evaluate(book, &household, date, audience) {
         Ok(e) => e,
-        Err(error) => return fail(format!("无法计算：{error}"), None),
+        Err(error) => {
+            let problem = policy::examples::arithmetic_words(&error.source).render(lang);
+            let error = format!("{} / {}: {problem}", error.policy, error.rule);
+            return fail(
+                lang,
+                Msg::new(Key::CliCannotCompute).arg("error", error),
+                None,
+            );
+        }
     };
     if estimate.nothing_in_force() {
         let latest = estimate.latest_policy();
         let message = match latest {
-            Some(p) => format!(
-                "{} 在 {date} 没有有效的政策。最近的是《{}》（{}）：{}",
-                book.county.name,
-                p.title,
-                p.period,
-                p.reason.clone().unwrap_or_default()
-            ),
-            None => format!("{} 在 {date} 没有有效的政策", book.county.name),
+            Some(p) => Msg::new(Key::CliNothingInForceLatest)
+                .arg("county", &book.county.name)
+                .arg("date", date.to_string())
+                .arg("title", &p.title)
+                .arg("period", p.period.to_string())
+                .arg("reason", p.reason.clone().unwrap_or_default()),
+            None => Msg::new(Key::CliNothingInForce)
+                .arg("county", &book.county.name)
+                .arg("date", date.to_string()),
         };
-        let hint = latest.map(|p| {
-            format!(
-                "要查看当时的标准，请指定施行期内的日期，例如 --date {}",
-                p.period.from
-            )
-        });
-        return fail(message, hint);
+        let hint =
+            latest.map(|p| Msg::new(Key::CliDateHint).arg("from", p.period.from.to_string()));
+        return fail(lang, message, hint);
     }
     if json {
         match serde_json::to_string_pretty(&estimate) {
             Ok(text) => {
                 emit(&format!("{text}\n"));
             }
-            Err(error) => return fail(format!("无法写出 JSON：{error}"), None),
+            Err(error) => {
+                return fail(
+                    lang,
+                    Msg::new(Key::CliJsonFailed).arg("error", error.to_string()),
+                    None,
+                )
+            }
         }
     } else {
         emit(&explain::render(&estimate));

@@ -2,29 +2,24 @@
 
 use super::{emit, fail};
 use crate::scaffold::{init_project, Starter};
+use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Create a project in `dir` starting from `starter`'s county.
-pub fn run(dir: &Path, starter: &Starter<'_>) -> ExitCode {
+pub fn run(dir: &Path, starter: &Starter<'_>, lang: Lang) -> ExitCode {
     let Some(today) = crate::today::today() else {
-        return fail("无法从系统时钟得知今天的日期", None);
+        return fail(lang, Msg::new(Key::CliNoClock), None);
     };
     match init_project(dir, starter, today) {
         Ok(dir) => {
-            let shown = dir.display();
-            emit(&format!(
-                "已在 {shown} 创建新项目：{}（{}）的一份示例政策，有一条规则和三个算例。\n\
-                 接下来：\n\
-                 \u{20} 1. 把政策原文照录到 policies/ 下的 text.md，修改旁边的 policy.yaml；\n\
-                 \u{20} 2. portal check --root {shown}      检查规则、重新计算算例；\n\
-                 \u{20} 3. portal build --root {shown}      生成网站到 {shown}/public/；\n\
-                 \u{20} 4. portal serve --root {shown}      在本机预览，改了文件自动刷新。\n\
-                 编写说明见 {shown}/content/for-offices.md。\n",
-                starter.name, starter.code
-            ));
+            let done = Msg::new(Key::CliInitOk)
+                .arg("dir", dir.display().to_string())
+                .arg("name", starter.name)
+                .arg("code", starter.code);
+            emit(&(done.render(lang) + "\n"));
             ExitCode::SUCCESS
         }
-        Err(error) => fail(error.to_string(), None),
+        Err(error) => fail(lang, error.message(), None),
     }
 }

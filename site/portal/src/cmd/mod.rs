@@ -1,5 +1,7 @@
 //! One module per `portal` command, each a thin layer over `policy`, `render` and this
-//! crate's scaffolding and server. What a command prints for a person is Chinese; machine
+//! crate's scaffolding and server. What a command prints for a person comes from the message
+//! catalogue ([`policy::messages`]) in the language chosen once in `main.rs` (`--lang`, else
+//! the locale; Chinese unless English is asked for) and passed to each command; machine
 //! output (`--format json`) carries stable codes.
 
 pub mod build;
@@ -12,16 +14,35 @@ pub mod serve;
 pub mod templates;
 
 use policy::diagnostic::Diagnostics;
+use policy::messages::{Key, Lang, Msg};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// How `check` (and `build`, on failure) reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// For a person: Chinese, with the source snippet.
+    /// 给人看：中文，附出错的原文片段
     Text,
-    /// For a program: JSON with a stable `code` beside each message.
+    /// 给程序用：JSON，每条错误带固定的代码（code）
     Json,
+}
+
+/// `--lang`: the language of what `portal` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// 中文（默认）
+    Zh,
+    /// English
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 /// Write to stdout; a closed pipe (`portal estimate … | head`) or a full disk is not a crash.
@@ -35,33 +56,47 @@ pub(crate) fn emit(text: &str) -> bool {
 }
 
 /// Write to stderr, ignoring a closed stream.
-pub(crate) fn emit_err(text: &str) {
+pub fn emit_err(text: &str) {
     use std::io::Write;
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Print an error (and what to do) for a person; returns the failing exit code.
-pub(crate) fn fail(message: impl AsRef<str>, hint: Option<String>) -> ExitCode {
-    emit_err(&format!("错误：{}\n", message.as_ref()));
+pub(crate) fn fail(lang: Lang, message: Msg, hint: Option<Msg>) -> ExitCode {
+    fail_with(lang, message.render(lang), hint)
+}
+
+/// [`fail`] with a message already in words (an error from the operating system).
+pub(crate) fn fail_with(lang: Lang, message: String, hint: Option<Msg>) -> ExitCode {
+    emit_err(&(Msg::new(Key::CliError).arg("message", message).render(lang) + "\n"));
     if let Some(hint) = hint {
-        emit_err(&format!("提示：{hint}\n"));
+        let hint = hint.render(lang);
+        emit_err(&(Msg::new(Key::CliHint).arg("hint", hint).render(lang) + "\n"));
     }
     ExitCode::FAILURE
 }
 
-/// Report the project's problems, for a person on stderr or as JSON on stdout.
-pub(crate) fn print_problems(diagnostics: &Diagnostics, format: Format) {
+/// Report the project's problems, for a person on stderr or as JSON (with each problem's
+/// code) on stdout.
+pub(crate) fn print_problems(diagnostics: &Diagnostics, format: Format, lang: Lang) {
     match format {
         Format::Text => {
-            emit_err(&diagnostics.render());
-            emit_err(&format!(
-                "portal check：发现 {} 处错误，网站没有更新。\n",
-                diagnostics.len()
-            ));
+            emit_err(&diagnostics.render_in(lang));
+            let summary = Msg::new(Key::CliCheckFailed).arg("count", diagnostics.len());
+            emit_err(&(summary.render(lang) + "\n"));
         }
         Format::Json => {
-            let json = serde_json::json!({ "ok": false, "errors": diagnostics.items });
-            emit(&(serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"));
+            /// The report, its fields in this order (a `json!` map would sort them).
+            #[derive(serde::Serialize)]
+            struct Report {
+                ok: bool,
+                errors: Vec<policy::diagnostic::DiagnosticJson>,
+            }
+            let report = Report {
+                ok: false,
+                errors: diagnostics.to_json(lang),
+            };
+            emit(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
         }
     }
 }

@@ -3,39 +3,40 @@
 
 use super::{emit, fail};
 use crate::scaffold::{new_county, new_policy};
+use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// What to create.
 #[derive(Debug, clap::Subcommand)]
 pub enum NewWhat {
-    /// policies/<CODE>-<slug>/county.yaml
+    /// 新建一个县：policies/<代码>-<拼音>/county.yaml
     County {
-        /// GB/T 2260 code, six digits.
+        /// 行政区划代码（GB/T 2260），六位数字
         code: String,
-        /// The county's name, e.g. 平利县.
+        /// 县名，例如 平利县
         name: String,
-        /// The folder name after the code (lower-case letters, digits, -), e.g. pingli.
+        /// 文件夹名里代码后面的部分（小写字母、数字和 -），例如 pingli
         #[arg(long, default_value = "county")]
         slug: String,
-        /// The province, e.g. 陕西省.
+        /// 所属省份，例如 陕西省
         #[arg(long, default_value = "（省）")]
         province: String,
-        /// The prefecture, e.g. 安康市.
+        /// 所属市（州），例如 安康市
         #[arg(long, default_value = "（市、州）")]
         prefecture: String,
     },
-    /// policies/<county>/<SLUG>/policy.yaml and text.md
+    /// 新建一份政策：policies/<县文件夹>/<名称>/policy.yaml 和 text.md
     Policy {
-        /// The county's code; the county must exist.
+        /// 县的代码；这个县要先建好
         code: String,
-        /// The folder name (lower-case letters, digits, -), e.g. industry-2018.
+        /// 文件夹名（小写字母、数字和 -），例如 industry-2018
         slug: String,
     },
 }
 
 /// Create what `what` says under `root`.
-pub fn run(root: &Path, what: NewWhat) -> ExitCode {
+pub fn run(root: &Path, what: NewWhat, lang: Lang) -> ExitCode {
     let result = match what {
         NewWhat::County {
             code,
@@ -46,17 +47,15 @@ pub fn run(root: &Path, what: NewWhat) -> ExitCode {
         } => new_county(root, &code, &name, &slug, &province, &prefecture),
         NewWhat::Policy { code, slug } => match crate::today::today() {
             Some(today) => new_policy(root, &code, &slug, today),
-            None => return fail("无法从系统时钟得知今天的日期", None),
+            None => return fail(lang, Msg::new(Key::CliNoClock), None),
         },
     };
     match result {
         Ok(path) => {
-            emit(&format!(
-                "已创建 {} — 修改后运行 `portal check`\n",
-                path.display()
-            ));
+            let done = Msg::new(Key::CliNewOk).arg("path", path.display().to_string());
+            emit(&(done.render(lang) + "\n"));
             ExitCode::SUCCESS
         }
-        Err(error) => fail(error.to_string(), None),
+        Err(error) => fail(lang, error.message(), None),
     }
 }

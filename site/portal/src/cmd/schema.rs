@@ -2,17 +2,18 @@
 //! underline mistakes.
 
 use super::{emit, fail};
+use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Which file's schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
-    /// policy.yaml
+    /// 政策文件 policy.yaml
     Policy,
-    /// county.yaml
+    /// 县 county.yaml
     County,
-    /// facts.yaml
+    /// 情况项目表 facts.yaml
     Facts,
 }
 
@@ -27,18 +28,18 @@ impl SchemaKind {
 }
 
 /// Print one schema, or write all of them into `write`.
-pub fn run(kind: SchemaKind, write: Option<&Path>) -> ExitCode {
+pub fn run(kind: SchemaKind, write: Option<&Path>, lang: Lang) -> ExitCode {
     let all = policy::schema::all();
     if let Some(dir) = write {
         return match write_all(dir) {
             Ok(count) => {
-                emit(&format!(
-                    "已把 {count} 个 schema 文件写入 {}\n",
-                    dir.display()
-                ));
+                let done = Msg::new(Key::CliSchemaWritten)
+                    .arg("count", count)
+                    .arg("dir", dir.display().to_string());
+                emit(&(done.render(lang) + "\n"));
                 ExitCode::SUCCESS
             }
-            Err(message) => fail(message, None),
+            Err(message) => fail(lang, message, None),
         };
     }
     let text = all
@@ -50,11 +51,19 @@ pub fn run(kind: SchemaKind, write: Option<&Path>) -> ExitCode {
 }
 
 /// Write every schema file into `dir`; returns how many.
-pub(crate) fn write_all(dir: &Path) -> Result<usize, String> {
+pub(crate) fn write_all(dir: &Path) -> Result<usize, Msg> {
     let all = policy::schema::all();
-    std::fs::create_dir_all(dir).map_err(|e| format!("无法创建 {}：{e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Msg::new(Key::CliCannotCreate)
+            .arg("path", dir.display().to_string())
+            .arg("error", e.to_string())
+    })?;
     for (name, text) in &all {
-        std::fs::write(dir.join(name), text).map_err(|e| format!("无法写入 {name}：{e}"))?;
+        std::fs::write(dir.join(name), text).map_err(|e| {
+            Msg::new(Key::CliCannotWrite)
+                .arg("path", name.to_string())
+                .arg("error", e.to_string())
+        })?;
     }
     Ok(all.len())
 }

@@ -3,53 +3,58 @@
 
 use super::{emit, fail};
 use crate::assets::THEME_FILES;
+use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// What to do with the templates.
 #[derive(Debug, clap::Subcommand)]
 pub enum TemplatesAction {
-    /// List the built-in files and which of them the project overrides.
+    /// 列出内置模板，并标出项目改写了哪些
     List,
-    /// Copy built-in files into the project's templates/ (all, or those named) to edit them.
+    /// 把内置模板复制到项目的 templates/（不写名字就复制全部），以便修改
     Copy {
-        /// Files to copy, e.g. base.html static/site.css; none means all.
+        /// 要复制的文件，例如 base.html static/site.css；不写表示全部
         names: Vec<String>,
-        /// Overwrite files the project already has.
+        /// 覆盖项目里已有的同名文件
         #[arg(long)]
         force: bool,
     },
 }
 
 /// Run `action` for the project at `root`.
-pub fn run(root: &Path, action: TemplatesAction) -> ExitCode {
+pub fn run(root: &Path, action: TemplatesAction, lang: Lang) -> ExitCode {
     let dir = root.join("templates");
     match action {
         TemplatesAction::List => {
-            let mut text =
-                String::from("内置模板（项目的 templates/ 里有同名文件时以项目的为准）：\n");
+            let mut text = Msg::new(Key::CliTemplatesList).render(lang) + "\n";
             for (name, bytes) in THEME_FILES {
                 let mark = match std::fs::read(dir.join(name)) {
-                    Ok(own) if own == *bytes => "  项目里有一份相同的副本",
-                    Ok(_) => "  ← 项目已改写",
-                    Err(_) => "",
+                    Ok(own) if own == *bytes => {
+                        format!("  {}", Msg::new(Key::CliTemplateSame).render(lang))
+                    }
+                    Ok(_) => format!("  {}", Msg::new(Key::CliTemplateChanged).render(lang)),
+                    Err(_) => String::new(),
                 };
                 text.push_str(&format!("  {name}{mark}\n"));
             }
             emit(&text);
             ExitCode::SUCCESS
         }
-        TemplatesAction::Copy { names, force } => copy(&dir, &names, force),
+        TemplatesAction::Copy { names, force } => copy(&dir, &names, force, lang),
     }
 }
 
-fn copy(dir: &Path, names: &[String], force: bool) -> ExitCode {
+fn copy(dir: &Path, names: &[String], force: bool, lang: Lang) -> ExitCode {
     for name in names {
         if !THEME_FILES.iter().any(|(n, _)| n == name) {
-            let known: Vec<&str> = THEME_FILES.iter().map(|(n, _)| *n).collect();
             return fail(
-                format!("没有名为 `{name}` 的内置模板"),
-                Some(format!("内置模板有：{}", known.join("、"))),
+                lang,
+                Msg::new(Key::CliNoTemplate).arg("name", name.as_str()),
+                Some(
+                    Msg::new(Key::CliTemplatesKnown)
+                        .list("names", THEME_FILES.iter().map(|(n, _)| *n)),
+                ),
             );
         }
     }
@@ -68,16 +73,20 @@ fn copy(dir: &Path, names: &[String], force: bool) -> ExitCode {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, bytes));
         if let Err(error) = result {
-            return fail(format!("无法写入 {}：{error}", path.display()), None);
+            let message = Msg::new(Key::CliCannotWrite)
+                .arg("path", path.display().to_string())
+                .arg("error", error.to_string());
+            return fail(lang, message, None);
         }
         written += 1;
     }
-    let mut text = format!("已把 {written} 个内置模板复制到 {}。\n", dir.display());
+    let copied = Msg::new(Key::CliTemplatesCopied)
+        .arg("count", written)
+        .arg("dir", dir.display().to_string());
+    let mut text = copied.render(lang) + "\n";
     if !kept.is_empty() {
-        text.push_str(&format!(
-            "项目里已有、没有覆盖的：{}（要覆盖请加 --force）\n",
-            kept.join("、")
-        ));
+        let kept = Msg::new(Key::CliTemplatesKept).list("names", kept);
+        text.push_str(&(kept.render(lang) + "\n"));
     }
     emit(&text);
     ExitCode::SUCCESS
