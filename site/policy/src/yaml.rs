@@ -47,6 +47,9 @@ enum Frame {
     },
 }
 
+/// serde_yaml_ng's recursion limit: it refuses a file nested deeper than this.
+const MAX_INDEXED_DEPTH: usize = 128;
+
 struct Indexer<'a> {
     source: &'a SourceText,
     stack: Vec<Frame>,
@@ -61,6 +64,11 @@ impl Indexer<'_> {
 
     /// Handle a node starting at `mark`; returns its path when it is a value (not a key).
     fn node(&mut self, mark: Marker, scalar: Option<(&str, TScalarStyle)>) -> Option<String> {
+        // serde reads no deeper, so nothing deeper is ever reported; and a path for every level
+        // would make a file of `- - - - …` quadratic in time and memory.
+        if self.stack.len() > MAX_INDEXED_DEPTH {
+            return None;
+        }
         let at = self.byte(mark);
         let (quoted, block) = match scalar.map(|(_, style)| style) {
             Some(TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted) => (true, false),
@@ -150,7 +158,15 @@ impl YamlIndex {
             index: YamlIndex::default(),
         };
         // A syntax error is reported by serde with its position; the index is then partial.
-        let _ = Parser::new_from_str(&source.text).load(&mut indexer, false);
+        // The events are taken one by one: yaml-rust2's own `load` recurses once per level of
+        // nesting, so a file of `- - - - …` would overflow the stack.
+        let mut parser = Parser::new_from_str(&source.text);
+        while let Ok((event, mark)) = parser.next_token() {
+            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+                break;
+            }
+            indexer.on_event(event, mark);
+        }
         indexer.index
     }
 
@@ -1012,6 +1028,18 @@ mod tests {
             source.line_col(index.value_span("rules[1].label").start),
             (5, 5)
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_indexed_without_recursion_or_quadratic_paths() {
+        // Found by fuzzing: 200 000 levels of `- ` overflowed the stack inside yaml-rust2's
+        // recursive loader, and a path per level made 4 000 levels take most of a second.
+        let deep = format!("rules:\n{}a\n", "- ".repeat(200_000));
+        let source = SourceText::new("t.yaml", deep);
+        let started = std::time::Instant::now();
+        let index = YamlIndex::build(&source);
+        assert_eq!(source.line_col(index.value_span("rules[0][0]").start).0, 2);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     use crate::messages::{Key, Lang};
