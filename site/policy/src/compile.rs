@@ -375,47 +375,101 @@ pub fn compile_policy(
     })
 }
 
+/// Which of the five ways of paying a rule gives: read once from the keys present, so that
+/// every later check matches on this rather than on key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MeasureKind {
+    /// `rate` × `quantity`.
+    Rate,
+    /// `amount`: a formula in 元.
+    Amount,
+    /// `cap_without_rate` with a `quantity`: the text gives a cap and no rate.
+    CapWithoutRate,
+    /// `loan`.
+    Loan,
+    /// `not_computed`: a measure the estimator does not compute, with why.
+    NotComputed,
+}
+
+impl MeasureKind {
+    const ALL: [MeasureKind; 5] = [
+        MeasureKind::Rate,
+        MeasureKind::Amount,
+        MeasureKind::CapWithoutRate,
+        MeasureKind::Loan,
+        MeasureKind::NotComputed,
+    ];
+
+    /// The YAML key that gives this kind.
+    fn key(self) -> &'static str {
+        match self {
+            MeasureKind::Rate => "rate",
+            MeasureKind::Amount => "amount",
+            MeasureKind::CapWithoutRate => "cap_without_rate",
+            MeasureKind::Loan => "loan",
+            MeasureKind::NotComputed => "not_computed",
+        }
+    }
+
+    /// Every kind the rule gives, in the order above; a right rule gives exactly one.
+    fn given_by(rule: &RuleSource) -> Vec<MeasureKind> {
+        MeasureKind::ALL
+            .into_iter()
+            .filter(|kind| match kind {
+                MeasureKind::Rate => rule.rate.is_some(),
+                MeasureKind::Amount => rule.amount.is_some(),
+                MeasureKind::CapWithoutRate => rule.cap_without_rate.is_some(),
+                MeasureKind::Loan => rule.loan.is_some(),
+                MeasureKind::NotComputed => rule.not_computed.is_some(),
+            })
+            .collect()
+    }
+
+    /// Whether the kind applies to a `quantity`.
+    fn needs_quantity(self) -> bool {
+        matches!(self, MeasureKind::Rate | MeasureKind::CapWithoutRate)
+    }
+
+    /// Whether a `cap` on the amount goes with the kind.
+    fn takes_cap(self) -> bool {
+        matches!(self, MeasureKind::Rate | MeasureKind::Amount)
+    }
+}
+
 fn measure(
     cx: &mut FileContext<'_>,
     path: &str,
     rule: &RuleSource,
     facts: &FactCatalogue,
 ) -> Option<Measure> {
-    let given: Vec<&str> = [
-        ("rate", rule.rate.is_some()),
-        ("amount", rule.amount.is_some()),
-        ("cap_without_rate", rule.cap_without_rate.is_some()),
-        ("loan", rule.loan.is_some()),
-        ("not_computed", rule.not_computed.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| present.then_some(name))
-    .collect();
-    let needs_quantity = given
-        .first()
-        .is_some_and(|kind| matches!(*kind, "rate" | "cap_without_rate"));
+    let given = MeasureKind::given_by(rule);
+    let needs_quantity = given.first().is_some_and(|kind| kind.needs_quantity());
     // A key the reading left out may be the one that says what the rule pays: such a rule
     // is not blamed for saying nothing, only checked formula by formula.
     if cx.is_damaged(path) && (given.is_empty() || needs_quantity != rule.quantity.is_some()) {
         formulas_alone(cx, path, rule, facts);
         return None;
     }
-    if given.len() != 1 {
-        let message = if given.is_empty() {
-            Msg::new(Key::RulePaysNothing).arg("id", &rule.id)
-        } else {
-            Msg::new(Key::RuleGivesBoth)
+    let kind = match given.as_slice() {
+        [kind] => *kind,
+        [] => {
+            let message = Msg::new(Key::RulePaysNothing).arg("id", &rule.id);
+            cx.error(path, message, Some(Msg::new(Key::HintMeasureKinds)));
+            return None;
+        }
+        _ => {
+            let message = Msg::new(Key::RuleGivesBoth)
                 .arg("id", &rule.id)
-                .list("keys", given.iter().map(|k| format!("`{k}`")))
-        };
-        cx.error(path, message, Some(Msg::new(Key::HintMeasureKinds)));
-        return None;
-    }
+                .list("keys", given.iter().map(|k| format!("`{}`", k.key())));
+            cx.error(path, message, Some(Msg::new(Key::HintMeasureKinds)));
+            return None;
+        }
+    };
     if needs_quantity != rule.quantity.is_some() {
         let message = if needs_quantity {
-            Msg::new(Key::RuleNeedsQuantity).arg("key", given[0])
+            Msg::new(Key::RuleNeedsQuantity).arg("key", kind.key())
         } else {
-            Msg::new(Key::QuantityNotWith).arg("key", given[0])
+            Msg::new(Key::QuantityNotWith).arg("key", kind.key())
         };
         let hint = if needs_quantity {
             Key::HintQuantityExample
@@ -425,7 +479,7 @@ fn measure(
         cx.error(path, message, Some(Msg::new(hint)));
         return None;
     }
-    if rule.max_quantity.is_some() && given[0] != "rate" {
+    if rule.max_quantity.is_some() && kind != MeasureKind::Rate {
         cx.error(
             &format!("{path}.max_quantity"),
             Msg::new(Key::MaxQuantityNotWith),
@@ -433,10 +487,10 @@ fn measure(
         );
         return None;
     }
-    if rule.cap.is_some() && !matches!(given[0], "rate" | "amount") {
+    if rule.cap.is_some() && !kind.takes_cap() {
         cx.error(
             &format!("{path}.cap"),
-            Msg::new(Key::CapNotWith).arg("key", given[0]),
+            Msg::new(Key::CapNotWith).arg("key", kind.key()),
             Some(Msg::new(Key::HintCapWithoutRate)),
         );
         return None;
@@ -466,7 +520,7 @@ fn measure(
             match compiled.ty {
                 Type::Number(d)
                     if !d.is_none() && d != Dimension::MONEY
-                        || d == Dimension::MONEY && given[0] == "cap_without_rate" =>
+                        || d == Dimension::MONEY && kind == MeasureKind::CapWithoutRate =>
                 {
                     Some((compiled.expr, d, describe(text, facts)))
                 }
@@ -492,8 +546,8 @@ fn measure(
         }
         None => None,
     };
-    Some(match given[0] {
-        "rate" => {
+    Some(match kind {
+        MeasureKind::Rate => {
             let (quantity, dimension, quantity_text) = quantity?;
             let unit = unit_of(&quantity, dimension, facts);
             let rate_text = rule.rate.clone().unwrap_or_default();
@@ -521,7 +575,7 @@ fn measure(
                 round_to: rule.round_to,
             }
         }
-        "amount" => {
+        MeasureKind::Amount => {
             let amount_text = rule.amount.clone().unwrap_or_default();
             Measure::Formula {
                 amount: cx.formula(
@@ -535,7 +589,7 @@ fn measure(
                 round_to: rule.round_to,
             }
         }
-        "cap_without_rate" => {
+        MeasureKind::CapWithoutRate => {
             let (quantity, dimension, quantity_text) = quantity?;
             let text = rule.cap_without_rate.clone().unwrap_or_default();
             Measure::CapWithoutRate {
@@ -550,7 +604,7 @@ fn measure(
                 )?,
             }
         }
-        "loan" => {
+        MeasureKind::Loan => {
             let loan = rule.loan.as_ref()?;
             let max_principal = match &loan.max_principal {
                 Some(text) => Some(cx.formula(
@@ -568,7 +622,7 @@ fn measure(
                 interest: loan.interest.clone(),
             }
         }
-        _ => {
+        MeasureKind::NotComputed => {
             let reason = rule.not_computed.clone().unwrap_or_default();
             if reason.trim().is_empty() {
                 cx.error(
