@@ -146,6 +146,8 @@ macro_rules! keys {
 keys! {
     // Reading YAML.
     YamlSyntax = "yaml-syntax" [],
+    FullWidthColon = "full-width-colon" [line, key],
+    OverIndented = "over-indented" [line, spaces],
     DuplicateKey = "duplicate-key" [key],
     UnknownKey = "unknown-key" [key],
     MissingKey = "missing-key" [key],
@@ -371,6 +373,8 @@ keys! {
     // Hints.
     HintYamlTab = "hint.yaml-tab" [],
     HintYamlColon = "hint.yaml-colon" [],
+    HintFullWidthColon = "hint.full-width-colon" [fixed],
+    HintOverIndented = "hint.over-indented" [fixed],
     HintYamlIndent = "hint.yaml-indent" [],
     HintYamlUnclosed = "hint.yaml-unclosed" [],
     HintYamlCharacter = "hint.yaml-character" [],

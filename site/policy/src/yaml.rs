@@ -252,6 +252,9 @@ pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<
     }
     serde_yaml_ng::from_str(&source.text).map_err(|error| {
         let offset = error.location().map_or(0, |l| l.index());
+        if let Some(slip) = keyboard_slip(source, offset) {
+            return vec![slip];
+        }
         let text = error.to_string();
         let at = source.text.get(offset..).and_then(|s| s.chars().next());
         let hint = if text.contains("duplicate entry") {
@@ -282,6 +285,72 @@ pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<
                 .hint(Msg::new(hint)),
         ]
     })
+}
+
+/// The two slips behind most syntax errors a clerk meets, found by looking at the lines
+/// themselves, since the parser reports them later and in its own terms: a full-width colon
+/// after a key (`rate： 400 元/头`, from a Chinese input method), and a line indented deeper
+/// than the `key: value` line above it (read as the rest of that value).
+fn keyboard_slip(source: &SourceText, offset: usize) -> Option<Diagnostic> {
+    let (error_line, _) = source.line_col(offset);
+    let lines: Vec<&str> = source.text.split('\n').collect();
+    let key_part = |line: &str| -> Option<(usize, String)> {
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        let body = body.strip_prefix("- ").unwrap_or(body);
+        let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+        (end > 0).then(|| (indent, body[..end].to_owned()))
+    };
+    // A full-width colon on any line up to the error: the parser stops later than the slip.
+    for (i, line) in lines.iter().enumerate().take(error_line) {
+        let Some((_, key)) = key_part(line) else {
+            continue;
+        };
+        let Some(colon) = line.find(&format!("{key}：")).map(|at| at + key.len()) else {
+            continue;
+        };
+        // The comment after the value is not part of what to type.
+        let rest = line[colon + "：".len()..].trim_start();
+        let rest = rest.split_once(" #").map_or(rest, |(value, _)| value);
+        let fixed = format!("{}: {rest}", &line[..colon].trim_start());
+        let start = source.offset_of(i + 1, line[..colon].chars().count());
+        return Some(
+            Diagnostic::at(
+                source,
+                start..start + "：".len(),
+                "",
+                Msg::new(Key::FullWidthColon)
+                    .arg("line", i + 1)
+                    .arg("key", key),
+            )
+            .hint(Msg::new(Key::HintFullWidthColon).arg("fixed", fixed.trim_end())),
+        );
+    }
+    // A `key: value` line indented deeper than a `key: value` line just above it.
+    let index = error_line.checked_sub(1)?;
+    let line = lines.get(index)?;
+    let (indent, _) = key_part(line)?;
+    let above = lines[..index].iter().rev().find(|l| !l.trim().is_empty())?;
+    let (above_indent, _) = key_part(above)?;
+    let above_has_value = above
+        .split_once(": ")
+        .is_some_and(|(_, value)| !value.trim().is_empty() && !value.trim().starts_with('#'));
+    if indent <= above_indent || !above_has_value || above.trim_start().starts_with("- ") {
+        return None;
+    }
+    let fixed = format!("{}{}", " ".repeat(above_indent), line.trim_start());
+    let start = source.offset_of(index + 1, 0);
+    Some(
+        Diagnostic::at(
+            source,
+            start..start + indent,
+            "",
+            Msg::new(Key::OverIndented)
+                .arg("line", index + 1)
+                .arg("spaces", indent - above_indent),
+        )
+        .hint(Msg::new(Key::HintOverIndented).arg("fixed", fixed.trim_end())),
+    )
 }
 
 /// What reading a YAML value into a type found.
