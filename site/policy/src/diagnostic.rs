@@ -135,6 +135,26 @@ impl Diagnostic {
         }
     }
 
+    /// A file that could not be read, said in the clerk's terms: missing, not UTF-8 text, or
+    /// (rarely) what the system said.
+    pub fn unreadable(file: impl Into<String>, error: &std::io::Error) -> Diagnostic {
+        let file = file.into();
+        let name = file.rsplit('/').next().unwrap_or_default().to_owned();
+        match error.kind() {
+            std::io::ErrorKind::NotFound => {
+                Diagnostic::file(file, Msg::new(Key::FileMissing).arg("name", name.clone()))
+                    .hint(Msg::new(Key::HintFileMissing).arg("name", name))
+            }
+            std::io::ErrorKind::InvalidData => Diagnostic::file(file, Msg::new(Key::FileNotUtf8))
+                .hint(Msg::new(Key::HintFileUnreadable)),
+            _ => Diagnostic::file(
+                file,
+                Msg::new(Key::FileUnreadable).arg("error", error.to_string()),
+            )
+            .hint(Msg::new(Key::HintFileUnreadable)),
+        }
+    }
+
     /// The same, with one more hint.
     #[must_use]
     pub fn hint(mut self, hint: Msg) -> Diagnostic {

@@ -23,6 +23,7 @@ use walkdir::WalkDir;
 /// A county as loaded.
 #[derive(Debug)]
 pub struct County {
+    /// Its `county.yaml` as read; only counties that passed every check are loaded.
     pub source: CountySource,
     /// The folder, relative to the project root.
     pub dir: String,
@@ -31,12 +32,21 @@ pub struct County {
 /// A policy document (or report) as loaded.
 #[derive(Debug)]
 pub struct Document {
+    /// Its `policy.yaml` as read, with where each rule, group and example stood in the file.
     pub source: PolicySource,
+    /// The folder of `policy.yaml` and `text.md`, relative to the project root, with `/`
+    /// (`policies/610117-gaoling/gaoling-2017-industry`).
     pub dir: String,
+    /// The `policy.yaml` text as written, for positions in messages; the site publishes it
+    /// as the YAML download.
     pub file: Arc<SourceText>,
     /// The Markdown full text; empty for measures derived from another document's text.
     pub text: String,
+    /// The clause anchors (`{#c4-3-6}`) of `text`, in order; empty for derived measures,
+    /// whose clauses are in the report's text.
     pub clauses: Vec<Clause>,
+    /// When its measures apply, from `validity`; a stand-in from 1900-01-01 when that could
+    /// not be read (the project then fails to load).
     pub period: Period,
     /// The compiled rules; `None` for reports.
     pub compiled: Option<Policy>,
@@ -50,25 +60,39 @@ pub struct Document {
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// Counties with a `county.yaml`.
     pub counties: usize,
+    /// Documents with rules: policies and measures derived from reports.
     pub policies: usize,
+    /// Reports (调研报告), which have no rules.
     pub reports: usize,
+    /// Rules, over all documents.
     pub rules: usize,
+    /// Worked examples, each recomputed by the engine during the check.
     pub examples: usize,
 }
 
 /// A checked project.
 #[derive(Debug)]
 pub struct Project {
+    /// The project folder as given; empty for a project loaded from memory.
     pub root: PathBuf,
+    /// `policies/facts.yaml` compiled: the same catalogue for every county.
     pub facts: FactCatalogue,
+    /// In the order of their folders' names.
     pub counties: Vec<County>,
+    /// Policies, reports and derived measures, in the order of their folders (county, then
+    /// document).
     pub documents: Vec<Document>,
+    /// County code → its compiled rules, for every county (a county without policies has an
+    /// empty rulebook).
     pub rulebooks: BTreeMap<String, Rulebook>,
+    /// Counts for the summary line.
     pub summary: Summary,
 }
 
 impl Project {
+    /// The county with this GB/T 2260 code, if the project has it.
     pub fn county(&self, code: &str) -> Option<&County> {
         self.counties.iter().find(|c| c.source.code == code)
     }
@@ -197,13 +221,7 @@ fn read(
             Some(source)
         }
         Err(error) => {
-            diagnostics.push(
-                Diagnostic::file(
-                    relative,
-                    Msg::new(Key::FileUnreadable).arg("error", error.to_string()),
-                )
-                .hint(Msg::new(Key::HintFileUnreadable)),
-            );
+            diagnostics.push(Diagnostic::unreadable(relative, &error));
             None
         }
     }
@@ -238,7 +256,13 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
         diagnostics.push(
             Diagnostic::file(
                 "policies",
-                Msg::new(Key::NoPoliciesFolder).arg("root", root.display().to_string()),
+                Msg::new(Key::NoPoliciesFolder).arg(
+                    "root",
+                    std::path::absolute(&root)
+                        .unwrap_or_else(|_| root.to_path_buf())
+                        .display()
+                        .to_string(),
+                ),
             )
             .hint(Msg::new(Key::HintNoPoliciesFolder)),
         );

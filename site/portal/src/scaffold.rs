@@ -133,6 +133,11 @@ pub fn new_policy(
     slug: &str,
     today: calculator::Date,
 ) -> Result<PathBuf, ScaffoldError> {
+    // A name where the code belongs (`portal new policy 平利县 …`) is a wrong code, not a
+    // county to create.
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ScaffoldError::Code(code.into()));
+    }
     if !valid_id(slug) {
         return Err(ScaffoldError::Slug(slug.into()));
     }

@@ -349,7 +349,12 @@ fn the_language_is_the_flag_or_else_the_locale() {
     assert!(run(None, Some("en_US.UTF-8")).contains(english));
     assert!(run(Some("zh"), Some("en_US.UTF-8")).contains(chinese));
     assert!(run(Some("en"), None).contains(english));
-    assert!(run(None, None).contains("portal check：发现 1 处错误"));
+    let summary = run(None, None);
+    assert!(summary.contains("发现 1 处错误"), "{summary}");
+    assert!(
+        summary.contains(&format!("再运行一次 `portal check --root {root}`")),
+        "the summary says the command to run again, --root included: {summary}"
+    );
 }
 
 #[test]

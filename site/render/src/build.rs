@@ -30,12 +30,25 @@ pub enum BuildError {
     /// Problems in the project's files, each at its place (policies, `content/site.yaml` …).
     #[error("the policies have {} error(s)", .0.len())]
     Check(Diagnostics),
+    /// The first problem with the site's own pages or theme: a `content/*.md` without a
+    /// title or with a bad name, no `open-data.md`, a theme file missing.
     #[error("{0}")]
     Content(Box<Diagnostic>),
+    /// A template would not parse or render (Tera), a template was not UTF-8, or (from
+    /// `portal`) the project's `templates/` could not be read.
     #[error("template {template}: {message}")]
-    Template { template: String, message: String },
+    Template {
+        /// The template's name in the theme (`policy.html`); `templates/` when the set as a
+        /// whole would not parse; the path of an unreadable override.
+        template: String,
+        /// The error with each of its causes, joined by `: `.
+        message: String,
+    },
+    /// Rendered pages link to pages or `#anchors` that do not exist; nothing was written.
     #[error("{} broken internal link(s):\n{}", .0.len(), .0.iter().map(|b| format!("  {} → {} ({})", b.page, b.link, b.reason)).collect::<Vec<_>>().join("\n"))]
     Links(Vec<BrokenLink>),
+    /// A file could not be written, or a path would leave the output folder; the previous
+    /// site is untouched.
     #[error(transparent)]
     Output(#[from] OutputError),
 }
@@ -92,29 +105,28 @@ pub struct EstimatorAssets<'a> {
 #[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
+    /// The site's name: the home page's heading, every page's header, the feed's title.
     pub title: String,
     /// Where the site is published, for the sitemap and the feed (no trailing slash).
     pub base_url: String,
 }
 
+/// What a successful build wrote, for the summary line.
 #[derive(Debug, Clone, Copy)]
 pub struct BuildReport {
+    /// HTML files, 404 page included.
     pub pages: usize,
+    /// Every file of the site: pages, assets, open data, feed and sitemap.
     pub files: usize,
+    /// Their total size, in bytes.
     pub bytes: usize,
+    /// Wall-clock time from loading the project to the swap; never part of the output.
     pub seconds: f64,
 }
 
 fn read_yaml<T: serde::de::DeserializeOwned>(root: &Path, relative: &str) -> Result<T, BuildError> {
-    let text = std::fs::read_to_string(root.join(relative)).map_err(|e| {
-        BuildError::Content(Box::new(
-            Diagnostic::file(
-                relative,
-                Msg::new(Key::FileUnreadable).arg("error", e.to_string()),
-            )
-            .hint(Msg::new(Key::HintFileUnreadable)),
-        ))
-    })?;
+    let text = std::fs::read_to_string(root.join(relative))
+        .map_err(|e| BuildError::Content(Box::new(Diagnostic::unreadable(relative, &e))))?;
     parse_yaml(relative, text)
 }
 

@@ -6,11 +6,14 @@ use policy::diagnostic::Diagnostic;
 use policy::messages::{Key, Msg};
 use std::path::Path;
 
+/// One `content/*.md` page.
 #[derive(Debug, Clone)]
 pub struct ContentPage {
-    /// The file stem; the page is at `/<slug>/`.
+    /// The file stem; the page is at `/<slug>/`, except `open-data`, which introduces `/data/`.
     pub slug: String,
+    /// From the front matter's `title:` line; the page's heading and `<title>`.
     pub title: String,
+    /// The body after the front matter, its own `# heading` dropped when rendered.
     pub markdown: String,
 }
 
@@ -42,15 +45,8 @@ pub fn load(root: &Path) -> Result<Vec<ContentPage>, Box<Diagnostic>> {
                 Diagnostic::file(&name, Msg::new(Key::ContentSlugInvalid).arg("slug", slug));
             return Err(Box::new(problem.hint(Msg::new(Key::HintContentSlug))));
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Box::new(
-                Diagnostic::file(
-                    &name,
-                    Msg::new(Key::FileUnreadable).arg("error", e.to_string()),
-                )
-                .hint(Msg::new(Key::HintFileUnreadable)),
-            )
-        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Box::new(Diagnostic::unreadable(name.as_str(), &e)))?;
         let (title, markdown) = match text
             .strip_prefix("---\n")
             .and_then(|rest| rest.split_once("\n---\n"))

@@ -1,7 +1,7 @@
 //! `portal build`: the whole site into `public/` (or `--out`); a failed build leaves the
 //! previous site as it was.
 
-use super::{emit, emit_err, fail, fail_with, print_problems, under_root, Format};
+use super::{command_line, emit, emit_err, fail, fail_with, print_problems, under_root, Format};
 use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,7 +25,12 @@ pub fn run(root: &Path, out: &Path, lang: Lang) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(render::BuildError::Check(diagnostics)) => {
-            print_problems(&diagnostics, Format::Text, lang);
+            print_problems(
+                &diagnostics,
+                Format::Text,
+                lang,
+                &command_line("build", root),
+            );
             fail(lang, kept, None)
         }
         Err(render::BuildError::Content(diagnostic)) => {

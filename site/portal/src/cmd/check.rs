@@ -31,7 +31,12 @@ pub fn run(root: &Path, format: Format, lang: Lang) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diagnostics) => {
-            print_problems(&diagnostics, format, lang);
+            print_problems(
+                &diagnostics,
+                format,
+                lang,
+                &super::command_line("check", root),
+            );
             ExitCode::FAILURE
         }
     }

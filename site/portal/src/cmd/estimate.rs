@@ -43,7 +43,12 @@ pub fn run(
     let project: Project = match load(root) {
         Ok(project) => project,
         Err(diagnostics) => {
-            print_problems(&diagnostics, Format::Text, lang);
+            print_problems(
+                &diagnostics,
+                Format::Text,
+                lang,
+                &super::command_line("check", root),
+            );
             return fail(
                 lang,
                 Msg::new(Key::CliEstimateRulesBroken),

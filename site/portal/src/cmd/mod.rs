@@ -78,11 +78,14 @@ pub(crate) fn fail_with(lang: Lang, message: String, hint: Option<Msg>) -> ExitC
 
 /// Report the project's problems, for a person on stderr or as JSON (with each problem's
 /// code) on stdout.
-pub(crate) fn print_problems(diagnostics: &Diagnostics, format: Format, lang: Lang) {
+/// `again` is the command to run once the problems are corrected, as [`command_line`] says it.
+pub(crate) fn print_problems(diagnostics: &Diagnostics, format: Format, lang: Lang, again: &str) {
     match format {
         Format::Text => {
             emit_err(&diagnostics.render_in(lang));
-            let summary = Msg::new(Key::CliCheckFailed).arg("count", diagnostics.len());
+            let summary = Msg::new(Key::CliCheckFailed)
+                .arg("count", diagnostics.len())
+                .arg("again", again);
             emit_err(&(summary.render(lang) + "\n"));
         }
         Format::Json => {
@@ -98,6 +101,15 @@ pub(crate) fn print_problems(diagnostics: &Diagnostics, format: Format, lang: La
             };
             emit(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
         }
+    }
+}
+
+/// `portal COMMAND` as the person would type it again: with `--root` when they gave one.
+pub(crate) fn command_line(command: &str, root: &Path) -> String {
+    if root == Path::new(".") {
+        format!("portal {command}")
+    } else {
+        format!("portal {command} --root {}", root.display())
     }
 }
 

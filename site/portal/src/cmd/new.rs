@@ -52,7 +52,9 @@ pub fn run(root: &Path, what: NewWhat, lang: Lang) -> ExitCode {
     };
     match result {
         Ok(path) => {
-            let done = Msg::new(Key::CliNewOk).arg("path", path.display().to_string());
+            let done = Msg::new(Key::CliNewOk)
+                .arg("path", path.display().to_string())
+                .arg("again", super::command_line("check", root));
             emit(&(done.render(lang) + "\n"));
             ExitCode::SUCCESS
         }
