@@ -1,5 +1,7 @@
 //! `portal`: the command line. It only parses arguments; each command lives in `portal::cmd`.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use portal::cmd::{
     self, estimate::ForWhom, new::NewWhat, schema::SchemaKind, templates::TemplatesAction, Format,
@@ -141,17 +143,77 @@ fn parse() -> Cli {
         Ok(cli) => cli,
         Err(error) => {
             use clap::error::ErrorKind;
-            if !matches!(
+            if matches!(
                 error.kind(),
                 ErrorKind::DisplayHelp
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
-                cmd::emit_err("命令行写得不对（下面是详细说明）。运行 `portal --help` 查看所有命令和写法。\n\n");
+                error.exit()
             }
-            error.exit()
+            match in_words(&error) {
+                Some(text) => {
+                    cmd::emit_err(&format!(
+                        "错误：{text}\n提示：运行 `portal --help` 查看所有命令，`portal 命令 --help` 查看一个命令的写法。\n"
+                    ));
+                    std::process::exit(2)
+                }
+                None => {
+                    cmd::emit_err("命令行写得不对（下面是详细说明）。运行 `portal --help` 查看所有命令和写法。\n\n");
+                    error.exit()
+                }
+            }
         }
     }
+}
+
+/// The common command-line mistakes in Chinese, from what clap found; `None` for the rare
+/// ones, which keep clap's own explanation.
+fn in_words(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        Some(other) => Some(other.to_string()),
+        None => None,
+    };
+    let suggestion = |kind| {
+        let names = match error.get(kind) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        if names.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        format!("是不是想写 {}？", names.join(" 或 "))
+    };
+    // Clap names an option with its value's placeholder (`--lang <LANG>`); people type `--lang`.
+    let option = |s: String| s.split(' ').next().unwrap_or_default().to_owned();
+    Some(match error.kind() {
+        ErrorKind::InvalidSubcommand => format!(
+            "没有 `{}` 这个命令。{}",
+            text(ContextKind::InvalidSubcommand)?,
+            suggestion(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::UnknownArgument => format!(
+            "不认识 `{}` 这个选项。{}",
+            text(ContextKind::InvalidArg)?,
+            suggestion(ContextKind::SuggestedArg)
+        ),
+        ErrorKind::InvalidValue => format!(
+            "`{}` 不能写 `{}`，能写的有：{}。",
+            option(text(ContextKind::InvalidArg)?),
+            text(ContextKind::InvalidValue)?,
+            text(ContextKind::ValidValue)?
+        ),
+        ErrorKind::MissingRequiredArgument => {
+            format!("还少写了：{}。", text(ContextKind::InvalidArg)?)
+        }
+        ErrorKind::MissingSubcommand => "还要写一个命令，例如 `portal check`。".to_owned(),
+        _ => return None,
+    })
 }
 
 fn main() -> ExitCode {

@@ -109,3 +109,25 @@ fn a_broken_project_template_fails_the_build_and_keeps_the_old_site() {
         before
     );
 }
+
+#[test]
+fn command_line_mistakes_are_explained_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (&["chekc"][..], "没有 `chekc` 这个命令。是不是想写"),
+        (
+            &["check", "--fomat", "json"][..],
+            "不认识 `--fomat` 这个选项。是不是想写 `--format`？",
+        ),
+        (
+            &["check", "--lang", "fr"][..],
+            "`--lang` 不能写 `fr`，能写的有：zh、en。",
+        ),
+    ] {
+        let o = portal(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.contains("portal --help"), "{stderr}");
+    }
+}
