@@ -107,6 +107,30 @@ pub fn scan(markdown: &str) -> (Vec<Clause>, Vec<AnchorProblem>) {
                         body = rest;
                     }
                 }
+                // What looks like an anchor but is not read as one would show on the page as
+                // text, and the clause a rule means would not exist: say so where it is.
+                if let Some(at) = ["{#", "｛#", "｛＃", "{＃"]
+                    .iter()
+                    .filter_map(|marker| body.find(marker))
+                    .min()
+                {
+                    let mut shown = String::new();
+                    for c in body[at..].chars().take(40) {
+                        shown.push(c);
+                        if c == '}' || c == '｝' {
+                            break;
+                        }
+                    }
+                    let offset = range
+                        .start
+                        .saturating_add(text.len().saturating_sub(body.len()))
+                        .saturating_add(at);
+                    problems.push(AnchorProblem {
+                        offset: offset.min(range.end),
+                        message: Msg::new(Key::AnchorMisplaced).arg("text", shown),
+                        hint: Msg::new(Key::HintAnchorMisplaced),
+                    });
+                }
                 if let Some(index) = excerpt_for {
                     let excerpt = &mut clauses[index].excerpt;
                     let room = 40usize.saturating_sub(excerpt.chars().count());
@@ -132,6 +156,20 @@ mod tests {
         let ids: Vec<&str> = clauses.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["c3", "c3-1"]);
         assert_eq!(clauses[1].excerpt, "(一)特色种植产业扶持");
+    }
+
+    #[test]
+    fn anchors_that_would_not_be_read_are_problems() {
+        for text in [
+            "｛#c1-1｝ 1.养猪每头补助300元。\n",
+            "1. {#c1-1} 养猪每头补助300元。\n",
+            "## 一、扶持标准 ｛#c1｝\n",
+        ] {
+            let (clauses, problems) = scan(text);
+            assert!(clauses.is_empty(), "{text}");
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+            assert_eq!(problems[0].message.key, Key::AnchorMisplaced);
+        }
     }
 
     #[test]

@@ -195,6 +195,7 @@ keys! {
     VersionsOverlap = "versions-overlap" [period, id, old_period],
     // Clause anchors in full texts.
     AnchorInvalid = "anchor-invalid" [id],
+    AnchorMisplaced = "anchor-misplaced" [text],
     AnchorTwice = "anchor-twice" [id],
     // Rules, groups and schedules.
     MissingClause = "missing-clause" [id, text],
@@ -427,6 +428,7 @@ keys! {
     HintSupersedes = "hint.supersedes" [],
     HintVersionsOverlap = "hint.versions-overlap" [from],
     HintAnchor = "hint.anchor" [],
+    HintAnchorMisplaced = "hint.anchor-misplaced" [],
     HintAnchorTwice = "hint.anchor-twice" [],
     HintClauseDidYouMean = "hint.clause-did-you-mean" [near, text],
     HintClauseMark = "hint.clause-mark" [id, text, some],
