@@ -159,17 +159,35 @@ pub fn check_clause(
     if clauses.iter().any(|c| c.id == id) {
         return true;
     }
-    let hint = match closest(id, clauses.iter().map(|c| c.id.as_str())) {
-        Some(near) => Msg::new(Key::HintClauseDidYouMean)
-            .arg("near", near)
-            .arg("text", text_name),
-        None => Msg::new(Key::HintClauseMark)
-            .arg("id", id)
+    // The anchors there are, each with the start of its clause so a clerk can tell them apart.
+    let known = || {
+        clauses.iter().take(12).map(|c| {
+            let start: String = c.excerpt.chars().take(12).collect();
+            format!("`{}`（{start}）", c.id)
+        })
+    };
+    let bare = id
+        .trim_start_matches(['{', '｛'])
+        .trim_start_matches(['#', '＃'])
+        .trim_end_matches(['}', '｝']);
+    let hint = if bare != id && clauses.iter().any(|c| c.id == bare) {
+        Msg::new(Key::HintClauseBare).arg("id", bare)
+    } else if !crate::clauses::valid_anchor(id) {
+        // 第三条 or 三、扶持方式: the clause's own words, where its anchor is wanted.
+        Msg::new(Key::HintClauseNotAnAnchor)
             .arg("text", text_name)
-            .list(
-                "some",
-                clauses.iter().take(12).map(|c| format!("`{}`", c.id)),
-            ),
+            .list("known", known())
+    } else {
+        match closest(id, clauses.iter().map(|c| c.id.as_str())) {
+            Some(near) => Msg::new(Key::HintClauseNearOrMark)
+                .arg("near", near)
+                .arg("id", id)
+                .arg("text", text_name),
+            None => Msg::new(Key::HintClauseMark)
+                .arg("id", id)
+                .arg("text", text_name)
+                .list("some", known()),
+        }
     };
     cx.error(
         path,

@@ -19,9 +19,9 @@ fn check_with(edit: impl Fn(&str) -> String) -> (&'static str, u32, String) {
     let edited = edit(&text);
     assert_ne!(edited, text, "the edit changed nothing");
     std::fs::write(&file, edited).unwrap();
-    let diagnostics = policy::load(dir.path())
-        .err()
-        .expect("the slip is reported");
+    let Err(diagnostics) = policy::load(dir.path()) else {
+        panic!("the slip was not reported");
+    };
     assert_eq!(diagnostics.len(), 1, "{}", diagnostics.render());
     let first = &diagnostics.items[0];
     (first.code, first.line, diagnostics.render_in(Lang::Zh))
