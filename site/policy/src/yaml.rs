@@ -33,6 +33,8 @@ pub struct YamlIndex {
     nodes: HashMap<String, Node>,
     /// Keys written a second time in the same mapping: the path and the second key's offset.
     duplicates: Vec<(String, usize)>,
+    /// Where the file first nests deeper than serde reads, if it does.
+    too_deep: Option<usize>,
 }
 
 enum Frame {
@@ -67,6 +69,9 @@ impl Indexer<'_> {
         // serde reads no deeper, so nothing deeper is ever reported; and a path for every level
         // would make a file of `- - - - …` quadratic in time and memory.
         if self.stack.len() > MAX_INDEXED_DEPTH {
+            if self.index.too_deep.is_none() {
+                self.index.too_deep = Some(self.byte(mark));
+            }
             return None;
         }
         let at = self.byte(mark);
@@ -161,11 +166,20 @@ impl YamlIndex {
         // The events are taken one by one: yaml-rust2's own `load` recurses once per level of
         // nesting, so a file of `- - - - …` would overflow the stack.
         let mut parser = Parser::new_from_str(&source.text);
-        while let Ok((event, mark)) = parser.next_token() {
-            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
-                break;
+        loop {
+            match parser.next_token() {
+                Ok((Event::DocumentEnd | Event::StreamEnd, _)) => break,
+                Ok((event, mark)) => indexer.on_event(event, mark),
+                Err(error) => {
+                    // yaml-rust2 stops at 256 levels of `[` or `{`, sometimes before it has
+                    // passed on the first of them; that is too deep for serde as well.
+                    if error.info().contains("recursion limit") {
+                        let at = indexer.byte(*error.marker());
+                        indexer.index.too_deep.get_or_insert(at);
+                    }
+                    break;
+                }
             }
-            indexer.on_event(event, mark);
         }
         indexer.index
     }
@@ -234,6 +248,17 @@ pub fn is_within(path: &str, damaged: &str) -> bool {
 /// Parse a whole file into a YAML value; a syntax error, or a key written twice, becomes a
 /// diagnostic at its place (a file that does not parse is not read any further).
 pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<Diagnostic>> {
+    // serde_yaml_ng refuses this too, but only after libyaml has read the whole file, in time
+    // quadratic in the nesting of `[` and `{` (16 000 levels took 2 s, 50 000 about 20 s).
+    if let Some(at) = index.too_deep {
+        return Err(vec![Diagnostic::at(
+            source,
+            at..at + 1,
+            "",
+            Msg::new(Key::YamlSyntax),
+        )
+        .hint(Msg::new(Key::HintYamlGeneral))]);
+    }
     if !index.duplicates.is_empty() {
         return Err(index
             .duplicates
@@ -1108,6 +1133,29 @@ mod tests {
         let started = std::time::Instant::now();
         let index = YamlIndex::build(&source);
         assert_eq!(source.line_col(index.value_span("rules[0][0]").start).0, 2);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn nesting_serde_refuses_is_refused_before_libyaml_reads_it() {
+        // Exactly the files serde refuses for their depth are refused early, flow or block.
+        for depth in 120..136 {
+            for text in [
+                format!("a: {}1{}\n", "[".repeat(depth), "]".repeat(depth)),
+                format!("a: {}1{}\n", "{b: ".repeat(depth), "}".repeat(depth)),
+                format!("a:\n{}1\n", "- ".repeat(depth)),
+            ] {
+                let source = SourceText::new("t.yaml", text.as_str());
+                let early = parse_value(&source, &YamlIndex::build(&source)).is_err();
+                let serde = serde_yaml_ng::from_str::<Value>(&text).is_err();
+                assert_eq!(early, serde, "depth {depth}: {}", &text[..12]);
+            }
+        }
+        // 100 000 levels of `[` took libyaml minutes; it is now refused at once.
+        let deep = format!("a: {}\n", "[".repeat(100_000));
+        let source = SourceText::new("t.yaml", deep);
+        let started = std::time::Instant::now();
+        assert!(parse_value(&source, &YamlIndex::build(&source)).is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
