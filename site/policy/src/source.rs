@@ -1,5 +1,10 @@
 //! The YAML source format offices edit: facts, counties and policies as written, before any
 //! checking. Every struct refuses unknown keys; `portal schema` publishes these as JSON Schema.
+//!
+//! A doc comment here is also the key's description in that schema, which clerks' editors
+//! show. `#[schemars(description = "")]` marks docs written for engineers only, kept out of
+//! the published schema; a variant of a plain enum cannot carry one without turning the
+//! schema's `enum` into a `oneOf`, so those enums list their values in their own doc.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -55,6 +60,8 @@ impl<'de> Deserialize<'de> for Scalar {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactsFile {
+    /// Every fact a formula may read; the estimator's form asks them in this order.
+    #[schemars(description = "")]
     pub facts: Vec<FactSource>,
 }
 
@@ -66,12 +73,17 @@ pub struct FactSource {
     pub id: String,
     /// The Chinese label shown in forms and explanations.
     pub label: String,
+    /// Key `type`. Counts and quantities must give `unit` and `max`; the others take no unit.
     #[serde(rename = "type")]
+    #[schemars(description = "")]
     pub kind: FactKindSource,
     /// Unit for counts and quantities: 元 亩 头 只 羽 匹 箱 人 户.
     pub unit: Option<String>,
     /// Which part of the estimator form it belongs to.
     pub group: FactGroupSource,
+    /// The smallest value accepted. When above zero (a household has at least one person),
+    /// the fact left out is unknown rather than 0.
+    #[schemars(description = "")]
     pub min: Option<Scalar>,
     /// The largest value anyone could sensibly type; larger values are refused as typos.
     pub max: Option<Scalar>,
@@ -79,8 +91,12 @@ pub struct FactSource {
     pub help: Option<String>,
 }
 
+/// What a fact's value is: `yes_no` 是/否, `count` a whole number, `quantity` a decimal
+/// (亩, 元), `year` a calendar year (left out: not applicable).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
 pub enum FactKindSource {
     YesNo,
     Count,
@@ -88,8 +104,12 @@ pub enum FactKindSource {
     Year,
 }
 
+/// Where the estimator's form asks a fact: `status` 家庭情况, `planting` 种植, `livestock`
+/// 养殖, `other` 其他; `organisation` facts are for enterprises and collectives, never asked.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
 pub enum FactGroupSource {
     Status,
     Planting,
@@ -106,7 +126,11 @@ pub struct CountySource {
     pub code: String,
     /// 高陵区.
     pub name: String,
+    /// 陕西省: the top of the home page's region tree and of the county's breadcrumbs.
+    #[schemars(description = "")]
     pub province: String,
+    /// 西安市: the prefecture-level city the county is listed under.
+    #[schemars(description = "")]
     pub prefecture: String,
     /// Names and codes the county had before, newest first.
     #[serde(default)]
@@ -118,10 +142,16 @@ pub struct CountySource {
     pub notes: Vec<String>,
 }
 
+/// A name and code the county had before it was renamed or regraded (高陵县 → 高陵区).
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct FormerName {
+    /// The county's name then (高陵县).
+    #[schemars(description = "")]
     pub name: String,
+    /// Its GB/T 2260 code then, six digits in quotes ("610126").
+    #[schemars(description = "")]
     pub code: String,
     /// The year the name and code stopped being used.
     pub until: u16,
@@ -135,10 +165,17 @@ pub struct PolicySource {
     pub id: String,
     /// The GB/T 2260 code of the county, in quotes.
     pub county: String,
+    /// A policy, a report, or measures derived from a report; it decides whether rules and
+    /// a `text.md` are expected.
+    #[schemars(description = "")]
     pub kind: DocumentKindSource,
     /// The document's title as issued.
     pub title: String,
+    /// 发文机关, 字号, dates, source and status, shown in the policy page's table.
+    #[schemars(description = "")]
     pub metadata: MetadataSource,
+    /// When its measures apply: what estimates for a date go by, not `metadata.status`.
+    #[schemars(description = "")]
     pub validity: ValiditySource,
     /// The id of the policy this one replaces; versions of one policy must not overlap.
     pub supersedes: Option<String>,
@@ -151,9 +188,14 @@ pub struct PolicySource {
     /// Editorial notes on the text: damage in the source, corrections, context.
     #[serde(default)]
     pub notes: Vec<EditorialNote>,
+    /// Its measures in the order the text lists them; a report has none, anything else at
+    /// least one.
     #[serde(default)]
+    #[schemars(description = "")]
     pub rules: Vec<RuleSource>,
+    /// Joint caps, one-of choices and joint schedules over its rules.
     #[serde(default)]
+    #[schemars(description = "")]
     pub groups: Vec<GroupSource>,
     /// Worked examples computed by hand from the text; the build recomputes every one.
     #[serde(default)]
@@ -194,12 +236,16 @@ pub struct Positions {
 }
 
 impl Positions {
+    /// Where the `i`-th rule read stood in the file, for paths like `rules[3]`; `i` itself
+    /// when no position was recorded.
     pub fn rule(&self, i: usize) -> usize {
         self.rules.get(i).copied().unwrap_or(i)
     }
+    /// Where the `i`-th group read stood in the file; `i` when none was recorded.
     pub fn group(&self, i: usize) -> usize {
         self.groups.get(i).copied().unwrap_or(i)
     }
+    /// Where the `i`-th example read stood in the file; `i` when none was recorded.
     pub fn example(&self, i: usize) -> usize {
         self.examples.get(i).copied().unwrap_or(i)
     }
@@ -209,8 +255,11 @@ impl Positions {
     }
 }
 
+/// Key `kind` of `policy.yaml`: whether the document's rules are its own, second-hand, or
+/// absent (a report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
 pub enum DocumentKindSource {
     /// A policy document with rules of its own.
     Policy,
@@ -243,18 +292,24 @@ pub struct MetadataSource {
     pub other: BTreeMap<String, String>,
 }
 
+/// 来源: where the text was transcribed from.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct SourceRef {
     /// Where the text was taken from, as a reader would name it.
     pub name: String,
+    /// The page the text was published at; the policy page links `name` to it.
+    #[schemars(description = "")]
     pub url: Option<String>,
     /// The file in the project's seed collection it was transcribed from.
     pub seed: Option<String>,
 }
 
+/// 有效性 as the publishing site records it; shown to readers, never used to compute.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
 pub enum StatusSource {
     /// 有效.
     InForce,
@@ -264,8 +319,10 @@ pub enum StatusSource {
     Repealed,
 }
 
+/// When a document's measures apply, both days included.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct ValiditySource {
     /// First day the measures apply, YYYY-MM-DD.
     pub from: String,
@@ -275,17 +332,24 @@ pub struct ValiditySource {
     pub note: Option<String>,
 }
 
+/// The editors' remark on one clause of the text, listed apart from the text itself.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct EditorialNote {
     /// The clause anchor the note is about.
     pub clause: String,
+    /// The remark, in Chinese for readers.
+    #[schemars(description = "")]
     pub text: String,
 }
 
 /// Who a rule is for.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+// `household` 农户, `enterprise` 企业、合作社等经营主体, `collective` 村集体, as in
+// `calculator::Audience`; this doc is the schema's, and variant docs would change it.
+#[allow(missing_docs)]
 pub enum AudienceSource {
     #[default]
     Household,
@@ -304,7 +368,10 @@ pub struct RuleSource {
     pub label: String,
     /// The anchor of the clause in text.md that says so, e.g. `c4-3-6`.
     pub clause: String,
+    /// Key `for`, default `household`: an estimate for anyone else lists the rule as not
+    /// for them.
     #[serde(default, rename = "for")]
+    #[schemars(description = "")]
     pub audience: AudienceSource,
     /// Who qualifies (a yes/no formula); defaults to the policy's `eligible` for households.
     pub eligible: Option<String>,
@@ -325,20 +392,26 @@ pub struct RuleSource {
     pub cap: Option<String>,
     /// Round the amount to 0 (元), 1 (角) or 2 (分) decimal places, half away from zero.
     pub round_to: Option<u32>,
+    /// A loan (贴息贷款) rather than money given: listed with its terms, never in the total.
+    #[schemars(description = "")]
     pub loan: Option<LoanSource>,
     /// The measure is listed but not computed; say why (no amount stated, a target not an
     /// entitlement, ...).
     pub not_computed: Option<String>,
     /// A top-up: paid only when the rule with this id pays.
     pub adds_to: Option<String>,
+    /// How this rule's amount is paid out over time, when the text splits it.
+    #[schemars(description = "")]
     pub schedule: Option<ScheduleSource>,
     /// Interpretations of unclear wording and other remarks, shown with the result.
     #[serde(default)]
     pub notes: Vec<String>,
 }
 
+/// A rule's loan: how much, for how long, and who pays the interest.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct LoanSource {
     /// The most that can be borrowed, a formula in 元; leave out when the text states none.
     pub max_principal: Option<String>,
@@ -353,25 +426,38 @@ pub struct LoanSource {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSource {
+    /// Tranches of one grant or payments over several years; only the wording differs.
+    #[schemars(description = "")]
     pub kind: ScheduleKindSource,
     /// The clause that sets the schedule, when it is not the rule's own.
     pub clause: Option<String>,
+    /// In order of payment; at least two, all by `share` or all by `rate`.
+    #[schemars(description = "")]
     pub parts: Vec<SchedulePartSource>,
 }
 
+/// `tranches` 分期兑现 (产前/产中/产后 of one grant) or `years` 分年兑现 (a multi-year plan).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
 pub enum ScheduleKindSource {
     Tranches,
     Years,
 }
 
+/// One payment of a schedule.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "")]
 pub struct SchedulePartSource {
     /// 产前, 第一年 ...
     pub label: String,
+    /// Its fraction of the whole (`60%`, or `0.6`); the shares add up to exactly 100%.
+    #[schemars(description = "")]
     pub share: Option<String>,
+    /// For a per-unit rule, its part of the rate (`500 元/亩`); the rates add up to the rule's.
+    #[schemars(description = "")]
     pub rate: Option<String>,
 }
 
@@ -379,8 +465,14 @@ pub struct SchedulePartSource {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSource {
+    /// Unique in the policy among groups and rules: lower case letters, digits and `-`.
+    #[schemars(description = "")]
     pub id: String,
+    /// What the group is, as the text puts it; rule tables and explanations name it.
+    #[schemars(description = "")]
     pub label: String,
+    /// The anchor of the clause that sets the joint cap, the choice or the schedule.
+    #[schemars(description = "")]
     pub clause: String,
     /// Rule ids, in the order the text lists them.
     pub rules: Vec<String>,
@@ -389,13 +481,21 @@ pub struct GroupSource {
     pub choose: ChooseSource,
     /// The most the group pays one household, e.g. `3000 元`.
     pub cap: Option<String>,
+    /// How the group's paying rules, together, are paid out over time; by `share` only.
+    #[schemars(description = "")]
     pub schedule: Option<ScheduleSource>,
+    /// Interpretations shown with the lines the group cut or chose, and with its schedule.
     #[serde(default)]
+    #[schemars(description = "")]
     pub notes: Vec<String>,
 }
 
+/// `all` (the default): every rule of the group pays, within its `cap`; `one`: only the
+/// best one for the household does.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
 pub enum ChooseSource {
     #[default]
     All,
@@ -406,13 +506,19 @@ pub enum ChooseSource {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSource {
+    /// Who the household is, as the policy page heads the example (养5头猪、1头牛的贫困户).
+    #[schemars(description = "")]
     pub name: String,
     /// The date whose rules apply, YYYY-MM-DD.
     pub date: String,
+    /// Key `for`, default `household`: whom the estimate is made for.
     #[serde(default, rename = "for")]
+    #[schemars(description = "")]
     pub audience: AudienceSource,
     /// Fact id → value, as a household would type it.
     pub facts: BTreeMap<String, Scalar>,
+    /// What the text says the household gets; the check fails on any difference.
+    #[schemars(description = "")]
     pub expect: ExpectSource,
     /// How the expected figures were worked out by hand.
     pub working: Option<String>,
@@ -422,6 +528,8 @@ pub struct ExampleSource {
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSource {
+    /// The whole estimate in 元, loans not included.
+    #[schemars(description = "")]
     pub total: Scalar,
     /// Rule id → amount of its line; every line the engine produces must be listed.
     #[serde(default)]

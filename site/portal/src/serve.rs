@@ -41,6 +41,7 @@ const LIVE_JS: &str = r#"(function () {
 })();
 "#;
 
+/// What `/__portal/status` answers, as JSON; the live-reload script polls it.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Status {
     /// Goes up with every build, good or bad.
@@ -50,12 +51,25 @@ pub struct Status {
     pub error: Option<String>,
 }
 
+/// Why the preview could not start; a failed build is not one (the server shows it).
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The port is taken or not allowed.
     #[error("cannot listen on 127.0.0.1:{port}: {message}")]
-    Listen { port: u16, message: String },
+    Listen {
+        /// As asked for; 0 means any free port.
+        port: u16,
+        /// What the system said.
+        message: String,
+    },
+    /// A project folder (`policies`, `content`, `templates`) cannot be watched for changes.
     #[error("cannot watch {path}: {message}")]
-    Watch { path: String, message: String },
+    Watch {
+        /// The folder, or the project root when no watcher could be made at all.
+        path: String,
+        /// What the watcher said.
+        message: String,
+    },
 }
 
 impl ServeError {

@@ -4,6 +4,8 @@
 use calculator::Date;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Today in Beijing time: `estimate`'s default date, and the dates `init` and `new` write
+/// into a new policy. `None` when the clock is before 1970 or past what [`Date`] holds.
 pub fn today() -> Option<Date> {
     let seconds = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
     let days = (seconds + 8 * 3600) / 86_400;

@@ -30,8 +30,8 @@ pub enum BuildError {
     /// Problems in the project's files, each at its place (policies, `content/site.yaml` …).
     #[error("the policies have {} error(s)", .0.len())]
     Check(Diagnostics),
-    /// The first problem with the site's own pages or theme: a `content/*.md` without a
-    /// title or with a bad name, no `open-data.md`, a theme file missing.
+    /// The first problem with the site's own files or theme: a `content/` file unreadable, a
+    /// page without a title or with a bad name, no `open-data.md`, a theme file missing.
     #[error("{0}")]
     Content(Box<Diagnostic>),
     /// A template would not parse or render (Tera), a template was not UTF-8, or (from

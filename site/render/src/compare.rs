@@ -15,52 +15,76 @@ use std::collections::BTreeMap;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompareConfig {
+    /// The items compared, one section each, in this order.
     pub rows: Vec<RowConfig>,
+    /// The reference households estimated in every county.
     pub households: Vec<HouseholdConfig>,
 }
 
+/// One item to compare (猪, 设施瓜菜和大棚).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RowConfig {
+    /// The section's heading, and the chart's title.
     pub label: String,
     /// The facts whose rules belong in this row.
     pub facts: Vec<String>,
 }
 
+/// A reference household (养5头猪的贫困户).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdConfig {
+    /// How the household is named in the table.
     pub name: String,
+    /// Fact id → value, as typed in the estimator; an id the catalogue lacks shows as
+    /// such and makes every total "—".
     pub facts: BTreeMap<String, policy::source::Scalar>,
 }
 
+/// A county compared: only counties with compiled policies get a column.
 #[derive(Debug, Serialize)]
 pub struct Column {
+    /// The county's GB/T 2260 code, for its link.
     pub code: String,
+    /// The county's name (高陵区).
     pub name: String,
     /// The date whose rules are compared (the start of the county's latest policy).
     pub date: String,
 }
 
+/// One item across the counties.
 #[derive(Debug, Serialize)]
 pub struct Row {
+    /// As in `content/compare.yaml`.
     pub label: String,
+    /// Per column, the county's household rules whose quantity reads one of the item's
+    /// facts; empty when it has no such measure.
     pub cells: Vec<Vec<RuleRow>>,
     /// Inline SVG of the per-unit rates, when there are any to compare.
     pub chart: Option<String>,
 }
 
+/// A reference household and what it would get in each county.
 #[derive(Debug, Serialize)]
 pub struct HouseholdRow {
+    /// As in `content/compare.yaml`.
     pub name: String,
+    /// Its facts in words (`猪 5头`, `有劳动能力：是`).
     pub facts: Vec<String>,
+    /// Per column, the total in 元 on the column's date, or "—" when it cannot be worked
+    /// out.
     pub totals: Vec<String>,
 }
 
+/// The comparison page: counties as columns, items and households as rows.
 #[derive(Debug, Serialize)]
 pub struct Comparison {
+    /// The counties, in the project's order.
     pub columns: Vec<Column>,
+    /// One per item of `content/compare.yaml`.
     pub rows: Vec<Row>,
+    /// One per reference household.
     pub households: Vec<HouseholdRow>,
 }
 
@@ -97,6 +121,8 @@ fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
     svg
 }
 
+/// What the comparison page shows, for every county that has policies; the households are
+/// estimated on the start date of the county's latest policy.
 pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
     let counties: Vec<(&policy::load::County, &calculator::Rulebook)> = project
         .counties

@@ -7,8 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 /// One link that does not resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenLink {
+    /// The page's file in the site (`policies/x/index.html`).
     pub page: String,
+    /// The `href` or `src` value, with `&amp;` and Tera's escaped `/` decoded.
     pub link: String,
+    /// Why it does not resolve, in English (not from the message catalogue).
     pub reason: String,
 }
 
@@ -40,6 +43,8 @@ fn unescape(value: &str) -> String {
         .replace("&#47;", "/")
 }
 
+/// Every `href` and `src` of the HTML pages that misses its page or `#anchor`, or is not
+/// site-absolute; other sites, `mailto:` and `data:` are not checked.
 pub fn check(files: &SiteFiles) -> Vec<BrokenLink> {
     let mut ids: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {

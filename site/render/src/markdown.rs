@@ -8,8 +8,12 @@ use std::collections::HashMap;
 /// An entry of a table of contents.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TocEntry {
+    /// The heading's anchor (`c1`, no `#`); only headings with one are listed.
     pub id: String,
+    /// The heading's text, without markup.
     pub title: String,
+    /// Its HTML level as rendered: one below the Markdown's when the h1 is dropped (`##` →
+    /// h3), at most 6; templates indent by it.
     pub level: u8,
 }
 
@@ -19,7 +23,9 @@ pub type Asides = HashMap<String, String>;
 /// Rendered HTML and its table of contents.
 #[derive(Debug)]
 pub struct Rendered {
+    /// Sanitised HTML, ready to insert unescaped.
     pub html: String,
+    /// The anchored headings, in order.
     pub toc: Vec<TocEntry>,
 }
 

@@ -6,15 +6,20 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+/// Why the site could not be written; the previous site is then left as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// A path [`safe_relative`] refuses, cut to 200 characters.
     #[error(
         "refusing to write `{0}`: it would leave the output folder or is not a plain relative path"
     )]
     UnsafePath(String),
+    /// The file system refused.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The file or folder being written, created or renamed.
         path: PathBuf,
+        /// What the file system said.
         source: std::io::Error,
     },
 }
@@ -38,22 +43,27 @@ impl SiteFiles {
         Ok(())
     }
 
+    /// Whether a file is at `path` (relative, `/`-separated, as added).
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
 
+    /// Every file, path and contents, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<u8>)> {
         self.files.iter()
     }
 
+    /// How many files; adding a path twice keeps the last.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// True before anything was added.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
+    /// The size of all files together, in bytes.
     pub fn total_bytes(&self) -> usize {
         self.files.values().map(Vec::len).sum()
     }

@@ -16,19 +16,31 @@ use std::collections::BTreeMap;
 /// A rule as a row of a table: 项目, 标准, 上限, 条件, 兑现, 依据.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleRow {
+    /// The rule's id; its row's anchor on the policy page is `rule-ID`.
     pub id: String,
+    /// What it is for, in the document's words (养猪).
     pub label: String,
     /// Whom the rule is for; pages group rows by it.
     pub audience: Audience,
     /// The same in words, as readers see it.
     pub audience_label: &'static str,
+    /// 标准: the rate or amount as readers see it (`300 元/头`); empty when the rule's YAML
+    /// is not found.
     pub standard: String,
+    /// 上限: its own caps, the group caps and one-of choices it falls under, and what it
+    /// tops up.
     pub limits: Vec<String>,
+    /// 条件: who qualifies, in words; `None` for everyone the audience covers.
     pub condition: Option<String>,
+    /// 兑现: how it is paid over time, its own schedule or its group's (合计…).
     pub schedule: Option<String>,
+    /// 依据: the anchor of the clause that says so.
     pub clause: String,
+    /// That clause's address, on the page that holds the text.
     pub clause_url: String,
+    /// Interpretations and remarks, shown under the table.
     pub notes: Vec<String>,
+    /// Why the measure is not computed, when it is not.
     pub not_computed: Option<String>,
 }
 
@@ -202,9 +214,13 @@ fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> S
 /// A worked example as the engine computed it during this build.
 #[derive(Debug, Serialize)]
 pub struct ExampleView {
+    /// The example's heading, as in the YAML (养5头猪、1头牛的贫困户).
     pub name: String,
+    /// Whom the estimate was made for, in words (农户).
     pub audience: &'static str,
+    /// The facts the household gave, in words (`猪：5 头`, `有劳动能力：是`).
     pub facts: Vec<String>,
+    /// How the clerk worked the figures out by hand, when written down.
     pub working: Option<String>,
     /// The estimate as the estimator page shows it, from the same function.
     pub view: calculator::request::View,
@@ -223,6 +239,7 @@ pub fn examples(document: &Document) -> Vec<ExampleView> {
         .collect()
 }
 
+/// One worked example for the page, from the estimate the check computed for it.
 pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
     ExampleView {
         name,
@@ -245,21 +262,34 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
 /// A document as listed on county and home pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentSummary {
+    /// The document's id, which is also its page's address.
     pub id: String,
+    /// The title as issued.
     pub title: String,
+    /// 政策文件, 调研报告 or 据报告转述.
     pub kind: &'static str,
+    /// 有效, 已修订, 失效, or 不适用（报告） for a report.
     pub status: &'static str,
+    /// The same text as `period`; no built-in template uses it.
     pub in_force_label: String,
+    /// 成文日期 in Chinese (2017年3月1日), when given.
     pub written: Option<String>,
+    /// 发布日期 in Chinese, when given.
     pub published: Option<String>,
+    /// YYYY-MM-DD to sort by, newest first: published, else written, else the start of the
+    /// period; also the feed's `updated`.
     pub sort_date: String,
+    /// When the measures apply, in Chinese: `… 至 …`, or `… 起` when open-ended.
     pub period: String,
+    /// The county's GB/T 2260 code.
     pub county: String,
+    /// The county's name; empty if the county is not found.
     pub county_name: String,
     /// Whether the document has compiled rules to download (a report has none).
     pub has_rules: bool,
 }
 
+/// The kind of a document as readers see it: 政策文件, 调研报告, 据报告转述.
 pub fn kind_label(kind: DocumentKindSource) -> &'static str {
     match kind {
         DocumentKindSource::Policy => "政策文件",
@@ -268,6 +298,7 @@ pub fn kind_label(kind: DocumentKindSource) -> &'static str {
     }
 }
 
+/// 有效性 as readers see it; a report has none (不适用（报告）).
 pub fn status_label(document: &Document) -> &'static str {
     if document.source.kind == DocumentKindSource::Report {
         return "不适用（报告）";
@@ -285,6 +316,7 @@ fn chinese_date(text: &Option<String>) -> Option<String> {
         .map(|d| d.to_chinese())
 }
 
+/// How a document is listed on home, county, data and policy pages and in the feed.
 pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
     let meta = &document.source.metadata;
     let period = match document.period.to {
@@ -321,26 +353,36 @@ pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
 /// Province → prefecture → counties, for the home page.
 #[derive(Debug, Serialize)]
 pub struct Province {
+    /// As the counties' `province` gives it (陕西省).
     pub name: String,
+    /// In GB/T 2260 order.
     pub prefectures: Vec<Prefecture>,
 }
 
+/// A prefecture-level city and its counties, on the home page.
 #[derive(Debug, Serialize)]
 pub struct Prefecture {
+    /// As the counties' `prefecture` gives it (西安市).
     pub name: String,
+    /// By code.
     pub counties: Vec<CountyLink>,
 }
 
+/// A county's entry in the home page's tree.
 #[derive(Debug, Serialize)]
 pub struct CountyLink {
+    /// Its GB/T 2260 code, for the link.
     pub code: String,
+    /// Its name (高陵区).
     pub name: String,
+    /// How many documents of any kind it has.
     pub documents: usize,
 }
 
 /// A region's code prefix and name.
 type RegionKey<'a> = (&'a str, &'a str);
 
+/// The home page's tree of every county, in GB/T 2260 order.
 pub fn regions(project: &Project) -> Vec<Province> {
     // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
     let mut tree: BTreeMap<RegionKey, BTreeMap<RegionKey, Vec<CountyLink>>> = BTreeMap::new();
@@ -381,21 +423,28 @@ pub fn regions(project: &Project) -> Vec<Province> {
 /// One field of a county's estimator form.
 #[derive(Debug, Serialize)]
 pub struct Field {
+    /// The fact's id: the input's name, and its key in the shareable query string.
     pub id: String,
+    /// The fact as the form names it (猪).
     pub label: String,
+    /// Shown after the label (头); `None` for yes/no facts and years.
     pub unit: Option<String>,
     /// `yes_no`, `count`, `quantity` or `year`.
     pub kind: &'static str,
     /// `numeric` for whole numbers and years, `decimal` for quantities.
     pub inputmode: &'static str,
+    /// The fact's line of help from the catalogue, shown under the field.
     pub help: Option<String>,
     /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
     pub rates: Vec<String>,
 }
 
+/// A fieldset of the estimator's form; groups with no field are left out.
 #[derive(Debug, Serialize)]
 pub struct FieldGroup {
+    /// 家庭情况, 种植, 养殖 or 其他.
     pub legend: &'static str,
+    /// In the catalogue's order.
     pub fields: Vec<Field>,
 }
 
