@@ -6,10 +6,7 @@
 //! It yields a checked [`Project`] and knows nothing of HTML, templates or HTTP: the site
 //! (`render`) and the `portal` binary build on it.
 
-#![warn(missing_docs, unreachable_pub)]
-
 pub mod clauses;
-#[allow(missing_docs, unreachable_pub)] // documented with its refactor
 pub mod compile;
 pub mod diagnostic;
 pub mod examples;

@@ -2,8 +2,6 @@
 //! calls: the commands, the preview server, the scaffolding and the assets compiled in.
 //! `main.rs` only parses the command line.
 
-#![warn(missing_docs, unreachable_pub)]
-
 pub mod assets;
 pub mod cmd;
 pub mod scaffold;

@@ -1,7 +1,5 @@
 //! `portal`: the command line. It only parses arguments; each command lives in `portal::cmd`.
 
-#![warn(missing_docs, unreachable_pub)]
-
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use portal::cmd::{
     self, estimate::ForWhom, new::NewWhat, schema::SchemaKind, templates::TemplatesAction, Format,

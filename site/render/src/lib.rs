@@ -4,8 +4,6 @@
 //!
 //! It reads the project's `content/` folder but starts no process and opens no port.
 
-#![warn(missing_docs, unreachable_pub)]
-
 pub mod build;
 pub mod compare;
 pub mod content;

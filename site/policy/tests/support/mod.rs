@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The repository root (both crates live at `site/<crate>`).
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
@@ -14,12 +14,12 @@ pub fn repo() -> PathBuf {
 }
 
 /// The valid fixture project the broken fixtures are made from.
-pub fn fixture_base() -> PathBuf {
+pub(crate) fn fixture_base() -> PathBuf {
     repo().join("site/policy/tests/fixtures/base")
 }
 
 /// Copy a folder and everything in it.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap_or_else(|e| panic!("walk {}: {e}", from.display()));
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -32,7 +32,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A project with the test fixture's policies and the real content (the theme is built in).
-pub fn fixture_project() -> tempfile::TempDir {
+pub(crate) fn fixture_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture_base(), dir.path());
     copy_dir(&repo().join("content"), &dir.path().join("content"));
