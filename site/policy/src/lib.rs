@@ -11,6 +11,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod examples;
 pub mod explain;
+pub mod fuzz;
 pub mod load;
 pub mod messages;
 pub mod schema;

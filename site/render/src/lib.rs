@@ -7,6 +7,7 @@
 pub mod build;
 pub mod compare;
 pub mod content;
+pub mod fuzz;
 pub mod links;
 pub mod markdown;
 pub mod output;
