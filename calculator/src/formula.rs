@@ -1147,7 +1147,8 @@ mod tests {
 
     #[test]
     fn long_chains_of_operators_are_refused_not_crashed() {
-        // Found by fuzzing: `1 元 + 1 元 + …` nests the formula one level per operator, and
+        // Found while writing the formula fuzz target (a hand-made input through its binary):
+        // `1 元 + 1 元 + …` nests the formula one level per operator, and
         // 100 000 of them overflowed the stack of everything that walks it.
         let facts = catalogue();
         for op in [" + ", " - ", " * ", " / "] {
