@@ -199,6 +199,11 @@ pub fn check_clause(
     false
 }
 
+/// Whether `code` has the form of a GB/T 2260 region code: six ASCII digits.
+pub fn valid_region_code(code: &str) -> bool {
+    code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Whether `id` can be a policy, rule or group id (and so part of a page address).
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()

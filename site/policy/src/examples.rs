@@ -225,28 +225,22 @@ fn read_example(
         parsed
     };
     let total = expected(format!("{base}.expect.total"), &example.expect.total);
-    let lines: Vec<(String, Option<Amount>)> = example
-        .expect
-        .lines
-        .iter()
-        .map(|(rule, text)| {
-            (
-                rule.clone(),
-                expected(format!("{base}.expect.lines.{rule}"), text),
-            )
-        })
-        .collect();
-    let loans: Vec<(String, Option<Amount>)> = example
-        .expect
-        .loans
-        .iter()
-        .map(|(rule, text)| {
-            (
-                rule.clone(),
-                expected(format!("{base}.expect.loans.{rule}"), text),
-            )
-        })
-        .collect();
+    // Expected amounts per rule, read from `expect.lines` or `expect.loans`.
+    let mut per_rule = |key: &str,
+                        amounts: &std::collections::BTreeMap<String, Scalar>|
+     -> Vec<(String, Option<Amount>)> {
+        amounts
+            .iter()
+            .map(|(rule, text)| {
+                (
+                    rule.clone(),
+                    expected(format!("{base}.expect.{key}.{rule}"), text),
+                )
+            })
+            .collect()
+    };
+    let lines = per_rule("lines", &example.expect.lines);
+    let loans = per_rule("loans", &example.expect.loans);
     let schedule: Vec<(String, Vec<Option<Amount>>)> = example
         .expect
         .schedule

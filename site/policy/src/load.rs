@@ -594,10 +594,9 @@ fn load_county(
         diagnostics: &mut diagnostics,
         damaged: &read.damaged,
     };
-    let six_digits = |code: &str| code.len() == 6 && code.chars().all(|c| c.is_ascii_digit());
     let dir = rel.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let folder = dir.rsplit('/').next().unwrap_or_default();
-    if !six_digits(&county.code) {
+    if !compile::valid_region_code(&county.code) {
         cx.error(
             "code",
             Msg::new(Key::CountyCodeInvalid).arg("code", &county.code),
@@ -619,7 +618,7 @@ fn load_county(
         );
     }
     for (i, former) in county.former.iter().enumerate() {
-        if !six_digits(&former.code) {
+        if !compile::valid_region_code(&former.code) {
             cx.error(
                 &format!("former[{i}].code"),
                 Msg::new(Key::CountyCodeInvalid).arg("code", &former.code),

@@ -1,7 +1,7 @@
 //! `portal init`, `portal new county` and `portal new policy`: files that pass `portal check`
 //! as they are, with comments in Chinese that teach the format.
 
-use policy::compile::valid_id;
+use policy::compile::{valid_id, valid_region_code};
 use policy::messages::{Key, Msg};
 use std::path::{Path, PathBuf};
 
@@ -86,7 +86,7 @@ pub fn new_county(
     province: &str,
     prefecture: &str,
 ) -> Result<PathBuf, ScaffoldError> {
-    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+    if !valid_region_code(code) {
         return Err(ScaffoldError::Code(code.into()));
     }
     if !valid_id(slug) {
@@ -135,7 +135,7 @@ pub fn new_policy(
 ) -> Result<PathBuf, ScaffoldError> {
     // A name where the code belongs (`portal new policy 平利县 …`) is a wrong code, not a
     // county to create.
-    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+    if !valid_region_code(code) {
         return Err(ScaffoldError::Code(code.into()));
     }
     if !valid_id(slug) {
