@@ -24,41 +24,65 @@ pub enum FactKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FactGroup {
+    /// 家庭情况: who the household is (registered poor, 五保, labour, exit year, persons).
     Status,
+    /// 种植: areas planted or built, in 亩.
     Planting,
+    /// 养殖: animals kept and hives, by head or box.
     Livestock,
+    /// 其他: what fits none of the household sections.
     Other,
+    /// Facts about an enterprise or collective, for enterprise measures; the household form
+    /// never asks them.
     Organisation,
 }
 
 /// One entry of the facts catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactDef {
+    /// The public id (`pigs`, `cash_crop_mu`) used in formulas, `portal estimate` arguments,
+    /// estimator links and the open data; never renamed.
     pub id: String,
+    /// The Chinese name households see in the form and in explanations and error messages.
     pub label: String,
+    /// Whether the fact is a yes/no, a count, a quantity or a year, which decides how typed
+    /// text is read.
     pub kind: FactKind,
     /// The unit as written for people (`亩`, `头`); `None` for yes/no and years.
     pub unit: Option<String>,
+    /// The unit as formulas check it (`头`, `只`, `羽` and `匹` are all head); no unit for
+    /// yes/no and years.
     pub dimension: Dimension,
+    /// The section of the estimator form that asks the fact.
     pub group: FactGroup,
+    /// The smallest number accepted for a count or quantity (a household has at least one
+    /// person); `None` means only negatives are refused. Above zero, a fact left out is unknown
+    /// rather than 0.
     #[serde(with = "crate::amount::optional_decimal")]
     pub min: Option<Decimal>,
+    /// The largest number anyone could sensibly type for a count or quantity; larger values
+    /// are refused as typos (an extra zero).
     #[serde(with = "crate::amount::optional_decimal")]
     pub max: Option<Decimal>,
+    /// A line of help shown under the field (`尚未脱贫的不填`).
     pub help: Option<String>,
 }
 
 /// The catalogue: fact definitions in a fixed order, so compiled formulas refer to them by index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FactCatalogue {
+    /// Every fact, in catalogue order: a fact's position is its index everywhere else.
     pub facts: Vec<FactDef>,
 }
 
 impl FactCatalogue {
+    /// The position of the fact with this id, as compiled formulas and [`Household`] use it;
+    /// `None` for an id the catalogue does not have.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.facts.iter().position(|f| f.id == id)
     }
 
+    /// The definition of the fact with this id, if the catalogue has it.
     pub fn get(&self, id: &str) -> Option<&FactDef> {
         self.facts.iter().find(|f| f.id == id)
     }
@@ -67,7 +91,9 @@ impl FactCatalogue {
 /// A value a household gave for a fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactValue {
+    /// The answer to a yes/no fact (是 is `true`).
     YesNo(bool),
+    /// A count, quantity or year, exactly as given (years are whole numbers too).
     Number(Decimal),
 }
 
@@ -84,34 +110,88 @@ impl Serialize for FactValue {
 /// households read it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FactError {
+    /// A value was given for an id the catalogue does not have.
     #[error("没有名为 `{id}` 的填写项（可用的有：{known}）")]
-    Unknown { id: String, known: String },
+    Unknown {
+        /// The id as given.
+        id: String,
+        /// Every id the catalogue has, comma-separated, in catalogue order.
+        known: String,
+    },
+    /// The same fact was given more than once.
     #[error("{label}：填了两次，请只填一次")]
-    Twice { label: String },
+    Twice {
+        /// The fact's label.
+        label: String,
+    },
+    /// A count or quantity has a comma that is not a thousands separator (`0,5`): a decimal
+    /// comma is refused rather than guessed.
     #[error("{label}：请用小数点表示小数，例如 0.5（收到“{input}”）")]
-    CommaDecimal { label: String, input: String },
+    CommaDecimal {
+        /// The fact's label.
+        label: String,
+        /// What was typed, trimmed.
+        input: String,
+    },
+    /// A yes/no fact got something other than a recognised yes or no.
     #[error("{label}：请填写“是”或“否”（收到“{input}”）")]
-    NotYesNo { label: String, input: String },
+    NotYesNo {
+        /// The fact's label.
+        label: String,
+        /// What was typed, trimmed.
+        input: String,
+    },
+    /// A count or quantity is not plain digits with at most one decimal point (letters,
+    /// exponents such as `1e30`, more than 24 characters).
     #[error("{label}：请填写数字，例如 3 或 1.5（收到“{input}”）")]
-    NotANumber { label: String, input: String },
+    NotANumber {
+        /// The fact's label.
+        label: String,
+        /// What was typed, trimmed.
+        input: String,
+    },
+    /// A count (head, persons, boxes) has a fractional part.
     #[error("{label}：请填写整数（收到“{input}”）")]
-    NotWhole { label: String, input: String },
+    NotWhole {
+        /// The fact's label.
+        label: String,
+        /// The number as read, normalised (`2.50` shows as `2.5`), not the raw text.
+        input: String,
+    },
+    /// A count or quantity is below zero.
     #[error("{label}：不能是负数")]
-    Negative { label: String },
+    Negative {
+        /// The fact's label.
+        label: String,
+    },
+    /// A count or quantity is above the fact's `max`, most likely a typo.
     #[error("{label}：数字太大，最多 {max}{unit}，请检查是否多打了零")]
     TooLarge {
+        /// The fact's label.
         label: String,
+        /// The largest value accepted, normalised.
         max: String,
+        /// The fact's unit as written (`头`), empty if it has none.
         unit: String,
     },
+    /// A count or quantity is below the fact's `min`.
     #[error("{label}：不能小于 {min}{unit}")]
     TooSmall {
+        /// The fact's label.
         label: String,
+        /// The smallest value accepted, normalised.
         min: String,
+        /// The fact's unit as written (`人`), empty if it has none.
         unit: String,
     },
+    /// A year fact is not four digits between 1950 and 2100.
     #[error("{label}：请填写四位年份，例如 2015（收到“{input}”）")]
-    NotAYear { label: String, input: String },
+    NotAYear {
+        /// The fact's label.
+        label: String,
+        /// What was typed, trimmed.
+        input: String,
+    },
 }
 
 impl FactError {
@@ -271,6 +351,7 @@ pub struct Household {
 }
 
 impl Household {
+    /// A household that has given nothing yet, with one empty slot per fact of `catalogue`.
     pub fn new(catalogue: &FactCatalogue) -> Household {
         Household {
             values: vec![None; catalogue.facts.len()],
@@ -298,12 +379,16 @@ impl Household {
         Ok(())
     }
 
+    /// Set or clear (`None`) the fact at a catalogue index, without checking the value against
+    /// the fact's kind or bounds; an index outside the household is ignored.
     pub fn set(&mut self, index: usize, value: Option<FactValue>) {
         if let Some(slot) = self.values.get_mut(index) {
             *slot = value;
         }
     }
 
+    /// The value given for the fact at a catalogue index; `None` when it was not given (or the
+    /// index is outside the household).
     pub fn get(&self, index: usize) -> Option<FactValue> {
         self.values.get(index).copied().flatten()
     }

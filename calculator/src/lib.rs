@@ -41,8 +41,6 @@ pub mod estimate;
 pub mod evaluate;
 pub mod explain;
 pub mod expr;
-// fact.rs is the one module not documented item by item yet (51 fields and variants).
-#[allow(missing_docs)]
 pub mod fact;
 pub mod formula;
 pub mod model;
