@@ -14,7 +14,7 @@ pub struct Date {
 
 /// Text that is not a strict `YYYY-MM-DD` date, or names a day that does not exist
 /// (2017-02-29). For YAML, the CLI and the browser's clock; what households type goes
-/// through [`crate::request::parse_date_as_typed`] instead.
+/// through `estimate_view::query::parse_date_as_typed` instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{input}` is not a date: write it as YYYY-MM-DD, for example 2017-11-13")]
 pub struct DateError {

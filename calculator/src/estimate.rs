@@ -18,7 +18,7 @@ pub struct Estimate {
     pub county_name: String,
     /// The office that decides, where a document names it; readers are sent there.
     pub office: Option<String>,
-    /// The date whose rules were applied. [`crate::request`] may move it into the nearest
+    /// The date whose rules were applied. The estimator may move it into the nearest
     /// rules' period, so it can differ from the date the household asked about.
     pub date: Date,
     /// Whom the estimate is for; rules for anyone else are listed in `excluded`.
@@ -55,9 +55,10 @@ pub struct Line {
     pub amount: Amount,
     /// The clause anchor in the policy's full text.
     pub clause: String,
-    /// Where to read the clause on the site: `/policies/ID/#CLAUSE`, ID being the policy that
-    /// holds the full text ([`crate::model::Policy::text_policy_id`]).
-    pub clause_url: String,
+    /// The id of the policy whose full text holds the clause: the rule's own policy, or the
+    /// report a second-hand rule comes from ([`crate::model::Policy::text_policy_id`]). The
+    /// engine knows no addresses; whoever shows the line makes a link of this and `clause`.
+    pub text_policy: String,
     /// The facts the rule read (condition and amount) that the household gave.
     pub facts: Vec<FactUse>,
     /// How the amount was worked out, in order.
@@ -109,7 +110,7 @@ pub enum Step {
     /// quantity × rate.
     Rate {
         /// The rate as the clerk wrote it (`300 元/头`), fact ids not replaced. Not shown by
-        /// [`crate::explain::step_text`].
+        /// the words of an estimate (crate `estimate_view`).
         formula: String,
         /// The rate, in 元 per unit of the quantity; a range when discretionary.
         rate: Amount,
@@ -254,8 +255,8 @@ pub struct LoanLine {
     pub interest: String,
     /// The anchor of the clause in the policy's full text.
     pub clause: String,
-    /// Where to read the clause on the site (see [`Line::clause_url`]).
-    pub clause_url: String,
+    /// The policy whose full text holds the clause (see [`Line::text_policy`]).
+    pub text_policy: String,
     /// The rule's notes, shown with the loan.
     pub notes: Vec<String>,
     /// True when the rule is second-hand, reported by another document.
@@ -278,8 +279,8 @@ pub struct Excluded {
     pub reason: String,
     /// The anchor of the clause in the policy's full text.
     pub clause: String,
-    /// Where to read the clause on the site (see [`Line::clause_url`]).
-    pub clause_url: String,
+    /// The policy whose full text holds the clause (see [`Line::text_policy`]).
+    pub text_policy: String,
 }
 
 /// A measure that would pay for what the household has, but whose condition it does not
@@ -296,8 +297,8 @@ pub struct NotEligible {
     pub condition: String,
     /// The anchor of the clause in the policy's full text.
     pub clause: String,
-    /// Where to read the clause on the site (see [`Line::clause_url`]).
-    pub clause_url: String,
+    /// The policy whose full text holds the clause (see [`Line::text_policy`]).
+    pub text_policy: String,
 }
 
 /// A policy of the county and whether it applied on the estimate's date.

@@ -125,7 +125,7 @@ fn evaluate_policy(
     audience: Audience,
     estimate: &mut Estimate,
 ) -> Result<(), EvalError> {
-    let clause_url = |clause: &str| format!("/policies/{}/#{}", policy.text_policy_id(), clause);
+    let text_policy = policy.text_policy_id().to_owned();
     let fail = |id: &str| {
         let (policy, rule) = (policy.id.clone(), id.to_owned());
         move |source| EvalError {
@@ -141,7 +141,7 @@ fn evaluate_policy(
         audience: rule.audience,
         reason,
         clause: rule.clause.clone(),
-        clause_url: clause_url(&rule.clause),
+        text_policy: text_policy.clone(),
     };
 
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(policy.rules.len());
@@ -195,7 +195,7 @@ fn evaluate_policy(
                         term: term.clone(),
                         interest: interest.clone(),
                         clause: rule.clause.clone(),
-                        clause_url: clause_url(&rule.clause),
+                        text_policy: text_policy.clone(),
                         notes: rule.notes.clone(),
                         derived_from_report: policy.derived_from_report,
                     });
@@ -230,7 +230,7 @@ fn evaluate_policy(
                             .as_ref()
                             .map_or_else(String::new, |c| c.description.clone()),
                         clause: rule.clause.clone(),
-                        clause_url: clause_url(&rule.clause),
+                        text_policy: text_policy.clone(),
                     });
                     Outcome::Nothing
                 }
@@ -292,7 +292,7 @@ fn evaluate_policy(
             label: rule.label.clone(),
             amount,
             clause: rule.clause.clone(),
-            clause_url: clause_url(&rule.clause),
+            text_policy: text_policy.clone(),
             facts,
             steps: steps.clone(),
             notes: all_notes,

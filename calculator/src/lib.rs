@@ -39,14 +39,11 @@ pub mod amount;
 pub mod date;
 pub mod estimate;
 pub mod evaluate;
-pub mod explain;
 pub mod expr;
 pub mod fact;
 pub mod formula;
 pub mod model;
-pub mod request;
 pub mod unit;
-pub mod words;
 
 pub use amount::Amount;
 pub use date::{Date, Period};

@@ -97,6 +97,7 @@ fn estimator(workspace: &Path, out: &Path) -> Result<(), String> {
     for watched in [
         "calculator/src",
         "calculator/Cargo.toml",
+        "calculator/view",
         "calculator/wasm",
         "Cargo.lock",
         "Cargo.toml",

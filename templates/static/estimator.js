@@ -33,11 +33,51 @@ function fillFromQuery() {
   }
 }
 
-function list(id, items, make) {
-  const ul = byId(id);
-  ul.replaceChildren(...items.map(make));
-  const block = byId(`${id}-block`);
-  if (block) block.hidden = items.length === 0;
+// The markup of an estimate is the site's (templates/estimate_view.html), rendered into
+// <template> elements; this copies one and puts the engine's values where its data-*
+// attributes say. It adds no words and works nothing out.
+function apply(element, data) {
+  const d = element.dataset;
+  if (!d) return;
+  const value = (field) => (field === "." ? data : data[field]);
+  if (d.text !== undefined) element.textContent = String(value(d.text) ?? "");
+  if (d.attr) {
+    for (const pair of d.attr.split(",")) {
+      const [name, field] = pair.split(":");
+      element.setAttribute(name, String(value(field) ?? ""));
+    }
+  }
+  if (d.shownIf !== undefined) {
+    const shown = value(d.shownIf);
+    element.hidden = !(Array.isArray(shown) ? shown.length : shown);
+  }
+}
+
+function fill(element, data) {
+  for (const child of [...element.children]) {
+    const each = child.dataset?.each;
+    if (each === undefined) {
+      apply(child, data);
+      fill(child, data);
+      continue;
+    }
+    const copies = (data[each] ?? []).map((entry) => {
+      const copy = child.cloneNode(true);
+      apply(copy, entry);
+      fill(copy, entry);
+      return copy;
+    });
+    child.replaceWith(...copies);
+  }
+}
+
+function filled(templateId) {
+  return (data) => {
+    const copy = byId(templateId).content.firstElementChild.cloneNode(true);
+    apply(copy, data);
+    fill(copy, data);
+    return copy;
+  };
 }
 
 function link(text, href) {
@@ -47,75 +87,10 @@ function link(text, href) {
   return a;
 }
 
-function item(entry) {
-  const li = document.createElement("li");
-  li.append(`${entry.label}：${entry.text} `, link(words.tClause, entry.clause_url));
-  return li;
-}
-
-function line(l) {
-  const li = document.createElement("li");
-  const head = document.createElement("p");
-  const strong = document.createElement("strong");
-  strong.textContent = `${l.label}：${l.amount}`;
-  head.append(strong, " ", link(words.tClauseLong, l.clause_url));
-  if (l.derived_from_report) head.append(words.tDerived);
-  const steps = document.createElement("ul");
-  steps.className = "steps";
-  for (const text of l.steps) {
-    const s = document.createElement("li");
-    s.textContent = text;
-    steps.append(s);
-  }
-  li.append(head, steps);
-  for (const note of l.notes) {
-    const p = document.createElement("p");
-    p.className = "muted";
-    p.textContent = `${words.tNote}${note}`;
-    li.append(p);
-  }
-  return li;
-}
-
-/// A small bar chart of a payment plan, drawn with SVG elements (no inline styles).
-function chart(plan) {
-  const figure = document.createElement("figure");
-  const caption = document.createElement("figcaption");
-  caption.textContent = `${plan.label}：${plan.parts.map((p) => `${p.label} ${p.amount}`).join("，")}（${plan.rounding}）`;
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  const width = 300, barHeight = 18, gap = 6;
-  const max = Math.max(...plan.parts.map((p) => Number(p.height)), 1);
-  svg.setAttribute("viewBox", `0 0 ${width} ${plan.parts.length * (barHeight + gap)}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", caption.textContent);
-  svg.classList.add("bars");
-  plan.parts.forEach((p, i) => {
-    const y = i * (barHeight + gap);
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", "0");
-    label.setAttribute("y", String(y + 13));
-    label.textContent = p.label;
-    const bar = document.createElementNS(ns, "rect");
-    bar.setAttribute("x", "60");
-    bar.setAttribute("y", String(y));
-    bar.setAttribute("height", String(barHeight - 4));
-    bar.setAttribute("width", String(Math.max(1, Math.round((Number(p.height) / max) * 150))));
-    bar.classList.add("bar");
-    const value = document.createElementNS(ns, "text");
-    value.setAttribute("x", String(66 + Math.round((Number(p.height) / max) * 150)));
-    value.setAttribute("y", String(y + 13));
-    value.textContent = p.amount;
-    svg.append(label, bar, value);
-  });
-  figure.append(svg, caption);
-  for (const note of plan.notes) {
-    const p = document.createElement("p");
-    p.className = "muted";
-    p.textContent = `${words.tNote}${note}`;
-    figure.append(p);
-  }
-  return figure;
+function list(id, items, make) {
+  byId(id).replaceChildren(...items.map(make));
+  const block = byId(`${id}-block`);
+  if (block) block.hidden = items.length === 0;
 }
 
 function showErrors(errors) {
@@ -188,13 +163,12 @@ function render(response) {
   notice.textContent = response.notice || "";
   byId("result-empty").hidden = view.lines.length > 0 || query() !== "";
   byId("result-details").hidden = false;
-  byId("result-lines").replaceChildren(...view.lines.map(line));
-  byId("result-schedule").replaceChildren(...view.schedule.map(chart));
-  byId("result-schedule-block").hidden = view.schedule.length === 0;
-  list("result-loans", view.loans, item);
-  list("result-not-eligible", view.not_eligible, item);
-  list("result-excluded", view.excluded, item);
-  byId("result-policies").replaceChildren(...view.policies.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
+  list("result-lines", view.lines, filled("tpl-line"));
+  list("result-schedule", view.schedule, filled("tpl-plan"));
+  list("result-loans", view.loans, filled("tpl-item"));
+  list("result-not-eligible", view.not_eligible, filled("tpl-item"));
+  list("result-excluded", view.excluded, filled("tpl-item"));
+  list("result-policies", view.policies, filled("tpl-policy"));
   const disclaimer = byId("result-disclaimer");
   disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
   byId("share").href = location.href;
@@ -234,7 +208,7 @@ async function start() {
       }),
     ]);
     await glue.default({ module_or_path: root.dataset.wasm });
-    estimator = new glue.Estimator(rules);
+    estimator = new glue.Estimator(rules, root.dataset.clauseLinks);
   } catch (error) {
     byId("needs-js").hidden = true;
     byId("load-failed").hidden = false;

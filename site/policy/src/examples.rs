@@ -2,7 +2,6 @@
 //! every check. A disagreement fails the build with expected vs computed and the working.
 
 use crate::diagnostic::Diagnostic;
-use crate::explain;
 use crate::load::Document;
 use crate::messages::{Arg, Key, Msg};
 use crate::source::{AudienceSource, ExampleSource, Scalar};
@@ -12,6 +11,7 @@ use calculator::estimate::{Estimate, Step};
 use calculator::fact::{FactCatalogue, FactError};
 use calculator::model::{Audience, Policy, Rulebook};
 use calculator::{evaluate, Amount, Date, Household};
+use estimate_view::{explain, text, ClauseLinks};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -442,7 +442,8 @@ fn check_one(
     }
     if let Some((path, _)) = mismatches.first() {
         let details: Vec<Arg> = mismatches.iter().map(|(_, m)| m.clone().into()).collect();
-        let working = explain::render(&estimate);
+        // A clerk reads this in `portal check`: a clause is cited by its policy and anchor.
+        let working = text::render(&estimate, &ClauseLinks::new("{policy}#{clause}"));
         problems.push(
             Diagnostic::at(
                 &document.file,

@@ -9,11 +9,12 @@
 
 use crate::load::{load_in_memory, Project};
 use crate::messages::Lang;
-use crate::{clauses, explain, Diagnostics};
+use crate::{clauses, Diagnostics};
 use calculator::fact::{FactCatalogue, FactKind};
 use calculator::formula::{compile_as, Type};
 use calculator::unit::Dimension;
 use calculator::Household;
+use estimate_view::{text, ClauseLinks};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -59,9 +60,10 @@ fn show(diagnostics: &Diagnostics) {
 }
 
 fn use_project(project: &Project) {
+    let links = ClauseLinks::new("/policies/{policy}/#{clause}");
     for document in &project.documents {
         for estimate in &document.example_estimates {
-            std::hint::black_box(explain::render(estimate));
+            std::hint::black_box(text::render(estimate, &links));
         }
     }
     for book in project.rulebooks.values() {
@@ -83,9 +85,9 @@ fn use_project(project: &Project) {
             .flatten();
         for date in dates {
             for query in [String::new(), most.join("&")] {
-                let response = calculator::request::estimate_query(book, &query, date);
-                if let calculator::request::Response::Estimate { estimate, .. } = response {
-                    std::hint::black_box(explain::render(&estimate));
+                let response = estimate_view::estimate_query(book, &query, date, &links);
+                if let estimate_view::Response::Estimate { estimate, .. } = response {
+                    std::hint::black_box(text::render(&estimate, &links));
                 }
             }
         }

@@ -10,7 +10,6 @@ pub mod clauses;
 pub mod compile;
 pub mod diagnostic;
 pub mod examples;
-pub mod explain;
 pub mod fuzz;
 pub mod load;
 pub mod messages;

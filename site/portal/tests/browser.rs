@@ -115,9 +115,13 @@ fn the_estimator_works_as_a_household_uses_it() {
             query.push(format!("date={}", example.date));
             let query = query.join("&");
             let book = &project.rulebooks[&document.source.county];
-            let answer =
-                serde_json::to_value(calculator::request::estimate_query(book, &query, today))
-                    .unwrap();
+            let answer = serde_json::to_value(estimate_view::estimate_query(
+                book,
+                &query,
+                today,
+                &render::urls::clause_links(),
+            ))
+            .unwrap();
             cases.push(serde_json::json!({
                 "county": document.source.county,
                 "query": query,

@@ -67,6 +67,7 @@ fn wasm_and_native_agree_to_the_fen() {
     // The very module `portal` carries inside itself and writes into every site.
     let assets = portal::assets::estimator();
     let project = policy::load(&repo).unwrap_or_else(|d| panic!("{}", d.render()));
+    let (links, links_pattern) = (render::urls::clause_links(), render::urls::clause_pattern());
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
     std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
@@ -123,6 +124,7 @@ fn wasm_and_native_agree_to_the_fen() {
             ]
             .map(|f| dir.path().join(f)),
         )
+        .arg(links_pattern)
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -142,6 +144,7 @@ fn wasm_and_native_agree_to_the_fen() {
         let book = &project.rulebooks[case["county"].as_str().unwrap()];
         let native = calculator_wasm::respond(
             book,
+            &links,
             case["query"].as_str().unwrap(),
             case["today"].as_str().unwrap(),
         );

@@ -330,6 +330,8 @@ pub fn render_site(
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
             cx.insert("rules_url", &urls::county_rules(code));
+            cx.insert("clause_links", &urls::clause_pattern());
+            cx.insert("shape", &estimate_view::View::shape());
             cx.insert("wasm_url", &urls::asset(&wasm_path));
             cx.insert("glue_url", &urls::asset(&glue_path));
             cx.insert("script_url", &urls::asset(&script_path));

@@ -5,7 +5,7 @@ use crate::markdown::escape_html;
 use crate::pages::{rule_rows, RuleRow};
 use calculator::model::{Audience, Measure};
 use calculator::{evaluate, Household};
-use policy::explain::yuan;
+use estimate_view::explain::yuan;
 use policy::load::Project;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -6,8 +6,8 @@ use crate::urls;
 use calculator::estimate::Estimate;
 use calculator::model::{Audience, Measure, Policy, Rule};
 use calculator::{Amount, Date};
+use estimate_view::explain::yuan;
 use policy::compile::describe;
-use policy::explain::yuan;
 use policy::load::{Document, Project};
 use policy::source::{DocumentKindSource, RuleSource, StatusSource};
 use serde::Serialize;
@@ -223,7 +223,7 @@ pub struct ExampleView {
     /// How the clerk worked the figures out by hand, when written down.
     pub working: Option<String>,
     /// The estimate as the estimator page shows it, from the same function.
-    pub view: calculator::request::View,
+    pub view: estimate_view::View,
 }
 
 /// The worked examples as the engine computed them while checking this build.
@@ -255,7 +255,7 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
             })
             .collect(),
         working,
-        view: calculator::request::view(e, e.date),
+        view: estimate_view::view(e, e.date, &urls::clause_links()),
     }
 }
 

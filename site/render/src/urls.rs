@@ -35,6 +35,17 @@ pub fn clause(policy_id: &str, clause: &str) -> String {
     format!("/policies/{policy_id}/#{clause}")
 }
 
+/// The same as a pattern holding `{policy}` and `{clause}`, for the estimator in the
+/// browser, which makes its links itself.
+pub fn clause_pattern() -> String {
+    clause("{policy}", "{clause}")
+}
+
+/// [`clause`] for the words of an estimate.
+pub fn clause_links() -> estimate_view::ClauseLinks {
+    estimate_view::ClauseLinks::new(clause_pattern())
+}
+
 /// A policy's YAML, as the office wrote it.
 pub fn policy_yaml(id: &str) -> String {
     format!("/policies/{id}/policy.yaml")

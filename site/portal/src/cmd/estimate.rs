@@ -4,7 +4,7 @@
 use super::{emit, emit_err, fail, print_problems, Format};
 use calculator::{evaluate, Audience, Date};
 use policy::messages::{Key, Lang, Msg};
-use policy::{explain, load, Project};
+use policy::{load, Project};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -169,7 +169,7 @@ pub fn run(
         return fail(lang, message, hint);
     }
     if json {
-        match serde_json::to_string_pretty(&estimate) {
+        match with_clause_urls(&estimate).and_then(|v| serde_json::to_string_pretty(&v)) {
             Ok(text) => {
                 emit(&format!("{text}\n"));
             }
@@ -182,7 +182,33 @@ pub fn run(
             }
         }
     } else {
-        emit(&explain::render(&estimate));
+        emit(&estimate_view::text::render(
+            &estimate,
+            &render::urls::clause_links(),
+        ));
     }
     ExitCode::SUCCESS
+}
+
+/// The estimate for `--json`: the engine's, with each cited clause's address on the site added
+/// as `clause_url` beside `clause` (the README promises it; the engine knows no addresses).
+fn with_clause_urls(estimate: &calculator::Estimate) -> serde_json::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(estimate)?;
+    for list in ["lines", "loans", "excluded", "not_eligible"] {
+        let Some(items) = value.get_mut(list).and_then(|v| v.as_array_mut()) else {
+            continue;
+        };
+        for item in items {
+            let text = |key: &str| item.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            if let (Some(policy), Some(clause)) = (text("text_policy"), text("clause")) {
+                if let Some(fields) = item.as_object_mut() {
+                    fields.insert(
+                        "clause_url".into(),
+                        render::urls::clause(&policy, &clause).into(),
+                    );
+                }
+            }
+        }
+    }
+    Ok(value)
 }

@@ -1,17 +1,17 @@
 // Runs every case through the estimator's WebAssembly (in Node) and writes the answers, in
 // order, for the Rust test to compare with the native engine. Prints the module's size.
 //
-//   node differential.mjs GLUE.js MODULE.wasm RULES.json CASES.json OUT.json
+//   node differential.mjs GLUE.js MODULE.wasm RULES.json CASES.json OUT.json CLAUSE_LINKS
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
 
-const [gluePath, wasmPath, rulesPath, casesPath, outPath] = process.argv.slice(2);
+const [gluePath, wasmPath, rulesPath, casesPath, outPath, clauseLinks] = process.argv.slice(2);
 const glue = await import(pathToFileURL(gluePath).href);
 const bytes = readFileSync(wasmPath);
 glue.initSync({ module: bytes });
 const rules = JSON.parse(readFileSync(rulesPath, "utf8"));
-const estimators = Object.fromEntries(Object.entries(rules).map(([code, json]) => [code, new glue.Estimator(json)]));
+const estimators = Object.fromEntries(Object.entries(rules).map(([code, json]) => [code, new glue.Estimator(json, clauseLinks)]));
 const cases = JSON.parse(readFileSync(casesPath, "utf8"));
 const started = process.hrtime.bigint();
 const answers = cases.map((c) => estimators[c.county].estimate(c.query, c.today));

@@ -1,9 +1,9 @@
 //! How an estimate reads in Chinese: amounts, 大写金额, and every step of the working in
 //! words. One source for the CLI and the browser, so both say the same thing.
 
-use crate::amount::Amount;
-use crate::estimate::{LoanLine, Step};
 use crate::words::yuan_in_words;
+use calculator::amount::Amount;
+use calculator::estimate::{LoanLine, Step};
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
 pub fn yuan(amount: &Amount) -> String {

@@ -1,13 +1,13 @@
 //! An estimate written out for a person at a terminal, in Chinese: the total, how each line
 //! is worked out, the schedule, loans, and what was not computed.
 
+use crate::explain::{loan_text, step_text, words_for, yuan};
+use crate::page::ClauseLinks;
 use calculator::estimate::Estimate;
 use std::fmt::Write;
 
-pub use calculator::explain::{step_text as step, words_for, yuan};
-
-/// The whole estimate as text.
-pub fn render(estimate: &Estimate) -> String {
+/// The whole estimate as text, each clause cited through `links`.
+pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -43,10 +43,10 @@ pub fn render(estimate: &Estimate) -> String {
             i + 1,
             line.label,
             yuan(&line.amount),
-            line.clause_url
+            links.link(&line.text_policy, &line.clause)
         );
         for s in &line.steps {
-            let _ = writeln!(out, "     - {}", step(s));
+            let _ = writeln!(out, "     - {}", step_text(s));
         }
         for note in &line.notes {
             let _ = writeln!(out, "     注：{note}");
@@ -76,8 +76,8 @@ pub fn render(estimate: &Estimate) -> String {
                 out,
                 "  - {}：{}　依据 {}",
                 loan.label,
-                calculator::explain::loan_text(loan),
-                loan.clause_url
+                loan_text(loan),
+                links.link(&loan.text_policy, &loan.clause)
             );
             for note in &loan.notes {
                 let _ = writeln!(out, "     注：{note}");
@@ -90,7 +90,9 @@ pub fn render(estimate: &Estimate) -> String {
             let _ = writeln!(
                 out,
                 "  - {}：条件是 {}　依据 {}",
-                item.label, item.condition, item.clause_url
+                item.label,
+                item.condition,
+                links.link(&item.text_policy, &item.clause)
             );
         }
     }
@@ -100,7 +102,9 @@ pub fn render(estimate: &Estimate) -> String {
             let _ = writeln!(
                 out,
                 "  - {}：{}　依据 {}",
-                item.label, item.reason, item.clause_url
+                item.label,
+                item.reason,
+                links.link(&item.text_policy, &item.clause)
             );
         }
     }

@@ -1,0 +1,347 @@
+//! An estimate as a page or a terminal shows it: every amount written out, every step in
+//! words, every clause a link. The site's worked examples, the estimator in the browser and
+//! `portal estimate` all read this one view, so they say the same thing.
+
+use crate::explain::{loan_text, step_text, words_for, yuan};
+use calculator::date::Date;
+use calculator::estimate::Estimate;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// How to make a clause's address: a pattern holding `{policy}` and `{clause}`, given by
+/// whoever knows the site's addresses (the site's `urls` module). The engine and this crate
+/// know none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseLinks {
+    pattern: String,
+}
+
+impl ClauseLinks {
+    /// Links made from `pattern`, e.g. `/policies/{policy}/#{clause}`.
+    pub fn new(pattern: impl Into<String>) -> Self {
+        ClauseLinks {
+            pattern: pattern.into(),
+        }
+    }
+
+    /// The address of `clause` in the full text of policy `policy`.
+    pub fn link(&self, policy: &str, clause: &str) -> String {
+        self.pattern
+            .replace("{policy}", policy)
+            .replace("{clause}", clause)
+    }
+}
+
+/// The estimate as the page shows it: every amount already written out, every step in words,
+/// so the page's script only places text (and never works anything out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    /// The total as readers see it: `3000 元`, `1000–5000 元`, `不低于 600 元`.
+    pub total: String,
+    /// Decimal strings for `data-min`/`data-max`; `max` empty when open above.
+    pub total_min: String,
+    /// The total's upper bound as a decimal string, for `data-max`; empty when open above.
+    pub total_max: String,
+    /// The total in 大写 (人民币叁仟元整); `None` for a range or an amount finer than a fen.
+    pub words: Option<String>,
+    /// The date whose rules were applied, written 2017年6月1日.
+    pub date: String,
+    /// The paying items, each with its working in words.
+    pub lines: Vec<ViewLine>,
+    /// The payment plans, drawn as bar charts.
+    pub schedule: Vec<ViewPlan>,
+    /// Loans on offer: principal, term and interest in one line each.
+    pub loans: Vec<ViewItem>,
+    /// Measures whose condition the household does not meet; the text quotes it (条件是：…).
+    pub not_eligible: Vec<ViewItem>,
+    /// Measures not computed; the text says why.
+    pub excluded: Vec<ViewItem>,
+    /// One sentence per policy of the county: 《title》, period, and whether it applied.
+    pub policies: Vec<String>,
+    /// Whom to ask, for the disclaimer: the county's office, else 「县名有关部门」.
+    pub office: String,
+}
+
+/// One paying item as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewLine {
+    /// What it is for, in the document's words.
+    pub label: String,
+    /// The amount written out (`3000 元`).
+    pub amount: String,
+    /// Where to read the clause on the site.
+    pub clause_url: String,
+    /// Each step of the working in Chinese, from [`step_text`].
+    pub steps: Vec<String>,
+    /// Interpretations and remarks shown under the line (注：…).
+    pub notes: Vec<String>,
+    /// True when the rule is second-hand; the page adds （据调研报告转述）.
+    pub derived_from_report: bool,
+}
+
+/// A payment plan as the page charts it: a bar per part, drawn in SVG units (no styles, so
+/// the page's Content Security Policy stays strict). The geometry is worked out here, once,
+/// for the site's worked examples and the estimator's script alike.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPlan {
+    /// The scheduled rule's or group's label.
+    pub label: String,
+    /// The plan in one sentence, for the caption and the chart's accessible name:
+    /// `养猪：产前 600 元，产后 600 元（各期金额四舍五入到分…）`.
+    pub caption: String,
+    /// The chart's `viewBox` (`0 0 300 48`).
+    pub view_box: String,
+    /// The tranches or years, in order of payment.
+    pub parts: Vec<ViewPart>,
+    /// How the parts were rounded, in words (各期金额四舍五入到分…).
+    pub rounding: String,
+    /// Interpretations behind the schedule, shown under the chart.
+    pub notes: Vec<String>,
+}
+
+/// One part of a payment plan: a bar of the chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPart {
+    /// The part as the text names it (产前, 第一年).
+    pub label: String,
+    /// The part's amount written out (`1800 元`).
+    pub amount: String,
+    /// For the chart: the upper bound (or the lower, when open) as a number string.
+    pub height: String,
+    /// The bar's top, in the chart's units.
+    pub bar_y: u32,
+    /// The baseline of the bar's label and amount.
+    pub text_y: u32,
+    /// The bar's length, 1 to [`BAR_MAX`], in proportion to the largest part.
+    pub bar_width: u32,
+    /// Where the amount is written, just after the bar.
+    pub value_x: u32,
+}
+
+/// The longest bar of a payment plan's chart, in SVG units; the chart is 300 wide.
+pub const BAR_MAX: u32 = 150;
+const CHART_WIDTH: u32 = 300;
+const BAR_ROW: u32 = 24;
+const BAR_X: u32 = 60;
+
+fn plan_view(plan: &calculator::estimate::PaymentPlan) -> ViewPlan {
+    let height = |a: &calculator::Amount| a.max.unwrap_or(a.min);
+    let largest = plan
+        .parts
+        .iter()
+        .map(|p| height(&p.amount))
+        .max()
+        .filter(|m| *m > Decimal::ZERO)
+        .unwrap_or(Decimal::ONE);
+    let mut parts = Vec::with_capacity(plan.parts.len());
+    let mut y: u32 = 0;
+    for part in &plan.parts {
+        let share = height(&part.amount)
+            .checked_div(largest)
+            .and_then(|r| r.checked_mul(Decimal::from(BAR_MAX)))
+            .unwrap_or(Decimal::ZERO)
+            .round();
+        let bar_width = share.to_u32().unwrap_or(0).clamp(1, BAR_MAX);
+        parts.push(ViewPart {
+            label: part.label.clone(),
+            amount: yuan(&part.amount),
+            height: height(&part.amount).normalize().to_string(),
+            bar_y: y,
+            text_y: y.saturating_add(13),
+            bar_width,
+            value_x: BAR_X.saturating_add(bar_width).saturating_add(6),
+        });
+        y = y.saturating_add(BAR_ROW);
+    }
+    let listed: Vec<String> = parts
+        .iter()
+        .map(|p| format!("{} {}", p.label, p.amount))
+        .collect();
+    ViewPlan {
+        label: plan.label.clone(),
+        caption: format!("{}：{}（{}）", plan.label, listed.join("，"), plan.rounding),
+        view_box: format!("0 0 {CHART_WIDTH} {y}"),
+        parts,
+        rounding: plan.rounding.clone(),
+        notes: plan.notes.clone(),
+    }
+}
+
+/// A loan, a measure not eligible for or one not computed: one line of the page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewItem {
+    /// What the measure is for, in the document's words.
+    pub label: String,
+    /// What to say about it: the loan's terms, the condition not met, or why not computed.
+    pub text: String,
+    /// Where to read the clause on the site.
+    pub clause_url: String,
+}
+
+impl View {
+    /// A view with one of everything and no words: the estimator page renders it into
+    /// `<template>` elements, which its script copies and fills with the engine's answers, so
+    /// the markup of an estimate is written once, in the site's templates.
+    pub fn shape() -> View {
+        let item = ViewItem {
+            label: String::new(),
+            text: String::new(),
+            clause_url: String::new(),
+        };
+        View {
+            total: String::new(),
+            total_min: String::new(),
+            total_max: String::new(),
+            words: None,
+            date: String::new(),
+            lines: vec![ViewLine {
+                label: String::new(),
+                amount: String::new(),
+                clause_url: String::new(),
+                steps: vec![String::new()],
+                notes: vec![String::new()],
+                derived_from_report: false,
+            }],
+            schedule: vec![ViewPlan {
+                label: String::new(),
+                caption: String::new(),
+                view_box: String::new(),
+                parts: vec![ViewPart {
+                    label: String::new(),
+                    amount: String::new(),
+                    height: String::new(),
+                    bar_y: 0,
+                    text_y: 0,
+                    bar_width: 0,
+                    value_x: 0,
+                }],
+                rounding: String::new(),
+                notes: vec![String::new()],
+            }],
+            loans: vec![item.clone()],
+            not_eligible: vec![item.clone()],
+            excluded: vec![item],
+            policies: vec![String::new()],
+            office: String::new(),
+        }
+    }
+}
+
+/// `asked` is the date the household asked about; the estimate may be for another (the last
+/// day of expired rules), and the list of documents must not call those rules current.
+pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
+    let item = |label: &str, text: String, policy: &str, clause: &str| ViewItem {
+        label: label.to_owned(),
+        text,
+        clause_url: links.link(policy, clause),
+    };
+    View {
+        total: yuan(&e.total),
+        total_min: e.total.min.normalize().to_string(),
+        total_max: e
+            .total
+            .max
+            .map(|m| m.normalize().to_string())
+            .unwrap_or_default(),
+        words: words_for(&e.total),
+        date: e.date.to_chinese(),
+        lines: e
+            .lines
+            .iter()
+            .map(|l| ViewLine {
+                label: l.label.clone(),
+                amount: yuan(&l.amount),
+                clause_url: links.link(&l.text_policy, &l.clause),
+                steps: l.steps.iter().map(step_text).collect(),
+                notes: l.notes.clone(),
+                derived_from_report: l.derived_from_report,
+            })
+            .collect(),
+        schedule: e.schedule.iter().map(plan_view).collect(),
+        loans: e
+            .loans
+            .iter()
+            .map(|l| item(&l.label, loan_text(l), &l.text_policy, &l.clause))
+            .collect(),
+        not_eligible: e
+            .not_eligible
+            .iter()
+            .map(|n| {
+                item(
+                    &n.label,
+                    format!("条件是：{}", n.condition),
+                    &n.text_policy,
+                    &n.clause,
+                )
+            })
+            .collect(),
+        excluded: e
+            .excluded
+            .iter()
+            .map(|x| item(&x.label, x.reason.clone(), &x.text_policy, &x.clause))
+            .collect(),
+        policies: e
+            .policies
+            .iter()
+            .map(|p| match &p.reason {
+                None if asked == e.date => format!("《{}》（{}，适用）", p.title, p.period),
+                None if asked > e.date => format!(
+                    "《{}》（{}，已失效；按其最后一天的规则估算）",
+                    p.title, p.period
+                ),
+                None => format!(
+                    "《{}》（{}，尚未生效；按其第一天的规则估算）",
+                    p.title, p.period
+                ),
+                Some(reason) => format!("《{}》（{}，{reason}）", p.title, p.period),
+            })
+            .collect(),
+        office: e
+            .office
+            .clone()
+            .unwrap_or_else(|| format!("{}有关部门", e.county_name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calculator::estimate::{PaymentPart, PaymentPlan};
+    use calculator::Amount;
+
+    #[test]
+    fn clause_links_fill_the_callers_pattern() {
+        let links = ClauseLinks::new("/policies/{policy}/#{clause}");
+        assert_eq!(links.link("a-2017", "c4-3"), "/policies/a-2017/#c4-3");
+        assert_eq!(ClauseLinks::new("{policy}#{clause}").link("p", "c"), "p#c");
+    }
+
+    #[test]
+    fn a_chart_draws_the_largest_part_longest_and_no_part_invisible() {
+        let part = |label: &str, yuan: i64| PaymentPart {
+            label: label.into(),
+            amount: Amount::exact(yuan.into()),
+        };
+        let plan = PaymentPlan {
+            policy: "p".into(),
+            source: "reforest".into(),
+            kind: calculator::model::ScheduleKind::Years,
+            clause: "c1".into(),
+            total: Amount::exact(1300.into()),
+            label: "退耕还林".into(),
+            parts: vec![part("第一年", 1000), part("第二年", 300), part("第三年", 0)],
+            rounding: "四舍五入".into(),
+            notes: vec![],
+        };
+        let view = plan_view(&plan);
+        let widths: Vec<u32> = view.parts.iter().map(|p| p.bar_width).collect();
+        assert_eq!(widths, vec![BAR_MAX, 45, 1]);
+        assert_eq!(view.view_box, "0 0 300 72");
+        assert_eq!(view.parts[1].bar_y, 24);
+        assert_eq!(
+            view.caption,
+            "退耕还林：第一年 1000 元，第二年 300 元，第三年 0 元（四舍五入）"
+        );
+    }
+}
