@@ -4,7 +4,7 @@
 
 use crate::amount::Amount;
 use crate::date::{Date, Period};
-use crate::model::{Audience, DocumentStatus, ScheduleKind};
+use crate::model::{Audience, DocumentStatus, Paid, ScheduleKind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +23,11 @@ pub struct Estimate {
     pub date: Date,
     /// Whom the estimate is for; rules for anyone else are listed in `excluded`.
     pub audience: Audience,
-    /// The sum of `lines`, bound by bound.
+    /// The sum of `lines`, bound by bound, whatever their periods.
     pub total: Amount,
+    /// `total` split by how often each line is paid: one-off, yearly, over N years, or not
+    /// stated, in that order; only the kinds that occur. Their sum is `total`.
+    pub by_period: Vec<PeriodTotal>,
     /// What the household receives, one line per paying rule, policy by policy in rule order.
     pub lines: Vec<Line>,
     /// How lines and groups with a schedule are paid out over time.
@@ -53,6 +56,8 @@ pub struct Line {
     /// What the household receives, in 元: after the item's cap and rounding, one-of choices
     /// and group caps.
     pub amount: Amount,
+    /// How often the amount is paid (一次性, 每年, 分5年), as the rule states it.
+    pub paid: Paid,
     /// The clause anchor in the policy's full text.
     pub clause: String,
     /// The id of the policy whose full text holds the clause: the rule's own policy, or the
@@ -67,6 +72,15 @@ pub struct Line {
     pub notes: Vec<String>,
     /// True when the rule is second-hand, reported by another document; readers are told so.
     pub derived_from_report: bool,
+}
+
+/// The lines paid over one kind of period, added up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodTotal {
+    /// How often these lines are paid.
+    pub paid: Paid,
+    /// Their sum, in 元: one payment, one year's, or the whole over the years.
+    pub amount: Amount,
 }
 
 /// A fact the household gave, as explanations quote it.

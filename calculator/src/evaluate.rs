@@ -5,11 +5,11 @@ use crate::amount::{Amount, ArithmeticError};
 use crate::date::Date;
 use crate::estimate::{
     Alternative, Estimate, Excluded, FactUse, Line, LoanLine, NotEligible, PaymentPart,
-    PaymentPlan, PolicyUse, Step,
+    PaymentPlan, PeriodTotal, PolicyUse, Step,
 };
 use crate::expr::{Absent, Expr, Scope, Value};
 use crate::fact::{FactCatalogue, FactError, FactValue, Household};
-use crate::model::{Audience, Group, Measure, Policy, Rule, Rulebook, Schedule};
+use crate::model::{Audience, Group, Measure, Paid, Policy, Rule, Rulebook, Schedule};
 use rust_decimal::Decimal;
 
 /// An evaluation that could not be completed: which rule, and why.
@@ -67,6 +67,7 @@ pub fn evaluate(
         date,
         audience,
         total: Amount::ZERO,
+        by_period: Vec::new(),
         lines: Vec::new(),
         schedule: Vec::new(),
         loans: Vec::new(),
@@ -115,7 +116,28 @@ pub fn evaluate(
         })?;
     }
     estimate.total = total.normalized();
+    estimate.by_period = by_period(&estimate.lines)?;
     Ok(estimate)
+}
+
+/// The lines' amounts added up per kind of period, in the order of [`Paid`].
+fn by_period(lines: &[Line]) -> Result<Vec<PeriodTotal>, EvalError> {
+    let mut totals: std::collections::BTreeMap<Paid, Amount> = std::collections::BTreeMap::new();
+    for line in lines {
+        let sum = totals.entry(line.paid).or_insert(Amount::ZERO);
+        *sum = sum.checked_add(line.amount).map_err(|source| EvalError {
+            policy: line.policy.clone(),
+            rule: line.rule.clone(),
+            source,
+        })?;
+    }
+    Ok(totals
+        .into_iter()
+        .map(|(paid, amount)| PeriodTotal {
+            paid,
+            amount: amount.normalized(),
+        })
+        .collect())
 }
 
 fn evaluate_policy(
@@ -291,6 +313,7 @@ fn evaluate_policy(
             rule: rule.id.clone(),
             label: rule.label.clone(),
             amount,
+            paid: rule.paid,
             clause: rule.clause.clone(),
             text_policy: text_policy.clone(),
             facts,

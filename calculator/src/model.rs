@@ -146,6 +146,10 @@ pub struct Rule {
     /// How its amount is paid out over time; `None` when it has no schedule of its own (a
     /// group's may still cover it).
     pub schedule: Option<Schedule>,
+    /// Whether its amount is paid once, every year, or over several years, as the text says;
+    /// estimates total each kind apart. Rules compiled before this existed read as unstated.
+    #[serde(default)]
+    pub paid: Paid,
     /// Interpretations and remarks shown to readers with the result.
     pub notes: Vec<String>,
 }
@@ -311,6 +315,31 @@ pub struct Group {
     pub notes: Vec<String>,
 }
 
+/// How often an amount is paid, as the text states it. Amounts paid over different periods
+/// are totalled apart: a one-off grant and a yearly dividend do not simply add up.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Paid {
+    /// 一次性: once (a start-up grant, a building subsidy).
+    Once,
+    /// 每年: every year (a dividend, land transfer per 亩 per year); the amount is one year's.
+    Yearly {
+        /// For how many years, when the text says (租金补贴3年).
+        years: Option<u16>,
+    },
+    /// 分N年: a total paid out over several years (退耕还林 1500 元/亩 over 5 years); the
+    /// amount is the whole, the schedule its years.
+    OverYears {
+        /// How many years it is paid over.
+        years: u16,
+    },
+    /// The text does not say.
+    #[default]
+    Unstated,
+}
+
 /// How an amount is paid out over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -369,6 +398,7 @@ mod tests {
             },
             adds_to: None,
             schedule: None,
+            paid: Paid::Unstated,
             notes: Vec::new(),
         };
         assert_eq!(rule.facts_read(), vec![3]);

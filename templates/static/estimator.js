@@ -133,6 +133,7 @@ function clearResult(message) {
   total.dataset.max = "";
   byId("estimate-words").textContent = "";
   byId("result-date").textContent = "";
+  byId("result-periods").replaceChildren();
   byId("result-notice").hidden = true;
   byId("result-details").hidden = true;
   const empty = byId("result-empty");
@@ -163,6 +164,7 @@ function render(response) {
   notice.textContent = response.notice || "";
   byId("result-empty").hidden = view.lines.length > 0 || query() !== "";
   byId("result-details").hidden = false;
+  byId("result-periods").replaceChildren(filled("tpl-periods")(view));
   list("result-lines", view.lines, filled("tpl-line"));
   list("result-schedule", view.schedule, filled("tpl-plan"));
   list("result-loans", view.loans, filled("tpl-item"));

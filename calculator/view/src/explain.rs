@@ -4,12 +4,34 @@
 use crate::words::yuan_in_words;
 use calculator::amount::Amount;
 use calculator::estimate::{LoanLine, Step};
+use calculator::model::Paid;
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
 pub fn yuan(amount: &Amount) -> String {
     match amount.max {
         None => format!("不低于 {} 元", amount.min.normalize()),
         _ => format!("{amount} 元"),
+    }
+}
+
+/// How often a line is paid, for beside its amount: 一次性, 每年, 每年（共3年）, 分5年兑现;
+/// empty when the text does not say.
+pub fn paid_text(paid: Paid) -> String {
+    match paid {
+        Paid::Once => "一次性".into(),
+        Paid::Yearly { years: None } => "每年".into(),
+        Paid::Yearly { years: Some(n) } => format!("每年，共{n}年"),
+        Paid::OverYears { years } => format!("分{years}年兑现"),
+        Paid::Unstated => String::new(),
+    }
+}
+
+/// The name of a subtotal by period: 一次性, 每年, 分5年兑现（合计）, 文件未写明发放周期.
+pub fn period_total_text(paid: Paid) -> String {
+    match paid {
+        Paid::OverYears { years } => format!("分{years}年兑现（合计）"),
+        Paid::Unstated => "文件未写明发放周期".into(),
+        other => paid_text(other),
     }
 }
 

@@ -2,7 +2,7 @@
 //! words, every clause a link. The site's worked examples, the estimator in the browser and
 //! `portal estimate` all read this one view, so they say the same thing.
 
-use crate::explain::{loan_text, step_text, words_for, yuan};
+use crate::explain::{loan_text, paid_text, period_total_text, step_text, words_for, yuan};
 use calculator::date::Date;
 use calculator::estimate::Estimate;
 use rust_decimal::prelude::ToPrimitive;
@@ -47,6 +47,9 @@ pub struct View {
     pub words: Option<String>,
     /// The date whose rules were applied, written 2017年6月1日.
     pub date: String,
+    /// The total split by how often each part is paid (一次性, 每年, 分5年兑现), since a
+    /// one-off grant and a yearly dividend do not simply add up; one entry per kind.
+    pub periods: Vec<ViewPeriod>,
     /// The paying items, each with its working in words.
     pub lines: Vec<ViewLine>,
     /// The payment plans, drawn as bar charts.
@@ -63,6 +66,15 @@ pub struct View {
     pub office: String,
 }
 
+/// The lines of one kind of period, added up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewPeriod {
+    /// 一次性, 每年, 分5年兑现（合计）, 文件未写明发放周期.
+    pub label: String,
+    /// Their sum written out (`20600 元`).
+    pub amount: String,
+}
+
 /// One paying item as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewLine {
@@ -70,6 +82,8 @@ pub struct ViewLine {
     pub label: String,
     /// The amount written out (`3000 元`).
     pub amount: String,
+    /// How often it is paid (一次性, 每年, 分5年兑现); empty when the text does not say.
+    pub paid: String,
     /// Where to read the clause on the site.
     pub clause_url: String,
     /// Each step of the working in Chinese, from [`step_text`].
@@ -195,9 +209,14 @@ impl View {
             total_max: String::new(),
             words: None,
             date: String::new(),
+            periods: vec![ViewPeriod {
+                label: String::new(),
+                amount: String::new(),
+            }],
             lines: vec![ViewLine {
                 label: String::new(),
                 amount: String::new(),
+                paid: String::new(),
                 clause_url: String::new(),
                 steps: vec![String::new()],
                 notes: vec![String::new()],
@@ -246,12 +265,21 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
             .unwrap_or_default(),
         words: words_for(&e.total),
         date: e.date.to_chinese(),
+        periods: e
+            .by_period
+            .iter()
+            .map(|p| ViewPeriod {
+                label: period_total_text(p.paid),
+                amount: yuan(&p.amount),
+            })
+            .collect(),
         lines: e
             .lines
             .iter()
             .map(|l| ViewLine {
                 label: l.label.clone(),
                 amount: yuan(&l.amount),
+                paid: paid_text(l.paid),
                 clause_url: links.link(&l.text_policy, &l.clause),
                 steps: l.steps.iter().map(step_text).collect(),
                 notes: l.notes.clone(),

@@ -1,7 +1,7 @@
 //! An estimate written out for a person at a terminal, in Chinese: the total, how each line
 //! is worked out, the schedule, loans, and what was not computed.
 
-use crate::explain::{loan_text, step_text, words_for, yuan};
+use crate::explain::{loan_text, paid_text, period_total_text, step_text, words_for, yuan};
 use crate::page::ClauseLinks;
 use calculator::estimate::Estimate;
 use std::fmt::Write;
@@ -28,10 +28,22 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
         .map(|w| format!("（{w}）"))
         .unwrap_or_default();
     let _ = writeln!(out, "\n估算合计：{}{words}", yuan(&estimate.total));
+    if !estimate.by_period.is_empty() {
+        let parts: Vec<String> = estimate
+            .by_period
+            .iter()
+            .map(|p| format!("{} {}", period_total_text(p.paid), yuan(&p.amount)))
+            .collect();
+        let _ = writeln!(out, "按发放周期：{}", parts.join("；"));
+    }
     if !estimate.lines.is_empty() {
         let _ = writeln!(out, "\n怎么算的：");
     }
     for (i, line) in estimate.lines.iter().enumerate() {
+        let paid = match paid_text(line.paid) {
+            text if text.is_empty() => text,
+            text => format!("（{text}）"),
+        };
         let derived = if line.derived_from_report {
             "（据调研报告转述）"
         } else {
@@ -39,7 +51,7 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
         };
         let _ = writeln!(
             out,
-            "  {}. {}：{}{derived}　依据 {}",
+            "  {}. {}：{}{paid}{derived}　依据 {}",
             i + 1,
             line.label,
             yuan(&line.amount),

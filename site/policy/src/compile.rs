@@ -6,16 +6,16 @@ use crate::clauses::Clause;
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::messages::{Key, Msg};
 use crate::source::{
-    AudienceSource, ChooseSource, GroupSource, PolicySource, RuleSource, ScheduleKindSource,
-    ScheduleSource,
+    AudienceSource, ChooseSource, GroupSource, PaidSource, PolicySource, RuleSource,
+    ScheduleKindSource, ScheduleSource,
 };
 use crate::yaml::{is_within, YamlIndex};
 use calculator::expr::Expr;
 use calculator::fact::FactCatalogue;
 use calculator::formula::{closest, compile_as, FormulaError, FormulaProblem, Found, Type};
 use calculator::model::{
-    Audience, Condition, DocumentStatus, Group, Measure, Policy, Rule, Schedule, ScheduleKind,
-    SchedulePart,
+    Audience, Condition, DocumentStatus, Group, Measure, Paid, Policy, Rule, Schedule,
+    ScheduleKind, SchedulePart,
 };
 use calculator::unit::Dimension;
 use calculator::{Date, Period};
@@ -329,6 +329,7 @@ pub fn compile_policy(
                     text_name,
                 )
             });
+        let paid = paid(cx, &path, rule, schedule.as_ref());
         if let Some(measure) = measure {
             rules.push(Rule {
                 id: rule.id.clone(),
@@ -339,6 +340,7 @@ pub fn compile_policy(
                 measure,
                 adds_to: None,
                 schedule,
+                paid,
                 notes: rule.notes.clone(),
             });
         }
@@ -375,6 +377,17 @@ pub fn compile_policy(
         .enumerate()
         .filter_map(|(i, g)| group(cx, i, g, policy, facts, clauses, text_name))
         .collect();
+    // A group paid over years (分年兑现) says how its rules are paid, unless they say so.
+    for group in &groups {
+        let Some(years) = group.schedule.as_ref().and_then(over_years) else {
+            continue;
+        };
+        for &i in &group.rules {
+            if let Some(rule) = rules.get_mut(i).filter(|r| r.paid == Paid::Unstated) {
+                rule.paid = years;
+            }
+        }
+    }
 
     if cx.diagnostics.len() > before
         || rules.len() != policy.rules.len()
@@ -396,6 +409,56 @@ pub fn compile_policy(
         rules,
         groups,
     })
+}
+
+/// `Paid::OverYears` for a schedule of years, with one year per part.
+fn over_years(schedule: &Schedule) -> Option<Paid> {
+    (schedule.kind == ScheduleKind::Years).then(|| Paid::OverYears {
+        years: u16::try_from(schedule.parts.len()).unwrap_or(u16::MAX),
+    })
+}
+
+/// How often a rule pays: as written (`paid`, `paid_years`), or by its schedule of years.
+fn paid(
+    cx: &mut FileContext<'_>,
+    path: &str,
+    rule: &RuleSource,
+    schedule: Option<&Schedule>,
+) -> Paid {
+    if rule.paid.is_some() && rule.loan.is_some() {
+        cx.error(&format!("{path}.paid"), Msg::new(Key::PaidOnLoan), None);
+    }
+    if rule.paid_years.is_some() && rule.paid != Some(PaidSource::Yearly) {
+        cx.error(
+            &format!("{path}.paid_years"),
+            Msg::new(Key::PaidYearsWithoutYearly),
+            None,
+        );
+    }
+    if rule.paid_years == Some(0) {
+        cx.error(
+            &format!("{path}.paid_years"),
+            Msg::new(Key::PaidYearsZero),
+            None,
+        );
+    }
+    let by_schedule = schedule.and_then(over_years);
+    match (rule.paid, by_schedule) {
+        (Some(_), Some(Paid::OverYears { years })) => {
+            cx.error(
+                &format!("{path}.paid"),
+                Msg::new(Key::PaidWithYearsSchedule).arg("parts", years.to_string()),
+                None,
+            );
+            Paid::OverYears { years }
+        }
+        (None, Some(over)) => over,
+        (Some(PaidSource::Once), _) => Paid::Once,
+        (Some(PaidSource::Yearly), _) => Paid::Yearly {
+            years: rule.paid_years.filter(|&y| y > 0),
+        },
+        (None, _) => Paid::Unstated,
+    }
 }
 
 /// Which of the five ways of paying a rule gives: read once from the keys present, so that

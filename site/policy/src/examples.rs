@@ -4,15 +4,16 @@
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
 use crate::messages::{Arg, Key, Msg};
-use crate::source::{AudienceSource, ExampleSource, Scalar};
+use crate::source::{AudienceSource, ExampleSource, PeriodKeySource, Scalar};
 use crate::yaml::{is_within, YamlIndex};
 use calculator::amount::ArithmeticError;
 use calculator::estimate::{Estimate, Step};
 use calculator::fact::{FactCatalogue, FactError};
-use calculator::model::{Audience, Policy, Rulebook};
+use calculator::model::{Audience, Paid, Policy, Rulebook};
 use calculator::{evaluate, Amount, Date, Household};
 use estimate_view::{explain, text, ClauseLinks};
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// Read an expected amount: `3000`, `1000-5000`, `1000~5000`, `≥600` or `>=600`.
@@ -164,13 +165,18 @@ pub fn check_readable(document: &Document, facts: &FactCatalogue, problems: &mut
 }
 
 /// An example's date, household and expected amounts, each problem reported.
+/// What an example writes for a loan whose text states no amount (贴息 only).
+const NO_PRINCIPAL: &str = "未规定";
+
 struct ReadExample {
     date: Option<Date>,
     household: Household,
     total: Option<Amount>,
     lines: Vec<(String, Option<Amount>)>,
+    /// `None`: the loan is offered with no amount stated ([`NO_PRINCIPAL`]).
     loans: Vec<(String, Option<Amount>)>,
     schedule: Vec<(String, Vec<Option<Amount>>)>,
+    periods: Vec<(PeriodKeySource, Option<Amount>)>,
 }
 
 fn read_example(
@@ -240,7 +246,18 @@ fn read_example(
             .collect()
     };
     let lines = per_rule("lines", &example.expect.lines);
-    let loans = per_rule("loans", &example.expect.loans);
+    let loans: Vec<(String, Option<Amount>)> = example
+        .expect
+        .loans
+        .iter()
+        .map(|(rule, text)| match text.0.trim() {
+            NO_PRINCIPAL => (rule.clone(), None),
+            _ => (
+                rule.clone(),
+                expected(format!("{base}.expect.loans.{rule}"), text),
+            ),
+        })
+        .collect();
     let schedule: Vec<(String, Vec<Option<Amount>>)> = example
         .expect
         .schedule
@@ -258,6 +275,15 @@ fn read_example(
             )
         })
         .collect();
+    let periods = example
+        .expect
+        .periods
+        .iter()
+        .map(|(key, text)| {
+            let path = format!("{base}.expect.periods.{}", key.as_str());
+            (*key, expected(path, text))
+        })
+        .collect();
     ReadExample {
         date,
         household,
@@ -265,7 +291,24 @@ fn read_example(
         lines,
         loans,
         schedule,
+        periods,
     }
+}
+
+/// The estimate's subtotals by the kinds an example can name.
+fn period_totals(estimate: &Estimate) -> BTreeMap<PeriodKeySource, Amount> {
+    let mut totals = BTreeMap::new();
+    for part in &estimate.by_period {
+        let key = match part.paid {
+            Paid::Once => PeriodKeySource::Once,
+            Paid::Yearly { .. } => PeriodKeySource::Yearly,
+            Paid::OverYears { .. } => PeriodKeySource::OverYears,
+            Paid::Unstated => PeriodKeySource::Unstated,
+        };
+        let sum: &mut Amount = totals.entry(key).or_insert(Amount::ZERO);
+        *sum = sum.checked_add(part.amount).unwrap_or(*sum);
+    }
+    totals
 }
 
 fn check_one(
@@ -288,6 +331,7 @@ fn check_one(
         lines,
         loans,
         schedule,
+        periods,
     } = read_example(document, index, &book.facts, &base, example, problems);
     if problems.len() > before {
         return None;
@@ -400,14 +444,25 @@ fn check_one(
     }
     for (rule, amount) in &loans {
         let path = format!("{base}.expect.loans.{rule}");
-        let Some(amount) = amount else { continue };
         match estimate.loans.iter().find(|l| &l.rule == rule) {
-            Some(loan) if loan.max_principal.is_some_and(|p| same(&p, amount)) => {}
+            Some(loan)
+                if match (&loan.max_principal, amount) {
+                    (Some(p), Some(a)) => same(p, a),
+                    (None, None) => true,
+                    _ => false,
+                } => {}
             Some(loan) => mismatches.push((
                 path,
                 Msg::new(Key::MismatchLoan)
                     .arg("rule", rule.as_str())
-                    .arg("expected", explain::yuan(amount))
+                    .arg(
+                        "expected",
+                        amount
+                            .as_ref()
+                            .map_or(Msg::new(Key::PhraseNoAmount).into(), |a| {
+                                Arg::Text(explain::yuan(a))
+                            }),
+                    )
                     .arg(
                         "computed",
                         loan.max_principal
@@ -421,6 +476,39 @@ fn check_one(
                 path,
                 Msg::new(Key::MismatchLoanMissing).arg("rule", rule.as_str()),
             )),
+        }
+    }
+    if !periods.is_empty() {
+        let computed = period_totals(&estimate);
+        let expected: BTreeMap<PeriodKeySource, Amount> = periods
+            .iter()
+            .filter_map(|(key, amount)| amount.map(|a| (*key, a)))
+            .collect();
+        let keys: std::collections::BTreeSet<PeriodKeySource> =
+            computed.keys().chain(expected.keys()).copied().collect();
+        for key in keys {
+            let (want, got) = (
+                expected.get(&key).copied().unwrap_or(Amount::ZERO),
+                computed.get(&key).copied().unwrap_or(Amount::ZERO),
+            );
+            if !same(&want, &got) {
+                mismatches.push((
+                    format!("{base}.expect.periods"),
+                    Msg::new(Key::MismatchPeriod)
+                        .arg("period", key.as_str())
+                        .arg("expected", explain::yuan(&want))
+                        .arg("computed", explain::yuan(&got)),
+                ));
+            }
+        }
+    }
+    // A loan offered where the text gives none is as wrong as a line paid where it pays none.
+    for loan in &estimate.loans {
+        if !example.expect.loans.contains_key(&loan.rule) {
+            mismatches.push((
+                format!("{base}.expect.loans"),
+                Msg::new(Key::MismatchLoanExtra).arg("rule", loan.rule.as_str()),
+            ));
         }
     }
     for (group, rule) in &example.expect.chosen {

@@ -403,9 +403,53 @@ pub struct RuleSource {
     /// How this rule's amount is paid out over time, when the text splits it.
     #[schemars(description = "")]
     pub schedule: Option<ScheduleSource>,
+    /// How often the amount is paid, when the text says: `once` (一次性) or `yearly` (每年;
+    /// the amount is one year's). Leave out when the text does not say, and for a rule paid
+    /// by a `kind: years` schedule (分年兑现 already says it).
+    #[schemars(description = "")]
+    pub paid: Option<PaidSource>,
+    /// With `paid: yearly`: for how many years, when the text says (租金补贴3年 → 3).
+    pub paid_years: Option<u16>,
     /// Interpretations of unclear wording and other remarks, shown with the result.
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// A kind of period in an example's `periods`: `once` 一次性, `yearly` 每年, `over_years`
+/// 分年兑现, `unstated` 文件未写明.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
+pub enum PeriodKeySource {
+    Once,
+    Yearly,
+    OverYears,
+    Unstated,
+}
+
+impl PeriodKeySource {
+    /// The key as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodKeySource::Once => "once",
+            PeriodKeySource::Yearly => "yearly",
+            PeriodKeySource::OverYears => "over_years",
+            PeriodKeySource::Unstated => "unstated",
+        }
+    }
+}
+
+/// `once` 一次性 or `yearly` 每年.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(description = "")]
+#[allow(missing_docs)] // the values are explained above; see the module doc
+pub enum PaidSource {
+    Once,
+    Yearly,
 }
 
 /// A rule's loan: how much, for how long, and who pays the interest.
@@ -540,6 +584,11 @@ pub struct ExpectSource {
     /// Rule id → maximum loan principal.
     #[serde(default)]
     pub loans: BTreeMap<String, Scalar>,
+    /// How often → the lines paid so, added up: `once`, `yearly`, `over_years`, `unstated`.
+    /// When given, every kind the estimate has must be listed.
+    #[serde(default)]
+    #[schemars(description = "")]
+    pub periods: BTreeMap<PeriodKeySource, Scalar>,
     /// For one-of groups: group id → the rule id that must be chosen.
     #[serde(default)]
     pub chosen: BTreeMap<String, String>,

@@ -1,6 +1,6 @@
 //! Properties of the engine over random households, on the real rules of every county and on
-//! the test fixture: the total is the sum of its lines, every range has min ≤ max, no cap is
-//! ever exceeded, a one-of group pays one item, schedules add up to what they schedule, and
+//! the test fixture: the total is the sum of its lines (and of its subtotals by period), every
+//! range has min ≤ max, no cap is ever exceeded, a one-of group pays one item, schedules add up to what they schedule, and
 //! having more of an item never lowers the estimate (every measure in the content is monotone).
 
 // Tests fail by panicking, on purpose.
@@ -115,6 +115,29 @@ fn check_invariants(book: &Rulebook, e: &Estimate) -> Result<(), TestCaseError> 
         "total is not the sum of lines"
     );
     prop_assert!(well_formed(&e.total), "total {:?}", e.total);
+    // The subtotals by period split the total: together they are the total, each kind once,
+    // and each is the sum of exactly the lines paid that way.
+    prop_assert_eq!(
+        sum(e.by_period.iter().map(|p| p.amount)),
+        e.total.normalized(),
+        "the subtotals by period do not add up to the total"
+    );
+    for period in &e.by_period {
+        prop_assert_eq!(
+            sum(e
+                .lines
+                .iter()
+                .filter(|l| l.paid == period.paid)
+                .map(|l| l.amount)),
+            period.amount.normalized(),
+            "subtotal {:?}",
+            period.paid
+        );
+        prop_assert_eq!(
+            e.by_period.iter().filter(|p| p.paid == period.paid).count(),
+            1
+        );
+    }
     for line in &e.lines {
         prop_assert!(well_formed(&line.amount), "{} {:?}", line.rule, line.amount);
         prop_assert!(

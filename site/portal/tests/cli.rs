@@ -115,12 +115,35 @@ fn a_yield_open_above_has_a_null_max() {
         "--county",
         "140431",
         "--date",
-        "2018-06-01",
-        "exit_year=2015",
+        "2019-06-01",
+        "registered_poor=true",
+        "exit_year=2016",
         "equity_yuan=10000",
     ]);
     assert_eq!(v["total"]["min"], "600");
     assert!(v["total"]["max"].is_null());
+    // A dividend is paid every year: the breakdown by period says so beside the total.
+    assert_eq!(v["by_period"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["by_period"][0]["paid"]["kind"], "yearly");
+    assert_eq!(v["by_period"][0]["amount"]["min"], "600");
+    assert_eq!(v["lines"][0]["paid"]["kind"], "yearly");
+}
+
+#[test]
+fn an_exit_before_the_2015_list_leaves_only_the_loan_for_those_households() {
+    let v = estimate_json(&[
+        "--county",
+        "140431",
+        "--date",
+        "2018-06-01",
+        "registered_poor=true",
+        "exit_year=2015",
+        "pigs=5",
+        "equity_yuan=10000",
+    ]);
+    assert_eq!(v["total"]["min"], "0");
+    assert_eq!(v["lines"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["loans"][0]["rule"], "exit-loan");
     assert_eq!(v["loans"][0]["max_principal"]["min"], "20000");
 }
 

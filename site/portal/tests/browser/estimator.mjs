@@ -73,6 +73,8 @@ try {
   check(page.url().includes("pigs=3") && page.url().includes("date=2017-06-01"), "answers live in the query string", page.url());
   check(/人民币贰仟伍佰元整/.test(await page.textContent("#estimate-words")), "大写金额 shown");
   check((await page.$$("#result-lines > li")).length === 2 && (await page.$$("#result-schedule svg")).length === 1, "breakdown lines and a schedule chart");
+  check(/一次性：2500 元/.test(await page.textContent("#result-periods")), "the total is said to be paid once", await page.textContent("#result-periods"));
+  check(/（一次性）/.test(await page.textContent("#result-lines")), "each line says how often it is paid");
   if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-filled-412.png"), fullPage: true });
   await axe(page, "filled form");
 
@@ -96,6 +98,16 @@ try {
   await ready(page).catch(() => {});
   await page.waitForFunction(() => document.querySelector("#f-pigs").value === "3", null, { timeout: 5000 }).catch(() => {});
   check(await page.inputValue("#f-pigs") === "3", "the back button restores the previous answers", await page.inputValue("#f-pigs"));
+
+  // One-off, yearly and multi-year amounts are totalled apart beside the sum.
+  await page.goto(`${server.base}/counties/140431/estimate/?registered_poor=true&solar_greenhouse_mu=1&land_transfer_mu=10&reforest_mu=2&pigs=2&date=2018-06-01`);
+  await ready(page);
+  t = await total(page);
+  const periods = await page.textContent("#result-periods");
+  check(t.min === "24100" && /一次性：20000 元/.test(periods) && /每年：500 元/.test(periods) && /分5年兑现（合计）：3000 元/.test(periods) && /未写明发放周期：600 元/.test(periods),
+    "沁源: 24100 split into one-off 20000, yearly 500, over 5 years 3000 and unstated 600", `${JSON.stringify(t)} ${periods}`);
+  await page.goto(url);
+  await ready(page);
 
   // Mistakes get the GOV.UK treatment and never break the page.
   for (const bad of ["-3", "1e30", "abc", "99999999999999999999999999999999", "2.5"]) {
