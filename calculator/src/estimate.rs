@@ -236,8 +236,6 @@ pub struct PaymentPlan {
     pub total: Amount,
     /// The parts in order of payment; bound by bound they add up to `total` exactly.
     pub parts: Vec<PaymentPart>,
-    /// How parts were rounded, in words.
-    pub rounding: String,
     /// Interpretations behind the schedule (the group's notes).
     pub notes: Vec<String>,
 }
@@ -288,13 +286,31 @@ pub struct Excluded {
     pub label: String,
     /// Whom the measure is for, which may not be the estimate's audience.
     pub audience: Audience,
-    /// Why, in Chinese for readers: the rule's own reason, 面向企业…, or 需要填写：… when
-    /// facts it needs were not given.
-    pub reason: String,
+    /// Why it was not computed.
+    pub why: Exclusion,
     /// The anchor of the clause in the policy's full text.
     pub clause: String,
     /// The policy whose full text holds the clause (see [`Line::text_policy`]).
     pub text_policy: String,
+}
+
+/// Why a measure in force was not computed for this household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Exclusion {
+    /// It is for someone else (an enterprise, a village collective) than the estimate's
+    /// audience.
+    OtherAudience,
+    /// It needs facts that were not given.
+    NeedsFacts {
+        /// Their labels in the catalogue (家庭人口).
+        facts: Vec<String>,
+    },
+    /// The document states no amount to compute; the rule says why, in the document's words.
+    NotComputed {
+        /// The rule's `not_computed` text.
+        reason: String,
+    },
 }
 
 /// A measure that would pay for what the household has, but whose condition it does not
@@ -326,10 +342,9 @@ pub struct PolicyUse {
     pub status: DocumentStatus,
     /// When its measures apply.
     pub period: Period,
-    /// True when `period` contains the estimate's date, so its rules were applied.
+    /// True when `period` contains the estimate's date, so its rules were applied; when
+    /// not, the date is before `period.from` (not yet in force) or after `period.to` (ended).
     pub in_force: bool,
-    /// Why it did not apply on the date (已失效 / 尚未生效), when it did not.
-    pub reason: Option<String>,
 }
 
 impl Estimate {

@@ -4,7 +4,7 @@
 use crate::amount::{Amount, ArithmeticError};
 use crate::date::Date;
 use crate::estimate::{
-    Alternative, Estimate, Excluded, FactUse, Line, LoanLine, NotEligible, PaymentPart,
+    Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NotEligible, PaymentPart,
     PaymentPlan, PeriodTotal, PolicyUse, Step,
 };
 use crate::expr::{Absent, Expr, Scope, Value};
@@ -23,9 +23,6 @@ pub struct EvalError {
     /// The arithmetic that could not be carried out.
     pub source: ArithmeticError,
 }
-
-/// How amounts of a schedule are rounded, in the words shown to people.
-pub const SCHEDULE_ROUNDING: &str = "各期金额四舍五入到分，余数计入最后一期";
 
 /// What one rule gives before and after groups are applied.
 #[derive(Debug, Clone)]
@@ -87,21 +84,6 @@ pub fn evaluate(
             status: policy.status,
             period: policy.period,
             in_force,
-            reason: (!in_force).then(|| {
-                if date < policy.period.from {
-                    format!(
-                        "{} 尚未生效（{} 起施行）",
-                        date,
-                        policy.period.from.to_chinese()
-                    )
-                } else {
-                    let end = policy
-                        .period
-                        .to
-                        .map_or_else(String::new, |d| d.to_chinese());
-                    format!("已于{end}失效")
-                }
-            }),
         });
         if in_force {
             evaluate_policy(book, policy, &scope, audience, &mut estimate)?;
@@ -156,12 +138,12 @@ fn evaluate_policy(
             source,
         }
     };
-    let excluded = |rule: &Rule, reason: String| Excluded {
+    let excluded = |rule: &Rule, why: Exclusion| Excluded {
         policy: policy.id.clone(),
         rule: rule.id.clone(),
         label: rule.label.clone(),
         audience: rule.audience,
-        reason,
+        why,
         clause: rule.clause.clone(),
         text_policy: text_policy.clone(),
     };
@@ -169,12 +151,9 @@ fn evaluate_policy(
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(policy.rules.len());
     for rule in &policy.rules {
         if rule.audience != audience {
-            let reason = format!(
-                "面向{}，本估算按{}计算",
-                rule.audience.chinese(),
-                audience.chinese()
-            );
-            estimate.excluded.push(excluded(rule, reason));
+            estimate
+                .excluded
+                .push(excluded(rule, Exclusion::OtherAudience));
             outcomes.push(Outcome::Nothing);
             continue;
         }
@@ -188,7 +167,12 @@ fn evaluate_policy(
         };
         let outcome = match &rule.measure {
             Measure::NotComputed { reason } => {
-                estimate.excluded.push(excluded(rule, reason.clone()));
+                estimate.excluded.push(excluded(
+                    rule,
+                    Exclusion::NotComputed {
+                        reason: reason.clone(),
+                    },
+                ));
                 Outcome::Nothing
             }
             Measure::Loan {
@@ -537,17 +521,17 @@ fn uses_given_fact(measure: &Measure, scope: &Scope<'_>) -> bool {
             .any(|i| scope.household.get(i).is_some())
 }
 
-/// "需要填写：家庭人口": the facts a rule needs that were not given.
-fn missing_facts(rule: &Rule, book: &Rulebook, scope: &Scope<'_>) -> String {
-    let labels: Vec<&str> = rule
+/// The facts a rule needs that were not given (家庭人口), by their labels.
+fn missing_facts(rule: &Rule, book: &Rulebook, scope: &Scope<'_>) -> Exclusion {
+    let facts = rule
         .facts_read()
         .into_iter()
         .filter(|&i| {
             scope.household.get(i).is_none() && book.absent.get(i) == Some(&Absent::Missing)
         })
-        .filter_map(|i| book.facts.facts.get(i).map(|f| f.label.as_str()))
+        .filter_map(|i| book.facts.facts.get(i).map(|f| f.label.clone()))
         .collect();
-    format!("需要填写：{}", labels.join("、"))
+    Exclusion::NeedsFacts { facts }
 }
 
 fn apply_cap(amount: Amount, cap: Option<Decimal>, steps: &mut Vec<Step>) -> Amount {
@@ -698,7 +682,6 @@ fn plan(
             .unwrap_or_else(|| fallback_clause.to_owned()),
         total,
         parts,
-        rounding: SCHEDULE_ROUNDING.to_owned(),
         notes,
     })
 }

@@ -106,12 +106,13 @@ impl Serialize for FactValue {
     }
 }
 
-/// Why a typed value was refused; each variant's message says what to do (in Chinese, since
-/// households read it).
+/// Why a typed value was refused. Its `Display` is for developers; what a household or a
+/// clerk reads is worded from the variant by `estimate_view::explain::fact_error_text` and
+/// the policy crate's message catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FactError {
     /// A value was given for an id the catalogue does not have.
-    #[error("没有名为 `{id}` 的填写项（可用的有：{known}）")]
+    #[error("no fact `{id}` (known: {known})")]
     Unknown {
         /// The id as given.
         id: String,
@@ -119,14 +120,14 @@ pub enum FactError {
         known: String,
     },
     /// The same fact was given more than once.
-    #[error("{label}：填了两次，请只填一次")]
+    #[error("{label}: given twice")]
     Twice {
         /// The fact's label.
         label: String,
     },
     /// A count or quantity has a comma that is not a thousands separator (`0,5`): a decimal
     /// comma is refused rather than guessed.
-    #[error("{label}：请用小数点表示小数，例如 0.5（收到“{input}”）")]
+    #[error("{label}: `{input}` has a decimal comma")]
     CommaDecimal {
         /// The fact's label.
         label: String,
@@ -134,7 +135,7 @@ pub enum FactError {
         input: String,
     },
     /// A yes/no fact got something other than a recognised yes or no.
-    #[error("{label}：请填写“是”或“否”（收到“{input}”）")]
+    #[error("{label}: `{input}` is neither yes nor no")]
     NotYesNo {
         /// The fact's label.
         label: String,
@@ -143,7 +144,7 @@ pub enum FactError {
     },
     /// A count or quantity is not plain digits with at most one decimal point (letters,
     /// exponents such as `1e30`, more than 24 characters).
-    #[error("{label}：请填写数字，例如 3 或 1.5（收到“{input}”）")]
+    #[error("{label}: `{input}` is not a number")]
     NotANumber {
         /// The fact's label.
         label: String,
@@ -151,7 +152,7 @@ pub enum FactError {
         input: String,
     },
     /// A count (head, persons, boxes) has a fractional part.
-    #[error("{label}：请填写整数（收到“{input}”）")]
+    #[error("{label}: `{input}` is not a whole number")]
     NotWhole {
         /// The fact's label.
         label: String,
@@ -159,13 +160,13 @@ pub enum FactError {
         input: String,
     },
     /// A count or quantity is below zero.
-    #[error("{label}：不能是负数")]
+    #[error("{label}: negative")]
     Negative {
         /// The fact's label.
         label: String,
     },
     /// A count or quantity is above the fact's `max`, most likely a typo.
-    #[error("{label}：数字太大，最多 {max}{unit}，请检查是否多打了零")]
+    #[error("{label}: above the largest value, {max}{unit}")]
     TooLarge {
         /// The fact's label.
         label: String,
@@ -175,7 +176,7 @@ pub enum FactError {
         unit: String,
     },
     /// A count or quantity is below the fact's `min`.
-    #[error("{label}：不能小于 {min}{unit}")]
+    #[error("{label}: below the smallest value, {min}{unit}")]
     TooSmall {
         /// The fact's label.
         label: String,
@@ -185,7 +186,7 @@ pub enum FactError {
         unit: String,
     },
     /// A year fact is not four digits between 1950 and 2100.
-    #[error("{label}：请填写四位年份，例如 2015（收到“{input}”）")]
+    #[error("{label}: `{input}` is not a year")]
     NotAYear {
         /// The fact's label.
         label: String,

@@ -56,17 +56,6 @@ pub enum Audience {
     Collective,
 }
 
-impl Audience {
-    /// How the audience reads on pages and in reasons (农户, 村集体).
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Audience::Household => "农户",
-            Audience::Enterprise => "企业、合作社等经营主体",
-            Audience::Collective => "村集体",
-        }
-    }
-}
-
 /// 有效性: whether the document itself is still in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,17 +66,6 @@ pub enum DocumentStatus {
     Amended,
     /// 失效 / 废止.
     Repealed,
-}
-
-impl DocumentStatus {
-    /// The status as readers see it: 有效, 已修订, 失效.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            DocumentStatus::InForce => "有效",
-            DocumentStatus::Amended => "已修订",
-            DocumentStatus::Repealed => "失效",
-        }
-    }
 }
 
 /// A policy document (or measures derived from a report) as the evaluator sees it.

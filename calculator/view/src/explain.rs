@@ -3,14 +3,107 @@
 
 use crate::words::yuan_in_words;
 use calculator::amount::Amount;
-use calculator::estimate::{LoanLine, Step};
-use calculator::model::Paid;
+use calculator::date::{Date, Period};
+use calculator::estimate::{Estimate, Excluded, Exclusion, LoanLine, PolicyUse, Step};
+use calculator::fact::FactError;
+use calculator::model::{Audience, DocumentStatus, Paid};
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
 pub fn yuan(amount: &Amount) -> String {
     match amount.max {
         None => format!("不低于 {} 元", amount.min.normalize()),
         _ => format!("{amount} 元"),
+    }
+}
+
+/// How the parts of a payment plan are rounded: the engine's rule, in words.
+pub const SCHEDULE_ROUNDING: &str = "各期金额四舍五入到分，余数计入最后一期";
+
+/// A date the way Chinese documents write it: 2017年11月13日.
+pub fn date_text(date: Date) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// A period of validity: `2017-11-13 – 2020-12-31`, or `2017-11-13 起` when open.
+pub fn period_text(period: Period) -> String {
+    match period.to {
+        Some(to) => format!("{} – {to}", period.from),
+        None => format!("{} 起", period.from),
+    }
+}
+
+/// Whom a measure is for, as pages say it: 农户, 企业、合作社等经营主体, 村集体.
+pub fn audience_text(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Household => "农户",
+        Audience::Enterprise => "企业、合作社等经营主体",
+        Audience::Collective => "村集体",
+    }
+}
+
+/// 有效性 as readers see it: 有效, 已修订, 失效.
+pub fn status_text(status: DocumentStatus) -> &'static str {
+    match status {
+        DocumentStatus::InForce => "有效",
+        DocumentStatus::Amended => "已修订",
+        DocumentStatus::Repealed => "失效",
+    }
+}
+
+/// Why a measure was not computed: the rule's own reason, 面向企业…, or 需要填写：…
+pub fn exclusion_text(excluded: &Excluded, estimate: &Estimate) -> String {
+    match &excluded.why {
+        Exclusion::OtherAudience => format!(
+            "面向{}，本估算按{}计算",
+            audience_text(excluded.audience),
+            audience_text(estimate.audience)
+        ),
+        Exclusion::NeedsFacts { facts } => format!("需要填写：{}", facts.join("、")),
+        Exclusion::NotComputed { reason } => reason.clone(),
+    }
+}
+
+/// Why a policy did not apply on the estimate's date (尚未生效 / 已失效); `None` when it did.
+pub fn not_in_force_text(policy: &PolicyUse, date: Date) -> Option<String> {
+    if policy.in_force {
+        return None;
+    }
+    Some(if date < policy.period.from {
+        format!(
+            "{date} 尚未生效（{} 起施行）",
+            date_text(policy.period.from)
+        )
+    } else {
+        let end = policy.period.to.map_or_else(String::new, date_text);
+        format!("已于{end}失效")
+    })
+}
+
+/// What a household typed wrong and what to type instead, for the estimator's form.
+pub fn fact_error_text(error: &FactError) -> String {
+    match error {
+        FactError::Unknown { id, known } => {
+            format!("没有名为 `{id}` 的填写项（可用的有：{known}）")
+        }
+        FactError::Twice { label } => format!("{label}：填了两次，请只填一次"),
+        FactError::CommaDecimal { label, input } => {
+            format!("{label}：请用小数点表示小数，例如 0.5（收到“{input}”）")
+        }
+        FactError::NotYesNo { label, input } => {
+            format!("{label}：请填写“是”或“否”（收到“{input}”）")
+        }
+        FactError::NotANumber { label, input } => {
+            format!("{label}：请填写数字，例如 3 或 1.5（收到“{input}”）")
+        }
+        FactError::NotWhole { label, input } => format!("{label}：请填写整数（收到“{input}”）"),
+        FactError::Negative { label } => format!("{label}：不能是负数"),
+        FactError::TooLarge { label, max, unit } => {
+            format!("{label}：数字太大，最多 {max}{unit}，请检查是否多打了零")
+        }
+        FactError::TooSmall { label, min, unit } => format!("{label}：不能小于 {min}{unit}"),
+        FactError::NotAYear { label, input } => {
+            format!("{label}：请填写四位年份，例如 2015（收到“{input}”）")
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 //! words, every clause a link. The site's worked examples, the estimator in the browser and
 //! `portal estimate` all read this one view, so they say the same thing.
 
-use crate::explain::{loan_text, paid_text, period_total_text, step_text, words_for, yuan};
+use crate::explain::{
+    date_text, exclusion_text, loan_text, not_in_force_text, paid_text, period_text,
+    period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
+};
 use calculator::date::Date;
 use calculator::estimate::Estimate;
 use rust_decimal::prelude::ToPrimitive;
@@ -174,10 +177,14 @@ fn plan_view(plan: &calculator::estimate::PaymentPlan) -> ViewPlan {
         .collect();
     ViewPlan {
         label: plan.label.clone(),
-        caption: format!("{}：{}（{}）", plan.label, listed.join("，"), plan.rounding),
+        caption: format!(
+            "{}：{}（{SCHEDULE_ROUNDING}）",
+            plan.label,
+            listed.join("，")
+        ),
         view_box: format!("0 0 {CHART_WIDTH} {y}"),
         parts,
-        rounding: plan.rounding.clone(),
+        rounding: SCHEDULE_ROUNDING.to_owned(),
         notes: plan.notes.clone(),
     }
 }
@@ -264,7 +271,7 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
             .map(|m| m.normalize().to_string())
             .unwrap_or_default(),
         words: words_for(&e.total),
-        date: e.date.to_chinese(),
+        date: date_text(e.date),
         periods: e
             .by_period
             .iter()
@@ -307,22 +314,25 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
         excluded: e
             .excluded
             .iter()
-            .map(|x| item(&x.label, x.reason.clone(), &x.text_policy, &x.clause))
+            .map(|x| item(&x.label, exclusion_text(x, e), &x.text_policy, &x.clause))
             .collect(),
         policies: e
             .policies
             .iter()
-            .map(|p| match &p.reason {
-                None if asked == e.date => format!("《{}》（{}，适用）", p.title, p.period),
-                None if asked > e.date => format!(
-                    "《{}》（{}，已失效；按其最后一天的规则估算）",
-                    p.title, p.period
-                ),
-                None => format!(
-                    "《{}》（{}，尚未生效；按其第一天的规则估算）",
-                    p.title, p.period
-                ),
-                Some(reason) => format!("《{}》（{}，{reason}）", p.title, p.period),
+            .map(|p| {
+                let period = period_text(p.period);
+                match not_in_force_text(p, e.date) {
+                    None if asked == e.date => format!("《{}》（{period}，适用）", p.title),
+                    None if asked > e.date => format!(
+                        "《{}》（{period}，已失效；按其最后一天的规则估算）",
+                        p.title
+                    ),
+                    None => format!(
+                        "《{}》（{period}，尚未生效；按其第一天的规则估算）",
+                        p.title
+                    ),
+                    Some(reason) => format!("《{}》（{period}，{reason}）", p.title),
+                }
             })
             .collect(),
         office: e
@@ -359,7 +369,6 @@ mod tests {
             total: Amount::exact(1300.into()),
             label: "退耕还林".into(),
             parts: vec![part("第一年", 1000), part("第二年", 300), part("第三年", 0)],
-            rounding: "四舍五入".into(),
             notes: vec![],
         };
         let view = plan_view(&plan);
@@ -369,7 +378,7 @@ mod tests {
         assert_eq!(view.parts[1].bar_y, 24);
         assert_eq!(
             view.caption,
-            "退耕还林：第一年 1000 元，第二年 300 元，第三年 0 元（四舍五入）"
+            format!("退耕还林：第一年 1000 元，第二年 300 元，第三年 0 元（{SCHEDULE_ROUNDING}）")
         );
     }
 }

@@ -3,6 +3,7 @@
 //! renders. The same function runs natively and in WebAssembly, which is how the two are
 //! compared.
 
+use crate::explain::{date_text, fact_error_text};
 use crate::page::{view, ClauseLinks, View};
 use calculator::date::Date;
 use calculator::estimate::Estimate;
@@ -138,7 +139,7 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date, links: &ClauseL
         Err(fact_errors) => {
             errors.extend(fact_errors.into_iter().map(|(fact, e)| FieldError {
                 fact,
-                message: e.to_string(),
+                message: fact_error_text(&e),
             }));
             return Response::Invalid { errors };
         }
@@ -157,12 +158,12 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date, links: &ClauseL
     if !book.policies.iter().any(|p| p.in_force_on(date)) {
         let end = latest.period.to.unwrap_or(latest.period.from);
         notice = Some(if date > end {
-            format!("{date} 没有有效的政策。《{}》已于{}失效，以下按其失效前最后一天的规则估算，仅供参考。", latest.title, end.to_chinese())
+            format!("{date} 没有有效的政策。《{}》已于{}失效，以下按其失效前最后一天的规则估算，仅供参考。", latest.title, date_text(end))
         } else {
             format!(
                 "{date} 还没有生效的政策，以下按《{}》（{} 起施行）估算。",
                 latest.title,
-                latest.period.from.to_chinese()
+                date_text(latest.period.from)
             )
         });
         date = if date > end { end } else { latest.period.from };

@@ -1,7 +1,10 @@
 //! An estimate written out for a person at a terminal, in Chinese: the total, how each line
 //! is worked out, the schedule, loans, and what was not computed.
 
-use crate::explain::{loan_text, paid_text, period_total_text, step_text, words_for, yuan};
+use crate::explain::{
+    audience_text, exclusion_text, loan_text, not_in_force_text, paid_text, period_text,
+    period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
+};
 use crate::page::ClauseLinks;
 use calculator::estimate::Estimate;
 use std::fmt::Write;
@@ -15,14 +18,17 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
         estimate.county_name,
         estimate.county,
         estimate.date,
-        estimate.audience.chinese()
+        audience_text(estimate.audience)
     );
     for policy in &estimate.policies {
-        let state = match &policy.reason {
-            None => "适用".to_string(),
-            Some(reason) => reason.clone(),
-        };
-        let _ = writeln!(out, "  《{}》 {}（{}）", policy.title, state, policy.period);
+        let state = not_in_force_text(policy, estimate.date).unwrap_or_else(|| "适用".into());
+        let _ = writeln!(
+            out,
+            "  《{}》 {}（{}）",
+            policy.title,
+            state,
+            period_text(policy.period)
+        );
     }
     let words = words_for(&estimate.total)
         .map(|w| format!("（{w}）"))
@@ -75,7 +81,7 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
             "\n兑现安排（{}）：{}（{}）",
             plan.label,
             parts.join("，"),
-            plan.rounding
+            SCHEDULE_ROUNDING
         );
         for note in &plan.notes {
             let _ = writeln!(out, "  注：{note}");
@@ -115,7 +121,7 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
                 out,
                 "  - {}：{}　依据 {}",
                 item.label,
-                item.reason,
+                exclusion_text(item, estimate),
                 links.link(&item.text_policy, &item.clause)
             );
         }

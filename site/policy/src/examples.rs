@@ -347,7 +347,7 @@ fn check_one(
                 Msg::new(Key::ExampleOutsidePeriod)
                     .arg("example", example.name.as_str())
                     .arg("date", date.to_string())
-                    .arg("period", policy.period.to_string()),
+                    .arg("period", crate::messages::period_arg(policy.period)),
             )
             .hint(Msg::new(Key::HintExampleDate)),
         );

@@ -972,9 +972,9 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
             Some(old) if old.period.overlaps(&document.period) => cx.error(
                 "validity.from",
                 Msg::new(Key::VersionsOverlap)
-                    .arg("period", document.period.to_string())
+                    .arg("period", crate::messages::period_arg(document.period))
                     .arg("id", previous)
-                    .arg("old_period", old.period.to_string()),
+                    .arg("old_period", crate::messages::period_arg(old.period)),
                 Some(
                     Msg::new(Key::HintVersionsOverlap)
                         .arg("from", document.period.from.to_string()),

@@ -340,6 +340,9 @@ keys! {
     MismatchChosen = "mismatch.chosen" [group, expected, chosen],
     PhraseNoAmount = "phrase.no-amount" [],
     PhraseNothing = "phrase.nothing" [],
+    PhrasePeriodOpen = "phrase.period-open" [from],
+    PhraseNotYetInForce = "phrase.not-yet-in-force" [from],
+    PhraseEnded = "phrase.ended" [end],
     PhraseQuoted = "phrase.quoted" [text],
     PhraseTooLarge = "phrase.too-large" [],
     PhraseWholeFile = "phrase.whole-file" [],
@@ -594,6 +597,17 @@ fn join(items: &[Arg], lang: Lang, separator: &str) -> String {
         .map(|item| item.render(lang))
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+/// A period of validity for a message: `2017-11-13 – 2020-12-31`, or `2017-11-13 起` /
+/// `from 2017-11-13` when it has no end.
+pub fn period_arg(period: calculator::Period) -> Arg {
+    match period.to {
+        Some(_) => Arg::Text(period.to_string()),
+        None => Msg::new(Key::PhrasePeriodOpen)
+            .arg("from", period.from.to_string())
+            .into(),
+    }
 }
 
 impl From<Msg> for Arg {

@@ -145,7 +145,7 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                 .iter()
                 .map(|p| p.period.from)
                 .max()
-                .map(|d| d.to_chinese())
+                .map(estimate_view::explain::date_text)
                 .unwrap_or_default(),
         })
         .collect();

@@ -61,6 +61,14 @@ fn range_text(amount: Amount) -> String {
 }
 
 fn standard(rule: &Rule, source: &RuleSource, project: &Project) -> String {
+    let text = measure_text(rule, source, project);
+    match estimate_view::explain::paid_text(rule.paid) {
+        paid if paid.is_empty() => text,
+        paid => format!("{text}（{paid}）"),
+    }
+}
+
+fn measure_text(rule: &Rule, source: &RuleSource, project: &Project) -> String {
     match &rule.measure {
         Measure::PerUnit {
             rate,
@@ -164,7 +172,7 @@ pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec
                 id: rule.id.clone(),
                 label: rule.label.clone(),
                 audience: rule.audience,
-                audience_label: rule.audience.chinese(),
+                audience_label: estimate_view::explain::audience_text(rule.audience),
                 standard: source.map_or_else(String::new, |s| standard(rule, s, project)),
                 limits,
                 condition: rule.eligible.as_ref().map(|c| c.description.clone()),
@@ -243,7 +251,7 @@ pub fn examples(document: &Document) -> Vec<ExampleView> {
 pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
     ExampleView {
         name,
-        audience: e.audience.chinese(),
+        audience: estimate_view::explain::audience_text(e.audience),
         facts: e
             .facts
             .iter()
@@ -313,7 +321,7 @@ pub fn status_label(document: &Document) -> &'static str {
 fn chinese_date(text: &Option<String>) -> Option<String> {
     text.as_deref()
         .and_then(|t| t.parse::<Date>().ok())
-        .map(|d| d.to_chinese())
+        .map(estimate_view::explain::date_text)
 }
 
 /// How a document is listed on home, county, data and policy pages and in the feed.
@@ -322,10 +330,13 @@ pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
     let period = match document.period.to {
         Some(to) => format!(
             "{} 至 {}",
-            document.period.from.to_chinese(),
-            to.to_chinese()
+            estimate_view::explain::date_text(document.period.from),
+            estimate_view::explain::date_text(to)
         ),
-        None => format!("{} 起", document.period.from.to_chinese()),
+        None => format!(
+            "{} 起",
+            estimate_view::explain::date_text(document.period.from)
+        ),
     };
     DocumentSummary {
         id: document.source.id.clone(),

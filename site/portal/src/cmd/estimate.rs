@@ -158,8 +158,15 @@ pub fn run(
                 .arg("county", &book.county.name)
                 .arg("date", date.to_string())
                 .arg("title", &p.title)
-                .arg("period", p.period.to_string())
-                .arg("reason", p.reason.clone().unwrap_or_default()),
+                .arg("period", policy::messages::period_arg(p.period))
+                .arg(
+                    "reason",
+                    match p.period.to.filter(|&end| date > end) {
+                        Some(end) => Msg::new(Key::PhraseEnded).arg("end", end.to_string()),
+                        None => Msg::new(Key::PhraseNotYetInForce)
+                            .arg("from", p.period.from.to_string()),
+                    },
+                ),
             None => Msg::new(Key::CliNothingInForce)
                 .arg("county", &book.county.name)
                 .arg("date", date.to_string()),
@@ -190,9 +197,12 @@ pub fn run(
     ExitCode::SUCCESS
 }
 
-/// The estimate for `--json`: the engine's, with each cited clause's address on the site added
-/// as `clause_url` beside `clause` (the README promises it; the engine knows no addresses).
+/// The estimate for `--json`: the engine's structured answer, with what the README promises
+/// beside it in words — each cited clause's address as `clause_url`, why a measure was not
+/// computed as `excluded[].reason`, and why a policy did not apply as `policies[].reason`
+/// (the engine itself knows no addresses and no sentences).
 fn with_clause_urls(estimate: &calculator::Estimate) -> serde_json::Result<serde_json::Value> {
+    use estimate_view::explain::{exclusion_text, not_in_force_text};
     let mut value = serde_json::to_value(estimate)?;
     for list in ["lines", "loans", "excluded", "not_eligible"] {
         let Some(items) = value.get_mut(list).and_then(|v| v.as_array_mut()) else {
@@ -207,6 +217,34 @@ fn with_clause_urls(estimate: &calculator::Estimate) -> serde_json::Result<serde
                         render::urls::clause(&policy, &clause).into(),
                     );
                 }
+            }
+        }
+    }
+    let reasons = [
+        (
+            "excluded",
+            estimate
+                .excluded
+                .iter()
+                .map(|x| Some(exclusion_text(x, estimate)))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "policies",
+            estimate
+                .policies
+                .iter()
+                .map(|p| not_in_force_text(p, estimate.date))
+                .collect(),
+        ),
+    ];
+    for (list, words) in reasons {
+        let Some(items) = value.get_mut(list).and_then(|v| v.as_array_mut()) else {
+            continue;
+        };
+        for (item, reason) in items.iter_mut().zip(words) {
+            if let Some(fields) = item.as_object_mut() {
+                fields.insert("reason".into(), reason.into());
             }
         }
     }
