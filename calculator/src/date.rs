@@ -32,6 +32,19 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// The day before: where an old version of a policy ends when a new one starts. `None`
+    /// before 1900-01-02.
+    pub fn day_before(&self) -> Option<Date> {
+        match (self.day, self.month) {
+            (2.., _) => Date::new(self.year, self.month, self.day.saturating_sub(1)),
+            (_, 2..) => {
+                let month = self.month.saturating_sub(1);
+                Date::new(self.year, month, days_in_month(self.year, month))
+            }
+            _ => Date::new(self.year.checked_sub(1)?, 12, 31),
+        }
+    }
+
     /// The year, 1900–2999 (what [`Date::new`] accepts); formulas read it as `year`.
     pub fn year(&self) -> u16 {
         self.year
@@ -134,6 +147,25 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_before_crosses_months_years_and_leap_days() {
+        let day = |s: &str| s.parse::<Date>().ok();
+        for (date, before) in [
+            ("2018-01-01", "2017-12-31"),
+            ("2016-03-01", "2016-02-29"),
+            ("2017-03-01", "2017-02-28"),
+            ("2018-05-01", "2018-04-30"),
+            ("2018-06-15", "2018-06-14"),
+        ] {
+            assert_eq!(
+                day(date).and_then(|d| d.day_before()),
+                day(before),
+                "{date}"
+            );
+        }
+        assert_eq!(day("1900-01-01").and_then(|d| d.day_before()), None);
+    }
 
     #[test]
     fn parses_and_rejects() {

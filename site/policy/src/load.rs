@@ -340,6 +340,7 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
         }
         compile_documents(&mut documents, facts, &mut problems);
         check_versions(&documents, &mut problems);
+        check_double_subsidy(&documents, facts, &mut problems);
     }
 
     let mut summary = Summary {
@@ -941,6 +942,118 @@ fn compile_documents(
     }
 }
 
+fn day_before(date: calculator::Date) -> String {
+    date.day_before()
+        .map_or_else(String::new, |d| d.to_string())
+}
+
+/// Two policies of one county in force on the same day that pay the same audience for the same
+/// item (rules reading the same fact, household status aside) must say how they relate: one
+/// supersedes the other, or one `combines_with` the other. Otherwise a household would be
+/// paid twice and nothing would say so.
+fn check_double_subsidy(
+    documents: &[Document],
+    facts: &FactCatalogue,
+    problems: &mut Vec<Diagnostic>,
+) {
+    // What a policy pays for, and whom: the non-status facts each rule reads.
+    let items =
+        |policy: &calculator::model::Policy| -> Vec<((calculator::Audience, usize), String)> {
+            policy
+                .rules
+                .iter()
+                .filter(|r| !matches!(r.measure, calculator::model::Measure::NotComputed { .. }))
+                .flat_map(|r| {
+                    r.facts_read()
+                        .into_iter()
+                        .map(move |f| ((r.audience, f), r.label.clone()))
+                })
+                .filter(|((_, f), _)| {
+                    facts
+                        .facts
+                        .get(*f)
+                        .is_some_and(|d| d.group != calculator::fact::FactGroup::Status)
+                })
+                .collect()
+        };
+    for (i, newer) in documents.iter().enumerate() {
+        let mut local = Vec::new();
+        let mut cx = FileContext {
+            source: &newer.file,
+            index: &newer.index,
+            diagnostics: &mut local,
+            damaged: &newer.source.positions.damaged,
+        };
+        for id in &newer.source.combines_with {
+            let known = documents
+                .iter()
+                .any(|d| &d.source.id == id && d.source.county == newer.source.county);
+            if !known {
+                cx.error(
+                    "combines_with",
+                    Msg::new(Key::CombinesWithUnknown).arg("id", id),
+                    None,
+                );
+            }
+        }
+        let Some(new_policy) = &newer.compiled else {
+            continue;
+        };
+        for (j, older) in documents.iter().enumerate() {
+            let Some(old_policy) = &older.compiled else {
+                continue;
+            };
+            // Each pair once, reported on the one that starts later (ties: the later file).
+            let later = (newer.period.from, i) > (older.period.from, j);
+            let related = |a: &Document, b: &Document| {
+                a.source.supersedes.as_deref() == Some(b.source.id.as_str())
+                    || a.source.combines_with.contains(&b.source.id)
+            };
+            if !later
+                || older.source.county != newer.source.county
+                || !newer.period.overlaps(&older.period)
+                || related(newer, older)
+                || related(older, newer)
+            {
+                continue;
+            }
+            let theirs = items(old_policy);
+            let mut shared: Vec<String> = Vec::new();
+            for (fact, label) in items(new_policy) {
+                if theirs.iter().any(|(f, _)| *f == fact) && !shared.contains(&label) {
+                    shared.push(label);
+                }
+            }
+            if shared.is_empty() {
+                continue;
+            }
+            let overlap = Period {
+                from: newer.period.from.max(older.period.from),
+                to: match (newer.period.to, older.period.to) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+            };
+            let other_file = format!("{}/policy.yaml", older.dir);
+            cx.error(
+                "id",
+                Msg::new(Key::DoubleSubsidy)
+                    .arg("other_title", &older.source.title)
+                    .arg("other_file", other_file.as_str())
+                    .arg("period", crate::messages::period_arg(overlap))
+                    .list("items", shared),
+                Some(
+                    Msg::new(Key::HintDoubleSubsidy)
+                        .arg("other_id", &older.source.id)
+                        .arg("other_file", other_file.as_str())
+                        .arg("to", day_before(newer.period.from)),
+                ),
+            );
+        }
+        problems.extend(local);
+    }
+}
+
 /// Versions of one policy (linked by `supersedes`) must not be in force at the same time.
 fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
     for document in documents {
@@ -975,10 +1088,13 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
                     .arg("period", crate::messages::period_arg(document.period))
                     .arg("id", previous)
                     .arg("old_period", crate::messages::period_arg(old.period)),
-                Some(
+                [
                     Msg::new(Key::HintVersionsOverlap)
                         .arg("from", document.period.from.to_string()),
-                ),
+                    Msg::new(Key::HintVersionsOverlapOld)
+                        .arg("file", format!("{}/policy.yaml", old.dir))
+                        .arg("to", day_before(document.period.from)),
+                ],
             ),
             Some(_) => {}
         }

@@ -179,6 +179,11 @@ pub struct PolicySource {
     pub validity: ValiditySource,
     /// The id of the policy this one replaces; versions of one policy must not overlap.
     pub supersedes: Option<String>,
+    /// Ids of other policies of the county whose measures may be received together with this
+    /// one's for the same item (另行加补). Two policies in force at once that pay for the same
+    /// item must say so, or one must supersede the other: a double subsidy is never silent.
+    #[serde(default)]
+    pub combines_with: Vec<String>,
     /// For measures derived from a report: the id of the report whose text the clauses are in.
     pub text_from: Option<String>,
     /// Default eligibility of the household rules, e.g. `registered_poor`.

@@ -8,6 +8,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod synthetic;
 pub mod today;
+pub mod version;
 
 use std::path::Path;
 

@@ -21,6 +21,21 @@ pub enum ScaffoldError {
     Exists(String),
     #[error("{0} 已经存在且不是空文件夹；请换一个新文件夹，没有写入任何文件")]
     NotEmpty(String),
+    #[error("项目里还有错误：请先运行 `portal check` 改正，再新建版本")]
+    ProjectInvalid,
+    #[error("没有 id 为 `{id}` 的政策文件")]
+    UnknownPolicy { id: String, near: Option<String> },
+    #[error("新版本的生效日期 {from} 要晚于旧版的生效日期 {old_from}")]
+    VersionTooEarly {
+        from: calculator::Date,
+        old_from: calculator::Date,
+    },
+    #[error(
+        "{0} 的算例不是每项以 `  - name:` 开头、带 `date:` 的写法，无法自动拆分；没有写入任何文件"
+    )]
+    ExamplesLayout(String),
+    #[error("新版本没能通过检查，没有写入任何文件；请运行 `portal check` 看看项目里的问题")]
+    VersionWouldFail,
     #[error("无法写入 {path}：{source}")]
     Io {
         path: String,
@@ -45,6 +60,22 @@ impl ScaffoldError {
             ScaffoldError::NotEmpty(path) => {
                 Msg::new(Key::ScaffoldNotEmpty).arg("path", path.as_str())
             }
+            ScaffoldError::ProjectInvalid => Msg::new(Key::ScaffoldProjectInvalid),
+            ScaffoldError::UnknownPolicy { id, near } => match near {
+                Some(near) => Msg::new(Key::ScaffoldUnknownPolicyNear)
+                    .arg("id", id.as_str())
+                    .arg("near", near.as_str()),
+                None => Msg::new(Key::ScaffoldUnknownPolicy).arg("id", id.as_str()),
+            },
+            ScaffoldError::VersionTooEarly { from, old_from } => {
+                Msg::new(Key::ScaffoldVersionTooEarly)
+                    .arg("from", from.to_string())
+                    .arg("old_from", old_from.to_string())
+            }
+            ScaffoldError::ExamplesLayout(file) => {
+                Msg::new(Key::ScaffoldExamplesLayout).arg("file", file.as_str())
+            }
+            ScaffoldError::VersionWouldFail => Msg::new(Key::ScaffoldVersionWouldFail),
             ScaffoldError::Io { path, source } => Msg::new(Key::ScaffoldIo)
                 .arg("path", path.as_str())
                 .arg("error", source.to_string()),

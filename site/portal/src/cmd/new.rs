@@ -1,5 +1,5 @@
-//! `portal new county|policy`: files that pass `portal check` as they are, with comments that
-//! teach the format.
+//! `portal new county|policy|version`: files that pass `portal check` as they are, with
+//! comments that teach the format.
 
 use super::{emit, fail};
 use crate::scaffold::{new_county, new_policy};
@@ -26,6 +26,17 @@ pub enum NewWhat {
         #[arg(long, default_value = "（市、州）")]
         prefecture: String,
     },
+    /// 新建一份政策的新版本：复制全文和全部规则，从某天起取代旧版，旧版在前一天结束
+    Version {
+        /// 旧版的 id（policy.yaml 第一行的 `id:`），例如 qinyuan-2017-industry
+        id: String,
+        /// 新版本的生效日期，例如 2018-01-01
+        #[arg(long)]
+        from: String,
+        /// 新文件夹名（默认：旧文件夹名里的年份换成新年份，例如 industry-2018）
+        #[arg(long)]
+        slug: Option<String>,
+    },
     /// 新建一份政策：policies/<县文件夹>/<名称>/policy.yaml 和 text.md
     Policy {
         /// 县的代码；这个县要先建好
@@ -45,6 +56,7 @@ pub fn run(root: &Path, what: NewWhat, lang: Lang) -> ExitCode {
             province,
             prefecture,
         } => new_county(root, &code, &name, &slug, &province, &prefecture),
+        NewWhat::Version { id, from, slug } => return version(root, &id, &from, slug, lang),
         NewWhat::Policy { code, slug } => match crate::today::today() {
             Some(today) => new_policy(root, &code, &slug, today),
             None => return fail(lang, Msg::new(Key::CliNoClock), None),
@@ -56,6 +68,37 @@ pub fn run(root: &Path, what: NewWhat, lang: Lang) -> ExitCode {
                 .arg("path", path.display().to_string())
                 .arg("again", super::command_line("check", root));
             emit(&(done.render(lang) + "\n"));
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(lang, error.message(), None),
+    }
+}
+
+fn version(root: &Path, id: &str, from: &str, slug: Option<String>, lang: Lang) -> ExitCode {
+    let Ok(from) = from.parse::<calculator::Date>() else {
+        return fail(
+            lang,
+            Msg::new(Key::BadDate).arg("text", from),
+            Some(Msg::new(Key::HintDate)),
+        );
+    };
+    match crate::version::new_version(root, id, from, slug.as_deref()) {
+        Ok(made) => {
+            let mut text = Msg::new(Key::CliNewVersionOk)
+                .arg("new_file", made.new_file.display().to_string())
+                .arg("old_file", made.old_file.display().to_string())
+                .arg("to", made.old_ends.to_string())
+                .arg("moved", made.moved.to_string())
+                .arg("copied", made.copied.to_string())
+                .arg("again", super::command_line("check", root))
+                .render(lang);
+            text.push('\n');
+            if !made.not_copied.is_empty() {
+                let names = Msg::new(Key::CliNewVersionNotCopied).list("names", made.not_copied);
+                text.push_str(&names.render(lang));
+                text.push('\n');
+            }
+            emit(&text);
             ExitCode::SUCCESS
         }
         Err(error) => fail(lang, error.message(), None),
