@@ -45,6 +45,20 @@ impl Date {
         }
     }
 
+    /// Days since 1900-01-01, for measuring how far apart two dates are.
+    pub fn day_number(&self) -> u32 {
+        let days_before_year: u32 = (1900..self.year)
+            .map(|y| if days_in_month(y, 2) == 29 { 366 } else { 365 })
+            .sum();
+        let days_before_month: u32 = (1..self.month)
+            .map(|m| u32::from(days_in_month(self.year, m)))
+            .sum();
+        days_before_year
+            .saturating_add(days_before_month)
+            .saturating_add(u32::from(self.day))
+            .saturating_sub(1)
+    }
+
     /// The year, 1900–2999 (what [`Date::new`] accepts); formulas read it as `year`.
     pub fn year(&self) -> u16 {
         self.year
@@ -147,6 +161,16 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_numbers_count_days() {
+        let n = |s: &str| s.parse::<Date>().map(|d| d.day_number()).unwrap_or(0);
+        assert_eq!(n("1900-01-01"), 0);
+        assert_eq!(n("1900-03-01"), 59);
+        assert_eq!(n("2018-01-01") - n("2017-12-31"), 1);
+        assert_eq!(n("2017-03-01") - n("2016-03-01"), 365);
+        assert_eq!(n("2016-03-01") - n("2015-03-01"), 366);
+    }
 
     #[test]
     fn the_day_before_crosses_months_years_and_leap_days() {

@@ -352,12 +352,4 @@ impl Estimate {
     pub fn nothing_in_force(&self) -> bool {
         !self.policies.iter().any(|p| p.in_force)
     }
-
-    /// The policy that starts last (of those, the one that ends last; no end date counts as
-    /// earliest), for "nothing in force" messages.
-    pub fn latest_policy(&self) -> Option<&PolicyUse> {
-        self.policies
-            .iter()
-            .max_by_key(|p| (p.period.from, p.period.to))
-    }
 }

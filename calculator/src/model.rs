@@ -22,6 +22,22 @@ pub struct Rulebook {
 }
 
 impl Rulebook {
+    /// The policy whose rules an estimate for `date` goes by when none is in force then: the
+    /// one whose period comes closest to the date (ended just before it, or starting just
+    /// after; on a tie, the one that ended). `None` when the county has no policy.
+    pub fn nearest_policy(&self, date: Date) -> Option<&Policy> {
+        let day = date.day_number();
+        self.policies.iter().min_by_key(|p| {
+            let from = p.period.from.day_number();
+            let to = p.period.to.map(|t| t.day_number());
+            match to {
+                _ if p.in_force_on(date) => (0, 0),
+                Some(to) if day > to => (day.saturating_sub(to), 0),
+                _ => (from.saturating_sub(day), 1),
+            }
+        })
+    }
+
     /// The same county and facts with only `policy`, for working out one document's examples.
     pub fn with_only(&self, policy: &Policy) -> Rulebook {
         Rulebook {

@@ -141,7 +141,17 @@ function clearResult(message) {
   empty.hidden = false;
 }
 
+/// Beside each field, only the standards of the rules the estimate used: those in force on its
+/// date (all of them when there is no estimate to go by).
+function showRatesOf(date) {
+  for (const rate of form.querySelectorAll(".rate")) {
+    const { from, to } = rate.dataset;
+    rate.hidden = Boolean(date) && (date < from || (to !== "" && date > to));
+  }
+}
+
 function render(response) {
+  showRatesOf(response.status === "estimate" ? response.estimate.date : "");
   const total = byId("estimate-total");
   if (response.status === "invalid") {
     showErrors(response.errors);

@@ -144,29 +144,28 @@ pub fn estimate_query(book: &Rulebook, query: &str, today: Date, links: &ClauseL
             return Response::Invalid { errors };
         }
     };
-    let Some(latest) = book
-        .policies
-        .iter()
-        .max_by_key(|p| (p.period.from, p.period.to))
-    else {
+    let Some(nearest) = book.nearest_policy(date) else {
         return Response::NoRules {
             message: format!("{}还没有可以估算的政策规则", book.county.name),
         };
     };
     let asked = date;
     let mut notice = None;
-    if !book.policies.iter().any(|p| p.in_force_on(date)) {
-        let end = latest.period.to.unwrap_or(latest.period.from);
-        notice = Some(if date > end {
-            format!("{date} 没有有效的政策。《{}》已于{}失效，以下按其失效前最后一天的规则估算，仅供参考。", latest.title, date_text(end))
-        } else {
-            format!(
-                "{date} 还没有生效的政策，以下按《{}》（{} 起施行）估算。",
-                latest.title,
-                date_text(latest.period.from)
-            )
-        });
-        date = if date > end { end } else { latest.period.from };
+    if !nearest.in_force_on(date) {
+        match nearest.period.to.filter(|&end| date > end) {
+            Some(end) => {
+                notice = Some(format!("{date} 没有有效的政策。《{}》已于{}失效，以下按其失效前最后一天的规则估算，仅供参考。", nearest.title, date_text(end)));
+                date = end;
+            }
+            None => {
+                notice = Some(format!(
+                    "{date} 还没有生效的政策，以下按《{}》（{} 起施行）估算。",
+                    nearest.title,
+                    date_text(nearest.period.from)
+                ));
+                date = nearest.period.from;
+            }
+        }
     }
     match evaluate(book, &household, date, Audience::Household) {
         Ok(estimate) => Response::Estimate {

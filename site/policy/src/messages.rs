@@ -512,6 +512,7 @@ keys! {
     CliError = "cli.error" [message],
     CliHint = "cli.hint" [hint],
     CliCheckOk = "cli.check-ok" [counties, policies, reports, rules, examples],
+    CliCheckOpenEnded = "cli.check-open-ended" [files],
     CliCheckFailed = "cli.check-failed" [count, again],
     CliBuildOk = "cli.build-ok" [pages, files, megabytes, seconds, out],
     CliBuildKept = "cli.build-kept" [out],

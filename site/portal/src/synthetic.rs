@@ -46,8 +46,14 @@ pub fn generate(repo: &Path, out: &Path, counties: usize, policies: usize) -> io
         for j in 0..policies {
             let policy_dir = dir.join(format!("p{j}"));
             fs::create_dir_all(&policy_dir)?;
+            // Copies of one policy pay for the same items at the same time: say that they may
+            // be received together, as the check requires of any two such policies.
+            let earlier: Vec<String> = (0..j).map(|k| format!("s{i}-{k}")).collect();
             let yaml = policy_yaml
-                .replace("id: qinyuan-2017-industry", &format!("id: s{i}-{j}"))
+                .replace(
+                    "id: qinyuan-2017-industry",
+                    &format!("id: s{i}-{j}\ncombines_with: [{}]", earlier.join(", ")),
+                )
                 .replace("county: \"140431\"", &format!("county: \"{code}\""));
             fs::write(policy_dir.join("policy.yaml"), yaml)?;
             fs::write(policy_dir.join("text.md"), &text)?;

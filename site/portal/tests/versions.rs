@@ -160,6 +160,60 @@ fn a_new_version_passes_at_once_and_changes_only_what_its_rules_change() {
 }
 
 #[test]
+fn before_either_version_the_nearest_is_named_and_an_open_end_is_a_reminder() {
+    let dir = project();
+    let root = dir.path();
+    ok(&portal(
+        root,
+        &[
+            "new",
+            "version",
+            "qinyuan-2017-industry",
+            "--from",
+            "2018-01-01",
+        ],
+    ));
+    let new = root.join(DIR_2018).join("policy.yaml");
+    let yaml = std::fs::read_to_string(&new).unwrap();
+    // The new version gets its own title and no end date.
+    let yaml = yaml
+        .replacen(
+            "title: 关于推进产业扶贫确保稳定脱贫的实施意见",
+            "title: 沁源县2018年产业扶贫实施意见",
+            1,
+        )
+        .replace("  to: 2020-12-31\n", "");
+    std::fs::write(&new, yaml).unwrap();
+    let checked = ok(&portal(root, &["check"]));
+    assert_eq!(checked.matches("提醒").count(), 1, "{checked}");
+    assert!(
+        checked.contains("industry-2018/policy.yaml")
+            && !checked.contains("industry-2017/policy.yaml"),
+        "only the current version is named: {checked}"
+    );
+
+    // Before the 2017 version began, the nearest rules are the 2017 ones, not the 2018 ones.
+    let out = portal(
+        root,
+        &[
+            "estimate",
+            "--county",
+            "140431",
+            "--date",
+            "2017-06-01",
+            "pigs=3",
+        ],
+    );
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("《关于推进产业扶贫确保稳定脱贫的实施意见》")
+            && !said.contains("2018年产业扶贫"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_version_cannot_start_before_the_one_it_replaces() {
     let dir = project();
     let out = portal(

@@ -307,6 +307,10 @@ pub fn render_site(
                     .collect::<Vec<RuleRow>>()
             };
             measures.push(json!({
+                "superseded": project
+                    .documents
+                    .iter()
+                    .any(|d| d.source.supersedes.as_ref() == Some(&document.source.id)),
                 "summary": pages::summary(document, project),
                 "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
                 "household": by(Audience::Household),
@@ -314,6 +318,8 @@ pub fn render_site(
                 "collective": by(Audience::Collective),
             }));
         }
+        // The rules of current versions first; versions replaced by a newer one apart, after.
+        measures.sort_by_key(|m| m["superseded"].as_bool().unwrap_or(false));
         let form = pages::estimator_form(code, project);
         let url = urls::county(code);
         let mut cx = shared.context(&county.source.name, &url);
@@ -495,6 +501,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
         .collect();
     let county = project.county(&document.source.county).map(|c| &c.source);
     cx.insert("document", &document.source);
+    cx.insert("versions", &crate::versions::versions(document, project));
     cx.insert("summary", &pages::summary(document, project));
     cx.insert("county", &county);
     cx.insert("kind", &pages::kind_label(document.source.kind));

@@ -14,6 +14,7 @@ pub mod output;
 pub mod pages;
 pub mod theme;
 pub mod urls;
+pub mod versions;
 
 pub use build::{build, BuildError, BuildReport, EstimatorAssets};
 pub use theme::Theme;

@@ -447,7 +447,20 @@ pub struct Field {
     /// The fact's line of help from the catalogue, shown under the field.
     pub help: Option<String>,
     /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
-    pub rates: Vec<String>,
+    pub rates: Vec<FieldRate>,
+}
+
+/// One standard beside a field, with the period of the policy that sets it, so the page
+/// shows only those in force on the date estimated for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldRate {
+    /// 养殖猪：300 元/头（最多 2000 元）; with the policy's period when the county has more
+    /// than one version of it, so that the page reads right without its script.
+    pub text: String,
+    /// The policy's first day, YYYY-MM-DD.
+    pub from: String,
+    /// Its last day, YYYY-MM-DD; empty when open.
+    pub to: String,
 }
 
 /// A fieldset of the estimator's form; groups with no field are left out.
@@ -465,7 +478,9 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
     use calculator::fact::{FactGroup, FactKind};
     let book = project.rulebooks.get(code)?;
     let mut used: Vec<usize> = Vec::new();
-    let mut rates: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut rates: BTreeMap<usize, Vec<FieldRate>> = BTreeMap::new();
+    // With more than one policy in force at different times, a standard says when it applies.
+    let dated = book.policies.len() > 1;
     for policy in &book.policies {
         let document = project
             .documents
@@ -500,9 +515,19 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
                 if !own_limits.is_empty() {
                     text.push_str(&format!("（{}）", own_limits.join("，")));
                 }
+                if dated {
+                    text.push_str(&format!(
+                        "（{}）",
+                        estimate_view::explain::period_text(policy.period)
+                    ));
+                }
                 let entry = rates.entry(i).or_default();
-                if !entry.contains(&text) {
-                    entry.push(text);
+                if !entry.iter().any(|r| r.text == text) {
+                    entry.push(FieldRate {
+                        text,
+                        from: policy.period.from.to_string(),
+                        to: policy.period.to.map(|d| d.to_string()).unwrap_or_default(),
+                    });
                 }
             }
             for i in rule.facts_read() {

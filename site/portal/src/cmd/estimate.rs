@@ -152,7 +152,9 @@ pub fn run(
         }
     };
     if estimate.nothing_in_force() {
-        let latest = estimate.latest_policy();
+        let latest = book
+            .nearest_policy(date)
+            .and_then(|p| estimate.policies.iter().find(|u| u.id == p.id));
         let message = match latest {
             Some(p) => Msg::new(Key::CliNothingInForceLatest)
                 .arg("county", &book.county.name)
