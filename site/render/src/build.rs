@@ -5,7 +5,7 @@
 use crate::compare::{compare, CompareConfig};
 use crate::content;
 use crate::links::{self, BrokenLink};
-use crate::markdown::{self, escape_html, Asides};
+use crate::markdown::{self, escape_html, Asides, Headings};
 use crate::output::{write_atomically, OutputError, SiteFiles};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::theme::Theme;
@@ -376,7 +376,7 @@ pub fn render_site(
 
     // Content pages; the open-data text introduces /data/.
     for page in &pages {
-        let rendered = markdown::render(&page.markdown, &Asides::new(), true);
+        let rendered = markdown::render(&page.markdown, &Asides::new(), Headings::Page);
         let (url, template) = if page.slug == "open-data" {
             (urls::DATA.to_owned(), "data.html")
         } else {
@@ -487,7 +487,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
             (clause.to_owned(), format!(r#"<aside class="clause-rules" aria-label="本条规定的补助"><ul>{}</ul></aside>"#, items.join("")))
         })
         .collect();
-    let rendered = markdown::render(&document.text, &asides, true);
+    let rendered = markdown::render(&document.text, &asides, Headings::InSection);
     let derived_from = document
         .source
         .text_from

@@ -2,7 +2,7 @@
 //! (`site/policy/fuzz/`) and its corpus replay test (`tests/fuzz_corpus.rs`): one function,
 //! so that CI replays exactly what was fuzzed. It must never panic, overflow the stack or hang.
 
-use crate::markdown::{escape_html, render, Asides};
+use crate::markdown::{escape_html, render, Asides, Headings};
 
 /// Target `full_text`: everything [`policy::fuzz::full_text`] does with a full text, then the
 /// page's HTML, with an aside beside every clause (as on a policy page) and without (as on a
@@ -20,6 +20,7 @@ pub fn full_text(text: &str) {
             (clause.id.clone(), aside)
         })
         .collect();
-    std::hint::black_box(render(text, &asides, true));
-    std::hint::black_box(render(text, &Asides::new(), false));
+    std::hint::black_box(render(text, &asides, Headings::InSection));
+    std::hint::black_box(render(text, &Asides::new(), Headings::Page));
+    std::hint::black_box(render(text, &Asides::new(), Headings::AsWritten));
 }

@@ -12,8 +12,8 @@ pub struct TocEntry {
     pub id: String,
     /// The heading's text, without markup.
     pub title: String,
-    /// Its HTML level as rendered: one below the Markdown's when the h1 is dropped (`##` →
-    /// h3), at most 6; templates indent by it.
+    /// Its HTML level as rendered: one below the Markdown's in a section (`##` → h3, see
+    /// [`Headings`]), at most 6; templates indent by it.
     pub level: u8,
 }
 
@@ -70,9 +70,24 @@ fn flatten_deep_nesting<'a>(
     })
 }
 
-/// Render `markdown`. The document's own `# title` is dropped when `skip_h1` (the page
-/// template prints the title); headings shift down so the page keeps a single h1.
-pub fn render(markdown: &str, asides: &Asides, skip_h1: bool) -> Rendered {
+/// Where a text's headings go on its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Headings {
+    /// The text is a section of a page that prints the title as h1 and the section as h2 (a
+    /// policy's full text): its `# title` is dropped and `##` becomes h3.
+    InSection,
+    /// The text is the page (a content page): its `# title` is dropped, the page prints it,
+    /// and `##` stays h2.
+    Page,
+    /// Headings as written.
+    AsWritten,
+}
+
+/// Render `markdown`, its headings placed as `headings` says, so a page keeps a single h1 and
+/// no level is skipped.
+pub fn render(markdown: &str, asides: &Asides, headings: Headings) -> Rendered {
+    let skip_h1 = headings != Headings::AsWritten;
+    let shift = headings == Headings::InSection;
     let mut events: Vec<Event> = Vec::new();
     let mut toc = Vec::new();
     let mut heading: Option<(String, u8, String)> = None;
@@ -88,8 +103,7 @@ pub fn render(markdown: &str, asides: &Asides, skip_h1: bool) -> Rendered {
             Event::End(TagEnd::Heading(HeadingLevel::H1)) if skipping_h1 => skipping_h1 = false,
             _ if skipping_h1 => {}
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let level =
-                    level_number(level).min(5) + u8::from(skip_h1 && level_number(level) < 6);
+                let level = level_number(level).min(5) + u8::from(shift && level_number(level) < 6);
                 heading = Some((
                     id.map(|i| i.to_string()).unwrap_or_default(),
                     level.min(6),
@@ -197,13 +211,18 @@ mod tests {
         // Found with the full_text fuzz target's binary: 50 000 nested `>` took minutes.
         for text in ["> ".repeat(50_000) + "x\n", "- ".repeat(50_000) + "x\n"] {
             let started = std::time::Instant::now();
-            let html = render(&text, &Asides::new(), true).html;
+            let html = render(&text, &Asides::new(), Headings::InSection).html;
             assert!(html.contains('x'));
             assert!(html.matches("<blockquote>").count() <= MAX_NESTING);
             assert!(html.matches("<ul>").count() <= MAX_NESTING);
             assert!(started.elapsed() < std::time::Duration::from_secs(10));
         }
-        let shallow = render("> > quote\n\n- a\n  - b\n", &Asides::new(), true).html;
+        let shallow = render(
+            "> > quote\n\n- a\n  - b\n",
+            &Asides::new(),
+            Headings::InSection,
+        )
+        .html;
         assert_eq!(shallow.matches("<blockquote>").count(), 2);
         assert_eq!(shallow.matches("<ul>").count(), 2);
     }
@@ -218,10 +237,21 @@ mod tests {
         let r = render(
             "# 标题\n\n## 一、总则 {#c1}\n\n{#c1-1} 1.养猪每头300元。\n\n普通段落。\n",
             &asides,
-            true,
+            Headings::InSection,
         );
         assert!(!r.html.contains("<h1"), "{}", r.html);
         assert!(r.html.contains(r#"<h3 id="c1">一、总则"#), "{}", r.html);
+        // A content page is the text itself: its sections are h2.
+        let page = render(
+            "# 标题\n\n## 一、总则\n\n### 细则\n",
+            &asides,
+            Headings::Page,
+        )
+        .html;
+        assert!(
+            !page.contains("<h1") && page.contains("<h2") && page.contains("<h3"),
+            "{page}"
+        );
         assert!(
             r.html.contains(r#"<p id="c1-1" class="clause">"#),
             "{}",
@@ -241,7 +271,7 @@ mod tests {
         let r = render(
             "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n[x](javascript:alert(1))\n",
             &Asides::new(),
-            false,
+            Headings::AsWritten,
         );
         assert!(
             !r.html.contains("<script")
