@@ -1,7 +1,7 @@
 // The estimator page's script. It only moves text around: it reads the form, keeps the
-// answers in the query string, asks the engine (WebAssembly) and puts the engine's words
-// into the page. Nothing typed leaves the phone: after the rules and the module have loaded,
-// it makes no request at all.
+// answers in the URL fragment (#pigs=3), asks the engine (WebAssembly) and puts the engine's
+// words into the page. Nothing typed leaves the phone: a fragment is never sent to a server,
+// and after the rules and the module have loaded the page makes no request at all.
 const root = document.querySelector("[data-estimator]");
 const form = document.getElementById("estimator");
 const byId = (id) => document.getElementById(id);
@@ -23,8 +23,23 @@ function query() {
   return params.toString();
 }
 
+/// The answers in the address: the fragment. A link from before (facts in the query string,
+/// which reaches the server) is moved into the fragment at once, so it is not sent again on
+/// reload or when shared.
+function answersInAddress() {
+  if (location.search.length > 1) {
+    const moved = location.search.slice(1);
+    history.replaceState(null, "", `${location.pathname}#${moved}`);
+  }
+  const hash = location.hash.slice(1);
+  // Other fragments (#main from the skip link) are not answers.
+  return hash.includes("=") ? hash : null;
+}
+
 function fillFromQuery() {
-  const params = new URLSearchParams(location.search);
+  const answers = answersInAddress();
+  if (answers === null) return;
+  const params = new URLSearchParams(answers);
   for (const element of form.elements) {
     if (!element.name) continue;
     const value = params.get(element.name) ?? "";
@@ -120,7 +135,12 @@ function showErrors(errors) {
     }
     return li;
   });
-  summary.querySelector("ul").replaceChildren(...items);
+  // Rebuilt only when the problems change: a list replaced under the pointer (a field's
+  // change event fires as the link is pressed) would swallow the click.
+  const shown = summary.querySelector("ul");
+  const same = shown.children.length === items.length
+    && items.every((li, i) => li.isEqualNode(shown.children[i]));
+  if (!same) shown.replaceChildren(...items);
   summary.hidden = false;
   document.title = `${words.tError}${root.dataset.title}`;
 }
@@ -134,6 +154,7 @@ function clearResult(message) {
   byId("estimate-words").textContent = "";
   byId("result-date").textContent = "";
   byId("result-periods").replaceChildren();
+  byId("running-total").hidden = true;
   byId("result-notice").hidden = true;
   byId("result-details").hidden = true;
   const empty = byId("result-empty");
@@ -183,7 +204,10 @@ function render(response) {
   list("result-policies", view.policies, filled("tpl-policy"));
   const disclaimer = byId("result-disclaimer");
   disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
-  byId("share").href = location.href;
+  byId("share").href = `${location.pathname}#${query()}`;
+  const running = byId("running-total");
+  running.hidden = false;
+  byId("running-total-amount").textContent = view.total;
 }
 
 // History: the first keystroke after a settled state opens a new entry, further keystrokes
@@ -191,7 +215,7 @@ function render(response) {
 let editing = false;
 function update(mode) {
   const q = query();
-  const url = q ? `${location.pathname}?${q}` : location.pathname;
+  const url = `${location.pathname}#${q}`;
   if (mode === "type" && !editing) {
     history.pushState(null, "", url);
     editing = true;
@@ -232,17 +256,40 @@ async function start() {
   update("none");
   form.addEventListener("input", () => update("type"));
   form.addEventListener("change", () => update("settle"));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  const estimateNow = () => {
     update("settle");
     const summary = byId("error-summary");
     if (!summary.hidden) summary.focus();
     else byId("result").scrollIntoView();
+  };
+  byId("estimate-button").addEventListener("click", estimateNow);
+  // The form has no submit button, but a browser may still submit on Enter: never let it.
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    estimateNow();
   });
   window.addEventListener("popstate", () => {
     editing = false;
     fillFromQuery();
     update("none");
+  });
+  // A fragment edited by hand, or a shared link opened in the same tab.
+  window.addEventListener("hashchange", () => {
+    if (answersInAddress() === null || answersInAddress() === query()) return;
+    fillFromQuery();
+    update("none");
+  });
+  // The error summary's links and the running total move focus themselves: following them
+  // as links would put a field's id into the fragment in place of the answers.
+  byId("error-summary").addEventListener("click", (event) => {
+    const target = event.target.closest("a");
+    if (!target) return;
+    event.preventDefault();
+    byId(target.getAttribute("href").slice(1))?.focus();
+  });
+  byId("running-total-button").addEventListener("click", () => {
+    byId("result").scrollIntoView();
+    byId("result-title").focus({ preventScroll: true });
   });
   byId("print").addEventListener("click", () => window.print());
   root.dataset.ready = "true";

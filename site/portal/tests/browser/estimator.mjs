@@ -43,12 +43,12 @@ try {
 
   // Every worked example, opened from a shared link, gives the engine's answer.
   for (const c of cases) {
-    await page.goto(`${server.base}/counties/${c.county}/estimate/?${c.query}`);
+    await page.goto(`${server.base}/counties/${c.county}/estimate/#${c.query}`);
     await ready(page);
     const t = await total(page);
     const lines = (await page.$$("#result-lines > li")).length;
     const charts = (await page.$$("#result-schedule svg")).length;
-    check(t.min === c.min && t.max === c.max && lines === c.lines && charts === c.schedules, `${c.county} ?${c.query}`,
+    check(t.min === c.min && t.max === c.max && lines === c.lines && charts === c.schedules, `${c.county} #${c.query}`,
       `page ${JSON.stringify(t)} with ${lines} lines and ${charts} schedules; engine ${c.min}–${c.max}, ${c.lines} lines, ${c.schedules} schedules`);
   }
 
@@ -70,7 +70,15 @@ try {
   let t = await total(page);
   check(t.min === "2500" && t.max === "2500", "typing 3 pigs and ３ mu (full-width) shows 2500", JSON.stringify(t));
   check(requests.length === 0, "no request while typing", requests.join(", "));
-  check(page.url().includes("pigs=3") && page.url().includes("date=2017-06-01"), "answers live in the query string", page.url());
+  const address = new URL(page.url());
+  check(address.search === "" && address.hash.includes("pigs=3") && address.hash.includes("date=2017-06-01"),
+    "answers live in the fragment, never in the query string the server would see", page.url());
+  const running = await page.$eval("#running-total", (e) => {
+    const box = e.getBoundingClientRect();
+    return { hidden: e.hidden, text: e.textContent, inView: box.top >= 0 && box.bottom <= window.innerHeight };
+  });
+  check(!running.hidden && running.inView && running.text.includes("2500 元"),
+    "while typing on a phone, the running total is in view at the bottom", JSON.stringify(running));
   check(/人民币贰仟伍佰元整/.test(await page.textContent("#estimate-words")), "大写金额 shown");
   check((await page.$$("#result-lines > li")).length === 2 && (await page.$$("#result-schedule svg")).length === 1, "breakdown lines and a schedule chart");
   check(/一次性：2500 元/.test(await page.textContent("#result-periods")), "the total is said to be paid once", await page.textContent("#result-periods"));
@@ -99,6 +107,15 @@ try {
   await page.waitForFunction(() => document.querySelector("#f-pigs").value === "3", null, { timeout: 5000 }).catch(() => {});
   check(await page.inputValue("#f-pigs") === "3", "the back button restores the previous answers", await page.inputValue("#f-pigs"));
 
+  // An old link with the facts in the query string opens the same estimate and moves them
+  // into the fragment at once.
+  await page.goto(`${url}?registered_poor=true&pigs=3&cash_crop_mu=3&date=2017-06-01`);
+  await ready(page);
+  t = await total(page);
+  const moved = new URL(page.url());
+  check(t.min === "2500" && moved.search === "" && moved.hash.includes("pigs=3"),
+    "an old ?pigs=3 link gives the same estimate and its facts move to the fragment", `${page.url()} ${JSON.stringify(t)}`);
+
   // One-off, yearly and multi-year amounts are totalled apart beside the sum.
   await page.goto(`${server.base}/counties/140431/estimate/?registered_poor=true&solar_greenhouse_mu=1&land_transfer_mu=10&reforest_mu=2&pigs=2&date=2018-06-01`);
   await ready(page);
@@ -121,6 +138,9 @@ try {
       `“${bad}” is refused with a summary, a title, a field message and no stale total`, `${summary} ${title} ${link} ${message} ${JSON.stringify(stale)}`);
   }
   if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-error-412.png"), fullPage: false });
+  await page.click("#error-summary a");
+  check(await page.evaluate(() => document.activeElement?.id) === "f-pigs" && new URL(page.url()).hash.includes("="),
+    "an error's link moves focus to its field and keeps the answers in the address", page.url());
   await axe(page, "error state");
 
   // Time per keystroke in the browser (the engine plus rendering).
@@ -150,6 +170,13 @@ try {
   const plain = await nojs.newPage();
   await plain.goto(url);
   check(await plain.isVisible("#needs-js") && (await plain.$$(".rates table.rules tr")).length > 3, "without JavaScript: a notice and the rate table");
+  const sent = [];
+  plain.on("request", (r) => sent.push(r.url()));
+  await plain.locator("#f-pigs").fill("3");
+  await plain.locator("#f-pigs").press("Enter");
+  await plain.click("#estimate-button");
+  await plain.waitForTimeout(300);
+  check(sent.length === 0 && !plain.url().includes("pigs"), "without JavaScript the form sends nothing, on Enter or on the button", `${sent.join(", ")} ${plain.url()}`);
   await nojs.close();
 } finally {
   await browser.close();
