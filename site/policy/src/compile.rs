@@ -60,11 +60,9 @@ impl FileContext<'_> {
         match text.parse::<Date>() {
             Ok(date) => Some(date),
             Err(error) => {
-                self.error(
-                    path,
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                    Some(Msg::new(Key::HintDate)),
-                );
+                let key = last_key(path);
+                let (message, hint) = date_problem(&error.input, |day| format!("{key}: {day}"));
+                self.error(path, message, Some(hint));
                 None
             }
         }
@@ -95,8 +93,14 @@ impl FileContext<'_> {
         error: &FormulaError,
         facts: &FactCatalogue,
     ) {
-        let span = self.index.span_within(path, error.span.clone());
-        let (message, hints) = formula_problem(&error.problem, text, facts);
+        let (span, message, hints) = match slip_in_formula(path, text, error) {
+            Some(slip) => slip,
+            None => {
+                let (message, hints) = formula_problem(&error.problem, text, facts);
+                (error.span.clone(), message, hints)
+            }
+        };
+        let span = self.index.span_within(path, span);
         let diagnostic = Diagnostic::at(self.source, span, path, message).hints(hints);
         self.push(diagnostic);
     }
@@ -197,6 +201,70 @@ pub fn check_clause(
         Some(hint),
     );
     false
+}
+
+/// The key a path ends in (`rate` of `rules[2].rate`, `from` of `validity.from`).
+fn last_key(path: &str) -> &str {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    key.split('[').next().unwrap_or(key)
+}
+
+/// A date that is not `2018-01-01`: written another way (`2018年1月1日` → what to type, as
+/// `written_as` puts the day), or no day at all.
+pub fn date_problem(text: &str, written_as: impl Fn(Date) -> String) -> (Msg, Msg) {
+    match crate::slips::date_written_otherwise(text) {
+        Some(day) => (
+            Msg::new(Key::DateFormat).arg("text", text),
+            Msg::new(Key::HintWriteAs).arg("fixed", written_as(day)),
+        ),
+        None => (
+            Msg::new(Key::BadDate).arg("text", text),
+            Msg::new(Key::HintDate),
+        ),
+    }
+}
+
+/// Whether a formula is a bare number (`400`): an amount that lacks its unit.
+fn bare_number(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && text.parse::<Decimal>().is_ok()
+}
+
+/// A formula refused for a slip a clerk makes: a number without its unit (`cap: 2000`), a
+/// full-width or Chinese punctuation mark (`“300 元/头”`). The span to underline, the message
+/// and the hints, with the line as it should be typed.
+fn slip_in_formula(
+    path: &str,
+    text: &str,
+    error: &FormulaError,
+) -> Option<(std::ops::Range<usize>, Msg, Vec<Msg>)> {
+    let key = last_key(path);
+    match &error.problem {
+        FormulaProblem::WrongType {
+            found: Type::Number(found),
+            expected: Type::Number(expected),
+        } if found.is_none() && !expected.is_none() && bare_number(text) => {
+            let value = text.trim();
+            Some((
+                error.span.clone(),
+                Msg::new(Key::AmountNoUnit)
+                    .arg("key", key)
+                    .arg("value", value),
+                vec![Msg::new(Key::HintAmountNoUnit)
+                    .arg("fixed", format!("{key}: {value} {expected}"))
+                    .arg("unit", expected.to_string())],
+            ))
+        }
+        FormulaProblem::Character { character } if crate::slips::kind(*character).is_some() => {
+            let fixed = format!("{key}: {}", crate::slips::fixed(text, false));
+            Some((
+                error.span.clone(),
+                crate::slips::message(*character, text),
+                vec![crate::slips::hint(*character, &fixed)],
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Whether `code` has the form of a GB/T 2260 region code: six ASCII digits.
@@ -526,10 +594,13 @@ fn measure(
         );
         return None;
     }
-    let cap = match &rule.cap {
-        Some(text) => Some(cx.constant(&format!("{path}.cap"), text, facts, Dimension::MONEY)?),
-        None => None,
-    };
+    // A cap that is wrong does not hide what is wrong with the rest of the rule.
+    let cap = rule
+        .cap
+        .as_ref()
+        .map(|text| cx.constant(&format!("{path}.cap"), text, facts, Dimension::MONEY));
+    let cap_wrong = matches!(cap, Some(None));
+    let cap = cap.flatten();
     let quantity = match &rule.quantity {
         Some(text) => {
             let qpath = format!("{path}.quantity");
@@ -569,18 +640,36 @@ fn measure(
         }
         None => None,
     };
-    Some(match kind {
+    let measure = match kind {
         MeasureKind::Rate => {
             let (quantity, dimension, quantity_text) = quantity?;
             let unit = unit_of(&quantity, dimension, facts);
             let rate_text = rule.rate.clone().unwrap_or_default();
             let rate_unit = Dimension::MONEY.divided_by(dimension);
-            let rate = cx.formula(
-                &format!("{path}.rate"),
-                &rate_text,
-                facts,
-                Type::Number(rate_unit),
-            );
+            let rate = if bare_number(&rate_text) {
+                // `rate: 400`: per head or per mu is what the quantity says.
+                let value = rate_text.trim();
+                cx.error(
+                    &format!("{path}.rate"),
+                    Msg::new(Key::AmountNoUnit)
+                        .arg("key", "rate")
+                        .arg("value", value),
+                    Some(
+                        Msg::new(Key::HintRateNoUnit)
+                            .arg("fixed", format!("rate: {value} 元/{unit}"))
+                            .arg("quantity", rule.quantity.as_deref().unwrap_or_default())
+                            .arg("unit", unit.as_str()),
+                    ),
+                );
+                None
+            } else {
+                cx.formula(
+                    &format!("{path}.rate"),
+                    &rate_text,
+                    facts,
+                    Type::Number(rate_unit),
+                )
+            };
             let max_quantity = match &rule.max_quantity {
                 Some(text) => {
                     Some(cx.constant(&format!("{path}.max_quantity"), text, facts, dimension)?)
@@ -657,7 +746,8 @@ fn measure(
             }
             Measure::NotComputed { reason }
         }
-    })
+    };
+    (!cap_wrong).then_some(measure)
 }
 
 fn schedule(

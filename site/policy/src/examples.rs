@@ -184,15 +184,9 @@ fn read_example(
     let date = match example.date.parse::<Date>() {
         Ok(date) => Some(date),
         Err(error) => {
-            problems.push(
-                at(
-                    document,
-                    index,
-                    &format!("{base}.date"),
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                )
-                .hint(Msg::new(Key::HintDate)),
-            );
+            let (message, hint) =
+                crate::compile::date_problem(&error.input, |day| format!("date: {day}"));
+            problems.push(at(document, index, &format!("{base}.date"), message).hint(hint));
             None
         }
     };

@@ -93,11 +93,9 @@ pub fn run(
         Some(text) => match text.parse::<Date>() {
             Ok(d) => d,
             Err(error) => {
-                return fail(
-                    lang,
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                    Some(Msg::new(Key::HintDate)),
-                )
+                let (message, hint) =
+                    policy::compile::date_problem(&error.input, |day| format!("--date {day}"));
+                return fail(lang, message, Some(hint));
             }
         },
         None => match crate::today::today() {
