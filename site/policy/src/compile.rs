@@ -150,6 +150,11 @@ impl FileContext<'_> {
 
 /// Check that `id` is a clause of the text; `clauses` is `None` when the text is not known
 /// (it is missing or unreadable, which is reported on its own).
+///
+/// A clause that is not there is named with the anchors nearest to what was written, each with
+/// its heading: for an anchor mistyped (`c4-3-16`), the anchors that look most like it; for a
+/// clause cited by its number or words in the text (`第三条`, `（一）`, `产业优惠政策`), the
+/// clauses so numbered or so named.
 pub fn check_clause(
     cx: &mut FileContext<'_>,
     path: &str,
@@ -163,44 +168,204 @@ pub fn check_clause(
     if clauses.iter().any(|c| c.id == id) {
         return true;
     }
-    // The anchors there are, each with the start of its clause so a clerk can tell them apart.
-    let known = || {
-        clauses.iter().take(12).map(|c| {
-            let start: String = c.excerpt.chars().take(12).collect();
-            format!("`{}`（{start}）", c.id)
-        })
-    };
+    let missing = Msg::new(Key::MissingClause)
+        .arg("id", id)
+        .arg("text", text_name);
     let bare = id
         .trim_start_matches(['{', '｛'])
         .trim_start_matches(['#', '＃'])
         .trim_end_matches(['}', '｝']);
-    let hint = if bare != id && clauses.iter().any(|c| c.id == bare) {
-        Msg::new(Key::HintClauseBare).arg("id", bare)
-    } else if !crate::clauses::valid_anchor(id) {
-        // 第三条 or 三、扶持方式: the clause's own words, where its anchor is wanted.
-        Msg::new(Key::HintClauseNotAnAnchor)
-            .arg("text", text_name)
-            .list("known", known())
-    } else {
-        match closest(id, clauses.iter().map(|c| c.id.as_str())) {
-            Some(near) => Msg::new(Key::HintClauseNearOrMark)
-                .arg("near", near)
-                .arg("id", id)
-                .arg("text", text_name),
-            None => Msg::new(Key::HintClauseMark)
-                .arg("id", id)
+    if bare != id && clauses.iter().any(|c| c.id == bare) {
+        cx.error(
+            path,
+            missing,
+            Some(Msg::new(Key::HintClauseBare).arg("id", bare)),
+        );
+        return false;
+    }
+    if !crate::clauses::valid_anchor(id) {
+        let meant = clauses_meant(id, clauses);
+        let hint = match meant.first() {
+            Some(first) => Msg::new(Key::HintClauseCandidates)
                 .arg("text", text_name)
-                .list("some", known()),
-        }
-    };
-    cx.error(
-        path,
-        Msg::new(Key::MissingClause)
+                .list("anchors", with_headings(&meant))
+                .arg("first", first.id.as_str()),
+            None => Msg::new(Key::HintClauseOutline)
+                .arg("text", text_name)
+                .list("anchors", with_headings(&outline(clauses))),
+        };
+        let message = Msg::new(Key::ClauseNotAnAnchor)
+            .arg("id", id)
+            .arg("text", text_name);
+        let how = Msg::new(Key::HintAnchorHow).arg("text", text_name);
+        cx.error(path, message, [hint, how]);
+        return false;
+    }
+    let (near, nearest) = nearest_anchors(id, clauses);
+    let mut hints = Vec::new();
+    if let Some(near) = near {
+        hints.push(
+            Msg::new(Key::HintClauseDidYouMean)
+                .arg("near", near.id.as_str())
+                .arg("heading", near.heading()),
+        );
+    }
+    if !nearest.is_empty() {
+        hints.push(
+            Msg::new(Key::HintClauseNearest)
+                .arg("text", text_name)
+                .list("anchors", with_headings(&nearest)),
+        );
+    }
+    hints.push(
+        Msg::new(Key::HintClauseMark)
             .arg("id", id)
             .arg("text", text_name),
-        Some(hint),
     );
+    cx.error(path, missing, hints);
     false
+}
+
+/// `` `c3`（三、扶持对象） `` for each clause.
+fn with_headings(clauses: &[&Clause]) -> Vec<Msg> {
+    clauses
+        .iter()
+        .map(|c| {
+            Msg::new(Key::WordWithMeaning)
+                .arg("word", format!("`{}`", c.id))
+                .arg("meaning", c.heading())
+        })
+        .collect()
+}
+
+/// The clauses a clerk may have meant by a clause's number or words in the text: `第三条` →
+/// every clause numbered 3 (三、, （三）, 3.), `（一）` → those numbered （一） if any, and
+/// `产业优惠政策` → those whose heading holds it.
+fn clauses_meant<'c>(written: &str, clauses: &'c [Clause]) -> Vec<&'c Clause> {
+    use crate::slips::{numbering, Numbering};
+    const MOST: usize = 8;
+    let title = |text: &str| -> String {
+        text.split('。')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c: char| c.is_whitespace() || "，、；：:,.".contains(c))
+            .to_owned()
+    };
+    let numbered = numbering(written);
+    let words = title(
+        numbered
+            .as_ref()
+            .map_or(written, |(_, _, rest)| rest.as_str()),
+    );
+    let mut by_number: Vec<&Clause> = Vec::new();
+    let mut same_style: Vec<&Clause> = Vec::new();
+    let mut by_words: Vec<&Clause> = Vec::new();
+    for clause in clauses {
+        let own = numbering(&clause.excerpt);
+        let own_title = title(own.as_ref().map_or(&clause.excerpt, |(_, _, rest)| rest));
+        if let (Some((n, style, _)), Some((own_n, own_style, _))) = (&numbered, &own) {
+            if n == own_n {
+                by_number.push(clause);
+                if style == own_style {
+                    same_style.push(clause);
+                }
+            }
+        }
+        let long_enough = |s: &str| s.chars().count() >= 2;
+        if long_enough(&words)
+            && long_enough(&own_title)
+            && (own_title.contains(words.as_str()) || words.contains(own_title.as_str()))
+        {
+            by_words.push(clause);
+        }
+    }
+    let style_says = numbered
+        .as_ref()
+        .is_some_and(|(_, style, _)| !matches!(style, Numbering::Article | Numbering::Bare));
+    if style_says && !same_style.is_empty() {
+        by_number = same_style;
+    }
+    let mut meant = match (by_number.is_empty(), by_words.is_empty()) {
+        (false, false) => {
+            let both: Vec<&Clause> = by_number
+                .iter()
+                .copied()
+                .filter(|c| by_words.iter().any(|w| w.id == c.id))
+                .collect();
+            if both.is_empty() {
+                by_number
+            } else {
+                both
+            }
+        }
+        (false, true) => by_number,
+        _ => by_words,
+    };
+    meant.truncate(MOST);
+    meant
+}
+
+/// The top of a text's outline, for a clause nothing written points to: the anchors of the
+/// first level (`c1`, `c2` …), or the first anchors when there are none.
+fn outline(clauses: &[Clause]) -> Vec<&Clause> {
+    const MOST: usize = 12;
+    let top: Vec<&Clause> = clauses.iter().filter(|c| !c.id.contains('-')).collect();
+    if top.is_empty() {
+        clauses.iter().take(MOST).collect()
+    } else {
+        top.into_iter().take(MOST).collect()
+    }
+}
+
+/// For an anchor that is not in the text: the one it is surely a slip for, if one alone is
+/// closest, and the others nearest to it (by spelling, then by number: `c9` → `c5`, `c4` …).
+fn nearest_anchors<'c>(id: &str, clauses: &'c [Clause]) -> (Option<&'c Clause>, Vec<&'c Clause>) {
+    const MOST: usize = 5;
+    let numbers = |s: &str| -> Vec<u64> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    let wanted = numbers(id);
+    let is_subsequence = |short: &str, long: &str| {
+        let mut rest = long.chars();
+        short.chars().all(|c| rest.any(|l| l == c))
+    };
+    // Edit distance, whether it lacks a character of `id`, how far apart the numbers are.
+    type Rank = (usize, bool, Vec<u64>);
+    let mut ranked: Vec<(Rank, &Clause)> = clauses
+        .iter()
+        .map(|c| {
+            let own = numbers(&c.id);
+            let mut apart: Vec<u64> = wanted
+                .iter()
+                .zip(&own)
+                .map(|(a, b)| a.abs_diff(*b))
+                .collect();
+            apart.push(wanted.len().abs_diff(own.len()) as u64);
+            let distance = crate::slips::edit_distance(id, &c.id);
+            ((distance, !is_subsequence(id, &c.id), apart), c)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    // Only a slip that is the one closest (`c21` → `c2-1`, which holds every character of
+    // it) is named as what was meant; `c9` is as near to `c1` as to `c5`.
+    let near = match ranked.as_slice() {
+        [(best, clause), rest @ ..] if best.0 <= 2 => {
+            let tie = rest
+                .first()
+                .is_some_and(|(next, _)| (next.0, next.1) == (best.0, best.1));
+            (!tie).then_some(*clause)
+        }
+        _ => None,
+    };
+    let nearest = ranked
+        .into_iter()
+        .map(|(_, c)| c)
+        .filter(|c| near.is_none_or(|n| n.id != c.id))
+        .take(MOST)
+        .collect();
+    (near, nearest)
 }
 
 /// The key a path ends in (`rate` of `rules[2].rate`, `from` of `validity.from`).

@@ -206,6 +206,7 @@ keys! {
     AnchorTwice = "anchor-twice" [id],
     // Rules, groups and schedules.
     MissingClause = "missing-clause" [id, text],
+    ClauseNotAnAnchor = "clause-not-an-anchor" [id, text],
     AmountNoUnit = "amount-no-unit" [key, value],
     NegativeAmount = "negative-amount" [text],
     NotFixedAmount = "not-fixed-amount" [text, unit],
@@ -459,11 +460,13 @@ keys! {
     HintAnchor = "hint.anchor" [],
     HintAnchorMisplaced = "hint.anchor-misplaced" [],
     HintAnchorTwice = "hint.anchor-twice" [],
-    HintClauseDidYouMean = "hint.clause-did-you-mean" [near, text],
-    HintClauseMark = "hint.clause-mark" [id, text, some],
-    HintClauseNearOrMark = "hint.clause-near-or-mark" [near, id, text],
+    HintClauseDidYouMean = "hint.clause-did-you-mean" [near, heading],
+    HintClauseNearest = "hint.clause-nearest" [text, anchors],
+    HintClauseOutline = "hint.clause-outline" [text, anchors],
+    HintClauseCandidates = "hint.clause-candidates" [text, anchors, first],
+    HintClauseMark = "hint.clause-mark" [id, text],
     HintClauseBare = "hint.clause-bare" [id],
-    HintClauseNotAnAnchor = "hint.clause-not-an-anchor" [text, known],
+    HintAnchorHow = "hint.anchor-how" [text],
     HintNotNegative = "hint.not-negative" [],
     HintFixedAmount = "hint.fixed-amount" [unit],
     HintRuleId = "hint.rule-id" [],
@@ -877,12 +880,12 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_braces_kept() {
-        let msg = Msg::new(Key::HintClauseDidYouMean)
-            .arg("near", "c2-1")
+        let msg = Msg::new(Key::HintClauseMark)
+            .arg("id", "c2-1")
             .arg("text", "text.md");
         assert_eq!(
             msg.render(Lang::Zh),
-            "是不是想写 `c2-1`？在 text.md 里，这个锚点写作 `{#c2-1}`。"
+            "要引用的条款还没有锚点的话，在 text.md 里它的段首写上 `{#c2-1}`。"
         );
         assert_eq!(placeholders("{#{near}} { label: 产前 } {n}"), ["near", "n"]);
         let list = Msg::new(Key::HintKeysAllowed).list("keys", ["id", "label"]);

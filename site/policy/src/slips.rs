@@ -11,6 +11,8 @@
 //!   refusals of the others are worded in `compile` with [`name`] and [`fixed`]).
 //! - Dates written the way documents write them: `2018年1月1日`, `2018/1/1`, `二〇一七年
 //!   十一月十三日` ([`date_written_otherwise`]).
+//! - Clauses cited by their number in the text (`第三条`, `（一）`) instead of their anchor
+//!   ([`numbering`]).
 
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::messages::{Key, Msg};
@@ -811,6 +813,91 @@ fn chinese_number(text: &str) -> Option<u32> {
     }
 }
 
+// ── Clauses cited by their number ─────────────────────────────────────────────────────────
+
+/// How a clause is numbered in a text: `三、`, `（三）`, `3.`, `第三条`, or a bare number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// `一、` (the parts of a document).
+    Section,
+    /// `（一）` or `(1)`.
+    Bracketed,
+    /// `1.` or `1、`.
+    Item,
+    /// `第三条`, `第3款`, `第二部分`: the clerk's name for it, not a style of the text.
+    Article,
+    /// `三` or `3` alone.
+    Bare,
+}
+
+/// The number a clause is cited by or begins with (`第三条` → 3, Article; `（一）贫困户` → 1,
+/// Bracketed) and the words after it.
+pub fn numbering(text: &str) -> Option<(u32, Numbering, String)> {
+    let text: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '（' | '）' | '．' | '０'..='９' => ascii(c).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let number_prefix = |s: &str| -> Option<(u32, usize)> {
+        let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        if digits > 0 && digits <= 3 {
+            return Some((s[..digits].parse().ok()?, digits));
+        }
+        let len: usize = s
+            .chars()
+            .take_while(|&c| "〇零一二三四五六七八九十两".contains(c))
+            .map(char::len_utf8)
+            .sum();
+        Some((chinese_number(&s[..len])?, len))
+    };
+    if let Some(rest) = text.strip_prefix('第') {
+        let (n, len) = number_prefix(rest)?;
+        let rest = &rest[len..];
+        let unit = ["条", "款", "项", "部分", "章", "节", "点"]
+            .iter()
+            .find(|u| rest.starts_with(**u))?;
+        return Some((n, Numbering::Article, rest[unit.len()..].trim().to_owned()));
+    }
+    if let Some(rest) = text.strip_prefix('(') {
+        let (n, len) = number_prefix(rest)?;
+        let rest = rest[len..].strip_prefix(')')?;
+        return Some((n, Numbering::Bracketed, rest.trim().to_owned()));
+    }
+    let (n, len) = number_prefix(&text)?;
+    let rest = &text[len..];
+    let arabic = text.starts_with(|c: char| c.is_ascii_digit());
+    if rest.is_empty() {
+        return Some((n, Numbering::Bare, String::new()));
+    }
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some('、') if !arabic => Some((n, Numbering::Section, chars.as_str().trim().to_owned())),
+        Some('.' | '、') if arabic => Some((n, Numbering::Item, chars.as_str().trim().to_owned())),
+        _ => None,
+    }
+}
+
+// ── Spelling ──────────────────────────────────────────────────────────────────────────────
+
+/// The Levenshtein distance, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -849,6 +936,32 @@ mod tests {
         for text in ["2018年2月30日", "明年", "18/1/1", "2018"] {
             assert_eq!(date_written_otherwise(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn clause_numbers_in_their_styles() {
+        assert_eq!(
+            numbering("第三条"),
+            Some((3, Numbering::Article, String::new()))
+        );
+        assert_eq!(
+            numbering("（一）贫困户。"),
+            Some((1, Numbering::Bracketed, "贫困户。".to_owned()))
+        );
+        assert_eq!(
+            numbering("三、扶持对象"),
+            Some((3, Numbering::Section, "扶持对象".to_owned()))
+        );
+        assert_eq!(
+            numbering("10.优化扶贫项目服务"),
+            Some((10, Numbering::Item, "优化扶贫项目服务".to_owned()))
+        );
+        assert_eq!(
+            numbering("二十一"),
+            Some((21, Numbering::Bare, String::new()))
+        );
+        assert_eq!(numbering("c4-3-6"), None);
+        assert_eq!(numbering("扶持对象"), None);
     }
 
     #[test]
