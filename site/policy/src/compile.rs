@@ -93,7 +93,7 @@ impl FileContext<'_> {
         error: &FormulaError,
         facts: &FactCatalogue,
     ) {
-        let (span, message, hints) = match slip_in_formula(path, text, error) {
+        let (span, message, hints) = match slip_in_formula(path, text, error, facts) {
             Some(slip) => slip,
             None => {
                 let (message, hints) = formula_problem(&error.problem, text, facts);
@@ -395,15 +395,61 @@ fn bare_number(text: &str) -> bool {
     !text.is_empty() && text.parse::<Decimal>().is_ok()
 }
 
+/// The facts a clerk may have meant by `name`: the engine's suggestion first, then those
+/// near it by label or id ([`crate::slips::similar_facts`]).
+pub fn facts_meant<'f>(
+    name: &str,
+    suggestion: Option<&str>,
+    facts: &'f FactCatalogue,
+) -> Vec<&'f calculator::fact::FactDef> {
+    let mut found: Vec<&calculator::fact::FactDef> =
+        suggestion.and_then(|s| facts.get(s)).into_iter().collect();
+    for fact in crate::slips::similar_facts(name, facts) {
+        if !found.iter().any(|f| f.id == fact.id) {
+            found.push(fact);
+        }
+    }
+    found
+}
+
+/// "Did you mean `bee_boxes`（蜂箱）?", or the facts with names like it.
+pub fn facts_meant_hint(found: &[&calculator::fact::FactDef]) -> Option<Msg> {
+    match found {
+        [] => None,
+        [one] => Some(
+            Msg::new(Key::HintDidYouMeanFact)
+                .arg("id", one.id.as_str())
+                .arg("label", one.label.as_str()),
+        ),
+        several => Some(Msg::new(Key::HintFactsMatching).list(
+            "facts",
+            several.iter().map(|f| {
+                Msg::new(Key::WordWithMeaning)
+                    .arg("word", format!("`{}`", f.id))
+                    .arg("meaning", f.label.as_str())
+            }),
+        )),
+    }
+}
+
 /// A formula refused for a slip a clerk makes: a number without its unit (`cap: 2000`), a
-/// full-width or Chinese punctuation mark (`“300 元/头”`). The span to underline, the message
-/// and the hints, with the line as it should be typed.
+/// full-width or Chinese punctuation mark (`“300 元/头”`), a fact named by its Chinese label
+/// (`蜂箱`) or by a word near its id (`bees`). The span to underline, the message and the
+/// hints, with the line as it should be typed.
 fn slip_in_formula(
     path: &str,
     text: &str,
     error: &FormulaError,
+    facts: &FactCatalogue,
 ) -> Option<(std::ops::Range<usize>, Msg, Vec<Msg>)> {
     let key = last_key(path);
+    let replaced = |span: &std::ops::Range<usize>, with: &str| -> Option<String> {
+        Some(format!(
+            "{key}: {}{with}{}",
+            text.get(..span.start)?,
+            text.get(span.end..)?
+        ))
+    };
     match &error.problem {
         FormulaProblem::WrongType {
             found: Type::Number(found),
@@ -428,8 +474,59 @@ fn slip_in_formula(
                 vec![crate::slips::hint(*character, &fixed)],
             ))
         }
+        FormulaProblem::Character { character } if crate::slips::is_han(*character) => {
+            let start = error.span.start;
+            let rest = text.get(start..)?;
+            let len: usize = rest
+                .chars()
+                .take_while(|&c| crate::slips::is_han(c))
+                .map(char::len_utf8)
+                .sum();
+            let span = start..start + len;
+            let name = text.get(span.clone())?;
+            let found = facts_meant(name, None, facts);
+            let mut hints: Vec<Msg> = facts_meant_hint(&found).into_iter().collect();
+            match found.first() {
+                Some(first) => {
+                    hints.push(Msg::new(Key::HintWriteAs).arg("fixed", replaced(&span, &first.id)?))
+                }
+                None => {
+                    hints.push(all_facts(facts));
+                    hints.push(Msg::new(Key::HintFactsListed));
+                }
+            }
+            Some((
+                span,
+                Msg::new(Key::FactChineseName).arg("name", name),
+                hints,
+            ))
+        }
+        FormulaProblem::UnknownFact { name, suggestion } => {
+            let found = facts_meant(name, suggestion.as_deref(), facts);
+            let first = found.first()?;
+            let mut hints: Vec<Msg> = facts_meant_hint(&found).into_iter().collect();
+            hints.push(Msg::new(Key::HintWriteAs).arg("fixed", replaced(&error.span, &first.id)?));
+            Some((
+                error.span.clone(),
+                Msg::new(Key::UnknownFact).arg("name", name.as_str()),
+                hints,
+            ))
+        }
         _ => None,
     }
+}
+
+/// Every fact of the catalogue with its Chinese label, so that a clerk looking for 羊 finds
+/// `meat_sheep`.
+fn all_facts(facts: &FactCatalogue) -> Msg {
+    Msg::new(Key::HintFactsKnown).list(
+        "facts",
+        facts.facts.iter().map(|f| {
+            Msg::new(Key::WordWithMeaning)
+                .arg("word", format!("`{}`", f.id))
+                .arg("meaning", f.label.as_str())
+        }),
+    )
 }
 
 /// Whether `code` has the form of a GB/T 2260 region code: six ASCII digits.
@@ -1308,16 +1405,8 @@ pub fn formula_problem(
                 Some(near) => {
                     hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near.as_str()))
                 }
-                // Nothing close: the whole catalogue with its Chinese labels, so that a clerk
-                // looking for 羊 finds `meat_sheep`.
-                None => hints.push(Msg::new(Key::HintFactsKnown).list(
-                    "facts",
-                    facts.facts.iter().map(|f| {
-                        Msg::new(Key::WordWithMeaning)
-                            .arg("word", format!("`{}`", f.id))
-                            .arg("meaning", f.label.as_str())
-                    }),
-                )),
+                // Nothing close: the whole catalogue with its Chinese labels.
+                None => hints.push(all_facts(facts)),
             }
             hints.push(Msg::new(Key::HintFactsListed));
             (Msg::new(Key::UnknownFact).arg("name", name.as_str()), hints)

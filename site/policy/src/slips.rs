@@ -13,10 +13,12 @@
 //!   十一月十三日` ([`date_written_otherwise`]).
 //! - Clauses cited by their number in the text (`第三条`, `（一）`) instead of their anchor
 //!   ([`numbering`]).
+//! - Facts named by their Chinese label or by a word near their id ([`similar_facts`]).
 
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::messages::{Key, Msg};
 use crate::yaml::YamlIndex;
+use calculator::fact::{FactCatalogue, FactDef};
 use calculator::Date;
 use serde_yaml_ng::{Mapping, Value};
 
@@ -880,7 +882,80 @@ pub fn numbering(text: &str) -> Option<(u32, Numbering, String)> {
     }
 }
 
-// ── Spelling ──────────────────────────────────────────────────────────────────────────────
+// ── Facts by label or by a word near their id ─────────────────────────────────────────────
+
+/// The facts a clerk may have meant by `name`, best first (at most five): by the Chinese label
+/// when `name` is Chinese (`蜂` → `bee_boxes` 蜂箱, `养猪` → `pigs` 猪), else by the id (`pig` →
+/// `pigs`, `bees` → `bee_boxes`, `goat` → `dairy_goats`).
+pub fn similar_facts<'f>(name: &str, facts: &'f FactCatalogue) -> Vec<&'f FactDef> {
+    const MOST: usize = 5;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Vec::new();
+    }
+    if name.chars().any(is_han) {
+        let core = |label: &str| -> String {
+            label
+                .split(['（', '('])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        };
+        let mut found: Vec<&FactDef> = facts
+            .facts
+            .iter()
+            .filter(|f| {
+                let label = core(&f.label);
+                !label.is_empty() && (f.label.contains(name) || name.contains(label.as_str()))
+            })
+            .collect();
+        if found.is_empty() {
+            // No label holds the whole name: the facts sharing a character with it that says
+            // what the thing is (not 养, 种 or a unit).
+            const COMMON: &str = "养种植殖户数量的个头只亩羽匹箱人元年新建其他";
+            found = facts
+                .facts
+                .iter()
+                .filter(|f| {
+                    name.chars()
+                        .any(|c| is_han(c) && !COMMON.contains(c) && f.label.contains(c))
+                })
+                .collect();
+        }
+        found.truncate(MOST);
+        return found;
+    }
+    let lower = name.to_ascii_lowercase();
+    let stem = |word: &str| -> String {
+        let word = word
+            .strip_suffix("es")
+            .filter(|w| w.len() >= 3)
+            .unwrap_or(word);
+        word.strip_suffix('s')
+            .filter(|w| w.len() >= 3)
+            .unwrap_or(word)
+            .to_owned()
+    };
+    let wanted = stem(&lower);
+    let mut scored: Vec<(usize, &FactDef)> = facts
+        .facts
+        .iter()
+        .filter_map(|f| {
+            let distance = edit_distance(&lower, &f.id);
+            let token_match = f.id.split('_').any(|token| {
+                let token = stem(token);
+                token == wanted
+                    || wanted.len() >= 3 && token.starts_with(wanted.as_str())
+                    || token.len() >= 3 && wanted.starts_with(token.as_str())
+            });
+            (distance <= 2 || token_match || lower.len() >= 3 && f.id.contains(lower.as_str()))
+                .then_some((distance, f))
+        })
+        .collect();
+    scored.sort_by_key(|&(distance, _)| distance);
+    scored.into_iter().take(MOST).map(|(_, f)| f).collect()
+}
 
 /// The Levenshtein distance, in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
