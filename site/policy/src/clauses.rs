@@ -17,6 +17,29 @@ pub struct Clause {
     pub offset: usize,
 }
 
+impl Clause {
+    /// The clause's heading as a clerk recognises it in the text: a heading's words, or a
+    /// paragraph's up to its first full stop (`（一）贫困户`); a longer one is cut after at
+    /// most 20 characters, at a comma where there is one (`2.养鸡每只补助20元…`).
+    pub fn heading(&self) -> String {
+        const MOST: usize = 20;
+        let text = self.excerpt.trim();
+        let text = text.split('。').next().unwrap_or(text).trim();
+        if text.chars().count() <= MOST {
+            return text.to_owned();
+        }
+        let mut cut: String = text.chars().take(MOST).collect();
+        if let Some(comma) = cut
+            .rfind(['，', '；'])
+            .filter(|&at| cut[..at].chars().count() >= 6)
+        {
+            cut.truncate(comma);
+        }
+        cut.push('…');
+        cut
+    }
+}
+
 /// A problem with the anchors of a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnchorProblem {

@@ -60,11 +60,9 @@ impl FileContext<'_> {
         match text.parse::<Date>() {
             Ok(date) => Some(date),
             Err(error) => {
-                self.error(
-                    path,
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                    Some(Msg::new(Key::HintDate)),
-                );
+                let key = last_key(path);
+                let (message, hint) = date_problem(&error.input, |day| format!("{key}: {day}"));
+                self.error(path, message, Some(hint));
                 None
             }
         }
@@ -95,8 +93,14 @@ impl FileContext<'_> {
         error: &FormulaError,
         facts: &FactCatalogue,
     ) {
-        let span = self.index.span_within(path, error.span.clone());
-        let (message, hints) = formula_problem(&error.problem, text, facts);
+        let (span, message, hints) = match slip_in_formula(path, text, error, facts) {
+            Some(slip) => slip,
+            None => {
+                let (message, hints) = formula_problem(&error.problem, text, facts);
+                (error.span.clone(), message, hints)
+            }
+        };
+        let span = self.index.span_within(path, span);
         let diagnostic = Diagnostic::at(self.source, span, path, message).hints(hints);
         self.push(diagnostic);
     }
@@ -146,6 +150,11 @@ impl FileContext<'_> {
 
 /// Check that `id` is a clause of the text; `clauses` is `None` when the text is not known
 /// (it is missing or unreadable, which is reported on its own).
+///
+/// A clause that is not there is named with the anchors nearest to what was written, each with
+/// its heading: for an anchor mistyped (`c4-3-16`), the anchors that look most like it; for a
+/// clause cited by its number or words in the text (`第三条`, `（一）`, `产业优惠政策`), the
+/// clauses so numbered or so named.
 pub fn check_clause(
     cx: &mut FileContext<'_>,
     path: &str,
@@ -159,44 +168,365 @@ pub fn check_clause(
     if clauses.iter().any(|c| c.id == id) {
         return true;
     }
-    // The anchors there are, each with the start of its clause so a clerk can tell them apart.
-    let known = || {
-        clauses.iter().take(12).map(|c| {
-            let start: String = c.excerpt.chars().take(12).collect();
-            format!("`{}`（{start}）", c.id)
-        })
-    };
+    let missing = Msg::new(Key::MissingClause)
+        .arg("id", id)
+        .arg("text", text_name);
     let bare = id
         .trim_start_matches(['{', '｛'])
         .trim_start_matches(['#', '＃'])
         .trim_end_matches(['}', '｝']);
-    let hint = if bare != id && clauses.iter().any(|c| c.id == bare) {
-        Msg::new(Key::HintClauseBare).arg("id", bare)
-    } else if !crate::clauses::valid_anchor(id) {
-        // 第三条 or 三、扶持方式: the clause's own words, where its anchor is wanted.
-        Msg::new(Key::HintClauseNotAnAnchor)
-            .arg("text", text_name)
-            .list("known", known())
-    } else {
-        match closest(id, clauses.iter().map(|c| c.id.as_str())) {
-            Some(near) => Msg::new(Key::HintClauseNearOrMark)
-                .arg("near", near)
-                .arg("id", id)
-                .arg("text", text_name),
-            None => Msg::new(Key::HintClauseMark)
-                .arg("id", id)
+    if bare != id && clauses.iter().any(|c| c.id == bare) {
+        cx.error(
+            path,
+            missing,
+            Some(Msg::new(Key::HintClauseBare).arg("id", bare)),
+        );
+        return false;
+    }
+    if !crate::clauses::valid_anchor(id) {
+        let meant = clauses_meant(id, clauses);
+        let hint = match meant.first() {
+            Some(first) => Msg::new(Key::HintClauseCandidates)
                 .arg("text", text_name)
-                .list("some", known()),
-        }
-    };
-    cx.error(
-        path,
-        Msg::new(Key::MissingClause)
+                .list("anchors", with_headings(&meant))
+                .arg("first", first.id.as_str()),
+            None => Msg::new(Key::HintClauseOutline)
+                .arg("text", text_name)
+                .list("anchors", with_headings(&outline(clauses))),
+        };
+        let message = Msg::new(Key::ClauseNotAnAnchor)
+            .arg("id", id)
+            .arg("text", text_name);
+        let how = Msg::new(Key::HintAnchorHow).arg("text", text_name);
+        cx.error(path, message, [hint, how]);
+        return false;
+    }
+    let (near, nearest) = nearest_anchors(id, clauses);
+    let mut hints = Vec::new();
+    if let Some(near) = near {
+        hints.push(
+            Msg::new(Key::HintClauseDidYouMean)
+                .arg("near", near.id.as_str())
+                .arg("heading", near.heading()),
+        );
+    }
+    if !nearest.is_empty() {
+        hints.push(
+            Msg::new(Key::HintClauseNearest)
+                .arg("text", text_name)
+                .list("anchors", with_headings(&nearest)),
+        );
+    }
+    hints.push(
+        Msg::new(Key::HintClauseMark)
             .arg("id", id)
             .arg("text", text_name),
-        Some(hint),
     );
+    cx.error(path, missing, hints);
     false
+}
+
+/// `` `c3`（三、扶持对象） `` for each clause.
+fn with_headings(clauses: &[&Clause]) -> Vec<Msg> {
+    clauses
+        .iter()
+        .map(|c| {
+            Msg::new(Key::WordWithMeaning)
+                .arg("word", format!("`{}`", c.id))
+                .arg("meaning", c.heading())
+        })
+        .collect()
+}
+
+/// The clauses a clerk may have meant by a clause's number or words in the text: `第三条` →
+/// every clause numbered 3 (三、, （三）, 3.), `（一）` → those numbered （一） if any, and
+/// `产业优惠政策` → those whose heading holds it.
+fn clauses_meant<'c>(written: &str, clauses: &'c [Clause]) -> Vec<&'c Clause> {
+    use crate::slips::{numbering, Numbering};
+    const MOST: usize = 8;
+    let title = |text: &str| -> String {
+        text.split('。')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c: char| c.is_whitespace() || "，、；：:,.".contains(c))
+            .to_owned()
+    };
+    let numbered = numbering(written);
+    let words = title(
+        numbered
+            .as_ref()
+            .map_or(written, |(_, _, rest)| rest.as_str()),
+    );
+    let mut by_number: Vec<&Clause> = Vec::new();
+    let mut same_style: Vec<&Clause> = Vec::new();
+    let mut by_words: Vec<&Clause> = Vec::new();
+    for clause in clauses {
+        let own = numbering(&clause.excerpt);
+        let own_title = title(own.as_ref().map_or(&clause.excerpt, |(_, _, rest)| rest));
+        if let (Some((n, style, _)), Some((own_n, own_style, _))) = (&numbered, &own) {
+            if n == own_n {
+                by_number.push(clause);
+                if style == own_style {
+                    same_style.push(clause);
+                }
+            }
+        }
+        let long_enough = |s: &str| s.chars().count() >= 2;
+        if long_enough(&words)
+            && long_enough(&own_title)
+            && (own_title.contains(words.as_str()) || words.contains(own_title.as_str()))
+        {
+            by_words.push(clause);
+        }
+    }
+    let style_says = numbered
+        .as_ref()
+        .is_some_and(|(_, style, _)| !matches!(style, Numbering::Article | Numbering::Bare));
+    if style_says && !same_style.is_empty() {
+        by_number = same_style;
+    }
+    let mut meant = match (by_number.is_empty(), by_words.is_empty()) {
+        (false, false) => {
+            let both: Vec<&Clause> = by_number
+                .iter()
+                .copied()
+                .filter(|c| by_words.iter().any(|w| w.id == c.id))
+                .collect();
+            if both.is_empty() {
+                by_number
+            } else {
+                both
+            }
+        }
+        (false, true) => by_number,
+        _ => by_words,
+    };
+    meant.truncate(MOST);
+    meant
+}
+
+/// The top of a text's outline, for a clause nothing written points to: the anchors of the
+/// first level (`c1`, `c2` …), or the first anchors when there are none.
+fn outline(clauses: &[Clause]) -> Vec<&Clause> {
+    const MOST: usize = 12;
+    let top: Vec<&Clause> = clauses.iter().filter(|c| !c.id.contains('-')).collect();
+    if top.is_empty() {
+        clauses.iter().take(MOST).collect()
+    } else {
+        top.into_iter().take(MOST).collect()
+    }
+}
+
+/// For an anchor that is not in the text: the one it is surely a slip for, if one alone is
+/// closest, and the others nearest to it (by spelling, then by number: `c9` → `c5`, `c4` …).
+fn nearest_anchors<'c>(id: &str, clauses: &'c [Clause]) -> (Option<&'c Clause>, Vec<&'c Clause>) {
+    const MOST: usize = 5;
+    let numbers = |s: &str| -> Vec<u64> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    let wanted = numbers(id);
+    let is_subsequence = |short: &str, long: &str| {
+        let mut rest = long.chars();
+        short.chars().all(|c| rest.any(|l| l == c))
+    };
+    // Edit distance, whether it lacks a character of `id`, how far apart the numbers are.
+    type Rank = (usize, bool, Vec<u64>);
+    let mut ranked: Vec<(Rank, &Clause)> = clauses
+        .iter()
+        .map(|c| {
+            let own = numbers(&c.id);
+            let mut apart: Vec<u64> = wanted
+                .iter()
+                .zip(&own)
+                .map(|(a, b)| a.abs_diff(*b))
+                .collect();
+            apart.push(wanted.len().abs_diff(own.len()) as u64);
+            let distance = crate::slips::edit_distance(id, &c.id);
+            ((distance, !is_subsequence(id, &c.id), apart), c)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    // Only a slip that is the one closest (`c21` → `c2-1`, which holds every character of
+    // it) is named as what was meant; `c9` is as near to `c1` as to `c5`.
+    let near = match ranked.as_slice() {
+        [(best, clause), rest @ ..] if best.0 <= 2 => {
+            let tie = rest
+                .first()
+                .is_some_and(|(next, _)| (next.0, next.1) == (best.0, best.1));
+            (!tie).then_some(*clause)
+        }
+        _ => None,
+    };
+    let nearest = ranked
+        .into_iter()
+        .map(|(_, c)| c)
+        .filter(|c| near.is_none_or(|n| n.id != c.id))
+        .take(MOST)
+        .collect();
+    (near, nearest)
+}
+
+/// The key a path ends in (`rate` of `rules[2].rate`, `from` of `validity.from`).
+fn last_key(path: &str) -> &str {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    key.split('[').next().unwrap_or(key)
+}
+
+/// A date that is not `2018-01-01`: written another way (`2018年1月1日` → what to type, as
+/// `written_as` puts the day), or no day at all.
+pub fn date_problem(text: &str, written_as: impl Fn(Date) -> String) -> (Msg, Msg) {
+    match crate::slips::date_written_otherwise(text) {
+        Some(day) => (
+            Msg::new(Key::DateFormat).arg("text", text),
+            Msg::new(Key::HintWriteAs).arg("fixed", written_as(day)),
+        ),
+        None => (
+            Msg::new(Key::BadDate).arg("text", text),
+            Msg::new(Key::HintDate),
+        ),
+    }
+}
+
+/// Whether a formula is a bare number (`400`): an amount that lacks its unit.
+fn bare_number(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && text.parse::<Decimal>().is_ok()
+}
+
+/// The facts a clerk may have meant by `name`: the engine's suggestion first, then those
+/// near it by label or id ([`crate::slips::similar_facts`]).
+pub fn facts_meant<'f>(
+    name: &str,
+    suggestion: Option<&str>,
+    facts: &'f FactCatalogue,
+) -> Vec<&'f calculator::fact::FactDef> {
+    let mut found: Vec<&calculator::fact::FactDef> =
+        suggestion.and_then(|s| facts.get(s)).into_iter().collect();
+    for fact in crate::slips::similar_facts(name, facts) {
+        if !found.iter().any(|f| f.id == fact.id) {
+            found.push(fact);
+        }
+    }
+    found
+}
+
+/// "Did you mean `bee_boxes`（蜂箱）?", or the facts with names like it.
+pub fn facts_meant_hint(found: &[&calculator::fact::FactDef]) -> Option<Msg> {
+    match found {
+        [] => None,
+        [one] => Some(
+            Msg::new(Key::HintDidYouMeanFact)
+                .arg("id", one.id.as_str())
+                .arg("label", one.label.as_str()),
+        ),
+        several => Some(Msg::new(Key::HintFactsMatching).list(
+            "facts",
+            several.iter().map(|f| {
+                Msg::new(Key::WordWithMeaning)
+                    .arg("word", format!("`{}`", f.id))
+                    .arg("meaning", f.label.as_str())
+            }),
+        )),
+    }
+}
+
+/// A formula refused for a slip a clerk makes: a number without its unit (`cap: 2000`), a
+/// full-width or Chinese punctuation mark (`“300 元/头”`), a fact named by its Chinese label
+/// (`蜂箱`) or by a word near its id (`bees`). The span to underline, the message and the
+/// hints, with the line as it should be typed.
+fn slip_in_formula(
+    path: &str,
+    text: &str,
+    error: &FormulaError,
+    facts: &FactCatalogue,
+) -> Option<(std::ops::Range<usize>, Msg, Vec<Msg>)> {
+    let key = last_key(path);
+    let replaced = |span: &std::ops::Range<usize>, with: &str| -> Option<String> {
+        Some(format!(
+            "{key}: {}{with}{}",
+            text.get(..span.start)?,
+            text.get(span.end..)?
+        ))
+    };
+    match &error.problem {
+        FormulaProblem::WrongType {
+            found: Type::Number(found),
+            expected: Type::Number(expected),
+        } if found.is_none() && !expected.is_none() && bare_number(text) => {
+            let value = text.trim();
+            Some((
+                error.span.clone(),
+                Msg::new(Key::AmountNoUnit)
+                    .arg("key", key)
+                    .arg("value", value),
+                vec![Msg::new(Key::HintAmountNoUnit)
+                    .arg("fixed", format!("{key}: {value} {expected}"))
+                    .arg("unit", expected.to_string())],
+            ))
+        }
+        FormulaProblem::Character { character } if crate::slips::kind(*character).is_some() => {
+            let fixed = format!("{key}: {}", crate::slips::fixed(text, false));
+            Some((
+                error.span.clone(),
+                crate::slips::message(*character, text),
+                vec![crate::slips::hint(*character, &fixed)],
+            ))
+        }
+        FormulaProblem::Character { character } if crate::slips::is_han(*character) => {
+            let start = error.span.start;
+            let rest = text.get(start..)?;
+            let len: usize = rest
+                .chars()
+                .take_while(|&c| crate::slips::is_han(c))
+                .map(char::len_utf8)
+                .sum();
+            let span = start..start + len;
+            let name = text.get(span.clone())?;
+            let found = facts_meant(name, None, facts);
+            let mut hints: Vec<Msg> = facts_meant_hint(&found).into_iter().collect();
+            match found.first() {
+                Some(first) => {
+                    hints.push(Msg::new(Key::HintWriteAs).arg("fixed", replaced(&span, &first.id)?))
+                }
+                None => {
+                    hints.push(all_facts(facts));
+                    hints.push(Msg::new(Key::HintFactsListed));
+                }
+            }
+            Some((
+                span,
+                Msg::new(Key::FactChineseName).arg("name", name),
+                hints,
+            ))
+        }
+        FormulaProblem::UnknownFact { name, suggestion } => {
+            let found = facts_meant(name, suggestion.as_deref(), facts);
+            let first = found.first()?;
+            let mut hints: Vec<Msg> = facts_meant_hint(&found).into_iter().collect();
+            hints.push(Msg::new(Key::HintWriteAs).arg("fixed", replaced(&error.span, &first.id)?));
+            Some((
+                error.span.clone(),
+                Msg::new(Key::UnknownFact).arg("name", name.as_str()),
+                hints,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Every fact of the catalogue with its Chinese label, so that a clerk looking for 羊 finds
+/// `meat_sheep`.
+fn all_facts(facts: &FactCatalogue) -> Msg {
+    Msg::new(Key::HintFactsKnown).list(
+        "facts",
+        facts.facts.iter().map(|f| {
+            Msg::new(Key::WordWithMeaning)
+                .arg("word", format!("`{}`", f.id))
+                .arg("meaning", f.label.as_str())
+        }),
+    )
 }
 
 /// Whether `code` has the form of a GB/T 2260 region code: six ASCII digits.
@@ -589,10 +919,13 @@ fn measure(
         );
         return None;
     }
-    let cap = match &rule.cap {
-        Some(text) => Some(cx.constant(&format!("{path}.cap"), text, facts, Dimension::MONEY)?),
-        None => None,
-    };
+    // A cap that is wrong does not hide what is wrong with the rest of the rule.
+    let cap = rule
+        .cap
+        .as_ref()
+        .map(|text| cx.constant(&format!("{path}.cap"), text, facts, Dimension::MONEY));
+    let cap_wrong = matches!(cap, Some(None));
+    let cap = cap.flatten();
     let quantity = match &rule.quantity {
         Some(text) => {
             let qpath = format!("{path}.quantity");
@@ -632,18 +965,36 @@ fn measure(
         }
         None => None,
     };
-    Some(match kind {
+    let measure = match kind {
         MeasureKind::Rate => {
             let (quantity, dimension, quantity_text) = quantity?;
             let unit = unit_of(&quantity, dimension, facts);
             let rate_text = rule.rate.clone().unwrap_or_default();
             let rate_unit = Dimension::MONEY.divided_by(dimension);
-            let rate = cx.formula(
-                &format!("{path}.rate"),
-                &rate_text,
-                facts,
-                Type::Number(rate_unit),
-            );
+            let rate = if bare_number(&rate_text) {
+                // `rate: 400`: per head or per mu is what the quantity says.
+                let value = rate_text.trim();
+                cx.error(
+                    &format!("{path}.rate"),
+                    Msg::new(Key::AmountNoUnit)
+                        .arg("key", "rate")
+                        .arg("value", value),
+                    Some(
+                        Msg::new(Key::HintRateNoUnit)
+                            .arg("fixed", format!("rate: {value} 元/{unit}"))
+                            .arg("quantity", rule.quantity.as_deref().unwrap_or_default())
+                            .arg("unit", unit.as_str()),
+                    ),
+                );
+                None
+            } else {
+                cx.formula(
+                    &format!("{path}.rate"),
+                    &rate_text,
+                    facts,
+                    Type::Number(rate_unit),
+                )
+            };
             let max_quantity = match &rule.max_quantity {
                 Some(text) => {
                     Some(cx.constant(&format!("{path}.max_quantity"), text, facts, dimension)?)
@@ -720,7 +1071,8 @@ fn measure(
             }
             Measure::NotComputed { reason }
         }
-    })
+    };
+    (!cap_wrong).then_some(measure)
 }
 
 fn schedule(
@@ -1116,16 +1468,8 @@ pub fn formula_problem(
                 Some(near) => {
                     hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near.as_str()))
                 }
-                // Nothing close: the whole catalogue with its Chinese labels, so that a clerk
-                // looking for 羊 finds `meat_sheep`.
-                None => hints.push(Msg::new(Key::HintFactsKnown).list(
-                    "facts",
-                    facts.facts.iter().map(|f| {
-                        Msg::new(Key::WordWithMeaning)
-                            .arg("word", format!("`{}`", f.id))
-                            .arg("meaning", f.label.as_str())
-                    }),
-                )),
+                // Nothing close: the whole catalogue with its Chinese labels.
+                None => hints.push(all_facts(facts)),
             }
             hints.push(Msg::new(Key::HintFactsListed));
             (Msg::new(Key::UnknownFact).arg("name", name.as_str()), hints)

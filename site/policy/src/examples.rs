@@ -77,12 +77,11 @@ pub fn fact_error(example: &str, error: &FactError, facts: &FactCatalogue) -> (M
     let mut hints = Vec::new();
     let problem = match error {
         FactError::Unknown { id, .. } => {
-            if let Some(near) =
-                calculator::formula::closest(id, facts.facts.iter().map(|f| f.id.as_str()))
-                    .filter(|near| near != id)
-            {
-                hints.push(Msg::new(Key::HintDidYouMean).arg("suggestion", near));
-            }
+            // By id (`pig` → `pigs`) or by Chinese label (`猪` → `pigs`).
+            let near = calculator::formula::closest(id, facts.facts.iter().map(|f| f.id.as_str()))
+                .filter(|near| near != id);
+            let found = crate::compile::facts_meant(id, near, facts);
+            hints.extend(crate::compile::facts_meant_hint(&found));
             hints.push(Msg::new(Key::HintFactsListed));
             Msg::new(Key::UnknownFact).arg("name", id.as_str())
         }
@@ -190,15 +189,9 @@ fn read_example(
     let date = match example.date.parse::<Date>() {
         Ok(date) => Some(date),
         Err(error) => {
-            problems.push(
-                at(
-                    document,
-                    index,
-                    &format!("{base}.date"),
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                )
-                .hint(Msg::new(Key::HintDate)),
-            );
+            let (message, hint) =
+                crate::compile::date_problem(&error.input, |day| format!("date: {day}"));
+            problems.push(at(document, index, &format!("{base}.date"), message).hint(hint));
             None
         }
     };

@@ -14,6 +14,7 @@ pub mod fuzz;
 pub mod load;
 pub mod messages;
 pub mod schema;
+pub mod slips;
 pub mod source;
 pub mod yaml;
 

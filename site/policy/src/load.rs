@@ -433,7 +433,7 @@ pub fn rulebook(county: &County, facts: &FactCatalogue, policies: Vec<Policy>) -
 /// The facts catalogue; `None` when anything in it is wrong (policies are then not checked:
 /// every formula would be checked against a catalogue that is not the one meant).
 fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<FactCatalogue> {
-    let (read, index) = yaml::read_file::<FactsFile>(source);
+    let (read, index) = yaml::read_format_file::<FactsFile>(source);
     let clean = read.is_clean();
     problems.extend(read.problems);
     let file = read.value?;
@@ -584,7 +584,7 @@ fn load_county(
     counties: &[County],
     problems: &mut Vec<Diagnostic>,
 ) -> Option<County> {
-    let (read, index) = yaml::read_file::<CountySource>(source);
+    let (read, index) = yaml::read_format_file::<CountySource>(source);
     let clean = read.is_clean();
     problems.extend(read.problems);
     let county = read.value?;
@@ -655,6 +655,9 @@ fn load_document(
             return None;
         }
     };
+    // Full-width punctuation in keys and codes is reported where it is and put right, so
+    // that the rest is read as it was meant.
+    let (slips, put_right) = crate::slips::in_values(&mut value, source, &index);
     // Rules, groups and examples are read one by one, so one bad rule does not hide the next.
     let mut lists: BTreeMap<&str, Vec<serde_yaml_ng::Value>> = BTreeMap::new();
     if let serde_yaml_ng::Value::Mapping(map) = &mut value {
@@ -670,7 +673,8 @@ fn load_document(
     }
     // The top level is read recovering from its mistakes (see yaml::typed); what it had to
     // leave out is remembered, so nothing is reported twice and the policy is not compiled.
-    let top = yaml::typed::<PolicySource>(value, "", source, &index);
+    let top = yaml::typed::<PolicySource>(value, "", source, &index)
+        .after_slips(slips, put_right.clone());
     problems.extend(top.problems);
     let mut policy = top.value?;
     policy.positions.damaged = top.damaged;
@@ -688,7 +692,7 @@ fn load_document(
             {
                 let id = item.get("id").and_then(|v| v.as_str()).map(str::to_owned);
                 let base = format!("{}[{i}]", $key);
-                let item = yaml::typed(item, &base, source, &index);
+                let item = yaml::typed(item, &base, source, &index).without_problems_at(&put_right);
                 problems.extend(item.problems);
                 let id_lost = item
                     .damaged

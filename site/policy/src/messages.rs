@@ -148,6 +148,12 @@ keys! {
     YamlSyntax = "yaml-syntax" [],
     FullWidthColon = "full-width-colon" [line, key],
     OverIndented = "over-indented" [line, spaces],
+    KeyWithoutColon = "key-without-colon" [key, character],
+    FullWidthSpace = "full-width-space" [place],
+    FullWidthComma = "full-width-comma" [character],
+    FullWidthBracket = "full-width-bracket" [character],
+    FullWidthCharacter = "full-width-character" [character, ascii],
+    ChineseQuotes = "chinese-quotes" [text, character],
     DuplicateKey = "duplicate-key" [key],
     UnknownKey = "unknown-key" [key],
     MissingKey = "missing-key" [key],
@@ -183,6 +189,7 @@ keys! {
     PolicyCountyMismatch = "policy-county-mismatch" [folder_code, code],
     CountyFileMissing = "county-file-missing" [dir],
     BadDate = "bad-date" [text],
+    DateFormat = "date-format" [text],
     PeriodReversed = "period-reversed" [from, to],
     TextFromNotDerived = "text-from-not-derived" [],
     TextFromMissing = "text-from-missing" [],
@@ -201,6 +208,8 @@ keys! {
     AnchorTwice = "anchor-twice" [id],
     // Rules, groups and schedules.
     MissingClause = "missing-clause" [id, text],
+    ClauseNotAnAnchor = "clause-not-an-anchor" [id, text],
+    AmountNoUnit = "amount-no-unit" [key, value],
     NegativeAmount = "negative-amount" [text],
     NotFixedAmount = "not-fixed-amount" [text, unit],
     RuleIdInvalid = "rule-id-invalid" [id],
@@ -245,6 +254,7 @@ keys! {
     FormulaSyntax = "formula-syntax" [found],
     FormulaExtra = "formula-extra" [found],
     UnknownFact = "unknown-fact" [name],
+    FactChineseName = "fact-chinese-name" [name],
     UnknownFunction = "unknown-function" [name],
     FormulaBracket = "formula-bracket" [],
     FormulaNoBrackets = "formula-no-brackets" [function],
@@ -383,11 +393,33 @@ keys! {
     WordTranches = "word.tranches" [],
     WordYears = "word.years" [],
     WordWithMeaning = "word.with-meaning" [word, meaning],
+    // Characters a Chinese input method types, by name.
+    CharColon = "char.colon" [character],
+    CharComma = "char.comma" [character],
+    CharEnumerationComma = "char.enumeration-comma" [character],
+    CharPeriod = "char.period" [character],
+    CharQuote = "char.quote" [character],
+    CharSpace = "char.space" [],
+    CharBracket = "char.bracket" [character],
+    CharDigit = "char.digit" [character],
+    CharLetter = "char.letter" [character],
+    CharOther = "char.other" [character],
+    // Where on a line a full-width space is.
+    WhereIndent = "where.indent" [],
+    WhereAfterColon = "where.after-colon" [],
+    WhereAfterDash = "where.after-dash" [],
+    WhereInBrackets = "where.in-brackets" [],
+    WhereValue = "where.value" [],
 
     // Hints.
     HintYamlTab = "hint.yaml-tab" [],
     HintYamlColon = "hint.yaml-colon" [],
     HintFullWidthColon = "hint.full-width-colon" [fixed],
+    HintKeyColon = "hint.key-colon" [fixed],
+    HintHalfWidth = "hint.half-width" [fixed],
+    HintFullWidthIndent = "hint.full-width-indent" [fixed],
+    HintChineseQuotes = "hint.chinese-quotes" [fixed],
+    HintWriteAs = "hint.write-as" [fixed],
     HintOverIndented = "hint.over-indented" [fixed],
     HintYamlIndent = "hint.yaml-indent" [],
     HintYamlUnclosed = "hint.yaml-unclosed" [],
@@ -399,9 +431,8 @@ keys! {
     HintRemoveKey = "hint.remove-key" [],
     HintAddKey = "hint.add-key" [example],
     HintWordsAllowed = "hint.words-allowed" [words],
-    HintRateUnit = "hint.rate-unit" [value],
-    HintMoneyUnit = "hint.money-unit" [key, value],
-    HintQuantityUnit = "hint.quantity-unit" [value],
+    HintAmountNoUnit = "hint.amount-no-unit" [fixed, unit],
+    HintRateNoUnit = "hint.rate-no-unit" [fixed, quantity, unit],
     HintSharePercent = "hint.share-percent" [],
     HintQuoteCode = "hint.quote-code" [key, value],
     HintQuoteText = "hint.quote-text" [key, value],
@@ -443,11 +474,13 @@ keys! {
     HintAnchor = "hint.anchor" [],
     HintAnchorMisplaced = "hint.anchor-misplaced" [],
     HintAnchorTwice = "hint.anchor-twice" [],
-    HintClauseDidYouMean = "hint.clause-did-you-mean" [near, text],
-    HintClauseMark = "hint.clause-mark" [id, text, some],
-    HintClauseNearOrMark = "hint.clause-near-or-mark" [near, id, text],
+    HintClauseDidYouMean = "hint.clause-did-you-mean" [near, heading],
+    HintClauseNearest = "hint.clause-nearest" [text, anchors],
+    HintClauseOutline = "hint.clause-outline" [text, anchors],
+    HintClauseCandidates = "hint.clause-candidates" [text, anchors, first],
+    HintClauseMark = "hint.clause-mark" [id, text],
     HintClauseBare = "hint.clause-bare" [id],
-    HintClauseNotAnAnchor = "hint.clause-not-an-anchor" [text, known],
+    HintAnchorHow = "hint.anchor-how" [text],
     HintNotNegative = "hint.not-negative" [],
     HintFixedAmount = "hint.fixed-amount" [unit],
     HintRuleId = "hint.rule-id" [],
@@ -483,6 +516,8 @@ keys! {
     HintFormulaExtra = "hint.formula-extra" [],
     HintFactsListed = "hint.facts-listed" [],
     HintFactsKnown = "hint.facts-known" [facts],
+    HintDidYouMeanFact = "hint.did-you-mean-fact" [id, label],
+    HintFactsMatching = "hint.facts-matching" [facts],
     HintFunctions = "hint.functions" [functions],
     HintFormulaBracket = "hint.formula-bracket" [],
     HintFormulaNoBrackets = "hint.formula-no-brackets" [function],
@@ -881,12 +916,12 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_braces_kept() {
-        let msg = Msg::new(Key::HintClauseDidYouMean)
-            .arg("near", "c2-1")
+        let msg = Msg::new(Key::HintClauseMark)
+            .arg("id", "c2-1")
             .arg("text", "text.md");
         assert_eq!(
             msg.render(Lang::Zh),
-            "是不是想写 `c2-1`？在 text.md 里，这个锚点写作 `{#c2-1}`。"
+            "要引用的条款还没有锚点的话，在 text.md 里它的段首写上 `{#c2-1}`。"
         );
         assert_eq!(placeholders("{#{near}} { label: 产前 } {n}"), ["near", "n"]);
         let list = Msg::new(Key::HintKeysAllowed).list("keys", ["id", "label"]);

@@ -56,6 +56,41 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
+/// A formula key's text; a bare number (`rate: 400`, `cap: 2000`) is kept as its text, so
+/// that the check can name the unit it lacks (`400 元/头`, the unit the rule needs) rather than
+/// say it is "not text", which leads a clerk to type `"400"`. The published schema still says
+/// text: a number there is a mistake, only a better reported one (the fields' `schemars(
+/// skip_serializing_if)` only keeps serde's `default` out of the schema, as for any `Option`).
+fn formula_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    struct Text(String);
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+            struct Visitor;
+            impl serde::de::Visitor<'_> for Visitor {
+                type Value = Text;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    // serde's own words for a string, which the reader turns into a message.
+                    f.write_str("a string")
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                    Ok(Text(v.to_owned()))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                    Ok(Text(v.to_string()))
+                }
+            }
+            deserializer.deserialize_any(Visitor)
+        }
+    }
+    Ok(Option::<Text>::deserialize(deserializer)?.map(|text| text.0))
+}
+
 /// `policies/facts.yaml`: the household facts catalogue.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -385,15 +420,25 @@ pub struct RuleSource {
     /// The quantity the rate is paid on: a fact id or a formula, e.g. `dairy_goats + meat_sheep`.
     pub quantity: Option<String>,
     /// A cap on the quantity, e.g. `2 亩`.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub max_quantity: Option<String>,
     /// Amount per unit of the quantity, e.g. `300 元/头` or `BETWEEN(10000 元, 30000 元)`.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
     /// Any formula in 元, instead of quantity × rate.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The text gives only a cap (补助上限) and no rate: pays "up to" the cap when the
     /// quantity is above zero.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub cap_without_rate: Option<String>,
     /// A cap on this item's amount, e.g. `2000 元`.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub cap: Option<String>,
     /// Round the amount to 0 (元), 1 (角) or 2 (分) decimal places, half away from zero.
     pub round_to: Option<u32>,
@@ -463,6 +508,8 @@ pub enum PaidSource {
 #[schemars(description = "")]
 pub struct LoanSource {
     /// The most that can be borrowed, a formula in 元; leave out when the text states none.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub max_principal: Option<String>,
     /// 期限, as the text says it: 3年以内.
     pub term: Option<String>,
@@ -507,6 +554,8 @@ pub struct SchedulePartSource {
     pub share: Option<String>,
     /// For a per-unit rule, its part of the rate (`500 元/亩`); the rates add up to the rule's.
     #[schemars(description = "")]
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
 }
 
@@ -529,6 +578,8 @@ pub struct GroupSource {
     #[serde(default)]
     pub choose: ChooseSource,
     /// The most the group pays one household, e.g. `3000 元`.
+    #[serde(default, deserialize_with = "formula_text")]
+    #[schemars(skip_serializing_if = "Option::is_none")]
     pub cap: Option<String>,
     /// How the group's paying rules, together, are paid out over time; by `share` only.
     #[schemars(description = "")]

@@ -210,6 +210,18 @@ impl YamlIndex {
         }
     }
 
+    /// Where the key of the value at `path` starts, when it is a key's value.
+    pub fn key_start(&self, path: &str) -> Option<usize> {
+        self.nodes.get(path)?.key
+    }
+
+    /// Where the text of the scalar at `path` starts (after its opening quote), unless it is
+    /// a `|` or `>` block.
+    pub fn value_start(&self, path: &str) -> Option<usize> {
+        let node = self.nodes.get(path)?;
+        (!node.block).then(|| node.value + usize::from(node.quoted))
+    }
+
     fn nearest(&self, path: &str) -> Option<&Node> {
         let mut path = path.to_owned();
         loop {
@@ -277,7 +289,7 @@ pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<
     }
     serde_yaml_ng::from_str(&source.text).map_err(|error| {
         let offset = error.location().map_or(0, |l| l.index());
-        if let Some(slip) = keyboard_slip(source, offset) {
+        if let Some(slip) = crate::slips::in_syntax_error(source, offset) {
             return vec![slip];
         }
         let text = error.to_string();
@@ -312,72 +324,6 @@ pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<
     })
 }
 
-/// The two slips behind most syntax errors a clerk meets, found by looking at the lines
-/// themselves, since the parser reports them later and in its own terms: a full-width colon
-/// after a key (`rate： 400 元/头`, from a Chinese input method), and a line indented deeper
-/// than the `key: value` line above it (read as the rest of that value).
-fn keyboard_slip(source: &SourceText, offset: usize) -> Option<Diagnostic> {
-    let (error_line, _) = source.line_col(offset);
-    let lines: Vec<&str> = source.text.split('\n').collect();
-    let key_part = |line: &str| -> Option<(usize, String)> {
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
-        let body = body.strip_prefix("- ").unwrap_or(body);
-        let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-        (end > 0).then(|| (indent, body[..end].to_owned()))
-    };
-    // A full-width colon on any line up to the error: the parser stops later than the slip.
-    for (i, line) in lines.iter().enumerate().take(error_line) {
-        let Some((_, key)) = key_part(line) else {
-            continue;
-        };
-        let Some(colon) = line.find(&format!("{key}：")).map(|at| at + key.len()) else {
-            continue;
-        };
-        // The comment after the value is not part of what to type.
-        let rest = line[colon + "：".len()..].trim_start();
-        let rest = rest.split_once(" #").map_or(rest, |(value, _)| value);
-        let fixed = format!("{}: {rest}", &line[..colon].trim_start());
-        let start = source.offset_of(i + 1, line[..colon].chars().count());
-        return Some(
-            Diagnostic::at(
-                source,
-                start..start + "：".len(),
-                "",
-                Msg::new(Key::FullWidthColon)
-                    .arg("line", i + 1)
-                    .arg("key", key),
-            )
-            .hint(Msg::new(Key::HintFullWidthColon).arg("fixed", fixed.trim_end())),
-        );
-    }
-    // A `key: value` line indented deeper than a `key: value` line just above it.
-    let index = error_line.checked_sub(1)?;
-    let line = lines.get(index)?;
-    let (indent, _) = key_part(line)?;
-    let above = lines[..index].iter().rev().find(|l| !l.trim().is_empty())?;
-    let (above_indent, _) = key_part(above)?;
-    let above_has_value = above
-        .split_once(": ")
-        .is_some_and(|(_, value)| !value.trim().is_empty() && !value.trim().starts_with('#'));
-    if indent <= above_indent || !above_has_value || above.trim_start().starts_with("- ") {
-        return None;
-    }
-    let fixed = format!("{}{}", " ".repeat(above_indent), line.trim_start());
-    let start = source.offset_of(index + 1, 0);
-    Some(
-        Diagnostic::at(
-            source,
-            start..start + indent,
-            "",
-            Msg::new(Key::OverIndented)
-                .arg("line", index + 1)
-                .arg("spaces", indent - above_indent),
-        )
-        .hint(Msg::new(Key::HintOverIndented).arg("fixed", fixed.trim_end())),
-    )
-}
-
 /// What reading a YAML value into a type found.
 #[derive(Debug)]
 pub struct Read<T> {
@@ -395,13 +341,46 @@ impl<T> Read<T> {
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty() && self.damaged.is_empty()
     }
+
+    /// Add the keyboard slips found before reading (`crate::slips::in_values`) and the
+    /// paths they put right: those are damaged, and nothing reading found there is said again.
+    pub fn after_slips(mut self, slips: Vec<Diagnostic>, put_right: Vec<String>) -> Read<T> {
+        self.problems
+            .retain(|d| !put_right.iter().any(|p| is_within(&d.path, p)));
+        self.problems.splice(0..0, slips);
+        self.damaged.splice(0..0, put_right);
+        self
+    }
+
+    /// Drop the problems found at or inside `put_right` (paths a keyboard slip was reported
+    /// for and put right: reading found the slip again).
+    pub fn without_problems_at(mut self, put_right: &[String]) -> Read<T> {
+        self.problems
+            .retain(|d| !put_right.iter().any(|p| is_within(&d.path, p)));
+        self
+    }
 }
 
 /// Read a whole file as `T`, recovering as [`typed`] does, with the index that locates its
 /// paths. A file that does not parse at all reads as nothing, with its problem.
 pub fn read_file<T: DeserializeOwned>(source: &SourceText) -> (Read<T>, YamlIndex) {
+    read(source, false)
+}
+
+/// [`read_file`] for a file of the policy format (the facts catalogue, a county): keyboard
+/// slips in its keys and codes are reported and put right before it is read
+/// (`crate::slips::in_values`). Not for the site's own files, whose values are all free text.
+pub fn read_format_file<T: DeserializeOwned>(source: &SourceText) -> (Read<T>, YamlIndex) {
+    read(source, true)
+}
+
+fn read<T: DeserializeOwned>(source: &SourceText, slips: bool) -> (Read<T>, YamlIndex) {
     let index = YamlIndex::build(source);
     let read = match parse_value(source, &index) {
+        Ok(mut value) if slips => {
+            let (found, put_right) = crate::slips::in_values(&mut value, source, &index);
+            typed(value, "", source, &index).after_slips(found, put_right)
+        }
         Ok(value) => typed(value, "", source, &index),
         Err(problems) => Read {
             value: None,
@@ -754,6 +733,21 @@ impl Reader<'_> {
         let key = last_key(&segments);
         let (expected_msg, hint) = expectation(expected, &key, value);
         let at_root = segments.is_empty();
+        // `rules: 【pigs, cattle】`: a list typed with full-width brackets reads as text.
+        let want_list = expected == "a sequence";
+        let want_map = expected.starts_with("struct ") || expected == "a map";
+        if let (Some(Value::String(text)), false, true) = (value, at_root, want_list || want_map) {
+            if let Some((opener, fixed)) = crate::slips::bracketed(text, want_list) {
+                let diagnostic = Diagnostic::at(
+                    self.source,
+                    self.index.value_span(&path),
+                    path.as_str(),
+                    crate::slips::message(opener, text),
+                )
+                .hint(Msg::new(Key::HintHalfWidth).arg("fixed", format!("{key}: {fixed}")));
+                return (segments, diagnostic);
+            }
+        }
         let message = if at_root {
             Msg::new(Key::FileShape).arg("found", describe(value))
         } else {
@@ -989,13 +983,11 @@ fn expectation(expected: &str, key: &str, value: Option<&Value>) -> (Msg, Option
     if expected == "a string" {
         let hint = match key {
             _ if !number => None,
-            "rate" => Some(Msg::new(Key::HintRateUnit).arg("value", text)),
-            "cap" | "amount" | "cap_without_rate" | "max_principal" => Some(
-                Msg::new(Key::HintMoneyUnit)
-                    .arg("key", key)
-                    .arg("value", text),
-            ),
-            "max_quantity" => Some(Msg::new(Key::HintQuantityUnit).arg("value", text)),
+            // A number is read as the formula's text, and `compile` names the unit it lacks;
+            // only yes/no gets here.
+            "rate" | "cap" | "amount" | "cap_without_rate" | "max_principal" | "max_quantity" => {
+                None
+            }
             "share" => Some(Msg::new(Key::HintSharePercent)),
             "code" | "county" => Some(
                 Msg::new(Key::HintQuoteCode)
@@ -1195,7 +1187,7 @@ mod tests {
 
     #[test]
     fn a_wrong_type_in_an_optional_key_is_left_out() {
-        let read = reading::<RuleSource>(&format!("{RULE}cap: 2000\nround_to: two\n"));
+        let read = reading::<RuleSource>(&format!("{RULE}cap: [2000]\nround_to: two\n"));
         assert_eq!(
             codes(&read),
             [
@@ -1205,6 +1197,36 @@ mod tests {
         );
         let rule = read.value.unwrap_or_else(|| panic!("the rule is read"));
         assert_eq!((rule.cap, rule.round_to), (None, None));
+    }
+
+    #[test]
+    fn only_files_of_the_policy_format_are_searched_for_slips() {
+        // The site's own files (strings, site.yaml) are free text throughout.
+        let text = "home_intro: 查阅全文，看清“每一项”。\n";
+        let read = reading::<std::collections::BTreeMap<String, String>>(text);
+        assert!(read.is_clean(), "{:?}", codes(&read));
+        // A county file's code is not.
+        let source = SourceText::new(
+            "t.yaml",
+            "code: “100001”\nname: 甲\nprovince: 省\nprefecture: 市\n",
+        );
+        let (read, _) = read_format_file::<CountySource>(&source);
+        assert_eq!(codes(&read), [("chinese-quotes", "code".to_owned(), 1)]);
+        assert!(read.value.is_some_and(|county| county.code == "100001"));
+    }
+
+    #[test]
+    fn a_bare_number_in_a_formula_key_is_read_as_its_text() {
+        // `cap: 2000` lacks its unit; the check says which (it knows the rule), so reading
+        // keeps the number as the formula's text rather than calling it "not text".
+        let read = reading::<RuleSource>(&format!("{RULE}cap: 2000\nmax_quantity: 2.5\n"));
+        assert!(read.is_clean(), "{:?}", codes(&read));
+        let rule = read.value.unwrap_or_else(|| panic!("the rule is read"));
+        assert_eq!(rule.cap.as_deref(), Some("2000"));
+        assert_eq!(rule.max_quantity.as_deref(), Some("2.5"));
+        // Yes/no is still not a formula.
+        let read = reading::<RuleSource>(&format!("{RULE}cap: true\n"));
+        assert_eq!(codes(&read), [("wrong-type", "cap".to_owned(), 6)]);
     }
 
     #[test]

@@ -83,7 +83,7 @@ fn three_mistakes_spread_over_one_file_are_three_errors() {
 }
 
 #[test]
-fn a_wrong_type_hides_nothing_and_adds_nothing() {
+fn a_number_without_its_unit_hides_nothing_and_adds_nothing() {
     // `cap: 2000` (a number, not "2000 元") is reported with what to write; the rule's other
     // mistakes are still found; and the examples, which count on the cap, do not "disagree".
     let diagnostics = check_with(&[
@@ -96,26 +96,49 @@ fn a_wrong_type_hides_nothing_and_adds_nothing() {
         [
             format!("{POLICY}:28:13 missing-clause"),
             format!("{POLICY}:29:15 unknown-fact"),
-            format!("{POLICY}:31:10 wrong-type"),
+            format!("{POLICY}:31:10 amount-no-unit"),
         ]
     );
     let cap = &diagnostics.items[2];
     assert_eq!(
         cap.message_in(Lang::Zh),
-        "`cap` 写成了数字 2000，这里要的是文字"
+        "`cap` 只写了数字 2000，没有写单位"
     );
     assert_eq!(
         cap.hint_in(Lang::Zh).as_deref(),
-        Some("金额后面要写“元”：写成 `cap: 2000 元`。")
+        Some("数字后面要写单位“元”：写成 `cap: 2000 元`。")
+    );
+}
+
+#[test]
+fn a_wrong_type_hides_nothing_and_adds_nothing() {
+    // A cap written as a list is left out in reading; the rule's other mistakes are still
+    // found, and the examples, which count on the cap, do not "disagree".
+    let diagnostics = check_with(&[
+        ("    cap: 2000 元\n", "    cap: [2000 元]\n"),
+        ("    clause: c2-1\n", "    clause: c9-1\n"),
+        ("    quantity: pigs\n", "    quantity: pig\n"),
+    ]);
+    assert_eq!(
+        places(&diagnostics),
+        [
+            format!("{POLICY}:28:13 missing-clause"),
+            format!("{POLICY}:29:15 unknown-fact"),
+            format!("{POLICY}:31:10 wrong-type"),
+        ]
     );
 }
 
 #[test]
 fn a_rate_without_its_unit_says_how_to_write_it() {
+    // The unit is the one the rule needs: `quantity: pigs` counts head (头).
     let diagnostics = check_with(&[("    rate: 300 元/头\n", "    rate: 400\n")]);
-    assert_eq!(places(&diagnostics), [format!("{POLICY}:30:11 wrong-type")]);
+    assert_eq!(
+        places(&diagnostics),
+        [format!("{POLICY}:30:11 amount-no-unit")]
+    );
     let hint = diagnostics.items[0].hint_in(Lang::Zh).unwrap_or_default();
-    assert!(hint.contains("`rate: 400 元/头`"), "{hint}");
+    assert!(hint.contains("写成 `rate: 400 元/头`"), "{hint}");
 }
 
 #[test]

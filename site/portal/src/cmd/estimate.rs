@@ -93,11 +93,9 @@ pub fn run(
         Some(text) => match text.parse::<Date>() {
             Ok(d) => d,
             Err(error) => {
-                return fail(
-                    lang,
-                    Msg::new(Key::BadDate).arg("text", error.input),
-                    Some(Msg::new(Key::HintDate)),
-                )
+                let (message, hint) =
+                    policy::compile::date_problem(&error.input, |day| format!("--date {day}"));
+                return fail(lang, message, Some(hint));
             }
         },
         None => match crate::today::today() {
@@ -113,6 +111,7 @@ pub fn run(
     };
     let mut facts = Vec::with_capacity(pairs.len());
     let mut bad = Vec::new();
+    let mut meant = Vec::new();
     for pair in pairs {
         match pair.split_once('=') {
             Some((id, value)) => facts.push((id.trim(), value)),
@@ -123,14 +122,25 @@ pub fn run(
         Ok(h) if bad.is_empty() => Some(h),
         Ok(_) => None,
         Err(errors) => {
-            // The same words as the estimator page gives a household (in Chinese).
-            bad.extend(errors.iter().map(|(_, e)| policy::examples::fact_words(e)));
+            // The same words as the estimator page gives a household (in Chinese); a name
+            // that is not a fact's id gets the facts meant by it (`bees`, `蜂` → `bee_boxes`).
+            for (_, error) in &errors {
+                bad.push(policy::examples::fact_words(error));
+                if let calculator::fact::FactError::Unknown { id, .. } = error {
+                    let found = policy::compile::facts_meant(id, None, &book.facts);
+                    meant.extend(policy::compile::facts_meant_hint(&found));
+                }
+            }
             None
         }
     };
     let Some(household) = household else {
         for problem in &bad {
             let line = Msg::new(Key::CliError).arg("message", problem.clone());
+            emit_err(&(line.render(lang) + "\n"));
+        }
+        for hint in &meant {
+            let line = Msg::new(Key::CliHint).arg("hint", hint.clone());
             emit_err(&(line.render(lang) + "\n"));
         }
         return fail(
