@@ -1039,19 +1039,40 @@ fn check_double_subsidy(
                 },
             };
             let other_file = format!("{}/policy.yaml", older.dir);
+            // A long list helps nobody: the first few items, and how many more.
+            let count = shared.len();
+            let items: Vec<crate::messages::Arg> = shared
+                .iter()
+                .take(6)
+                .map(|l| crate::messages::Arg::Text(format!("“{l}”")))
+                .collect();
+            let more: crate::messages::Arg = if count > 6 {
+                Msg::new(Key::PhraseMoreItems)
+                    .arg("count", count.to_string())
+                    .into()
+            } else {
+                "".into()
+            };
+            // Ending the other one the day before only makes sense when it started earlier.
+            let hint = if older.period.from < newer.period.from {
+                Msg::new(Key::HintDoubleSubsidy)
+                    .arg("other_id", &older.source.id)
+                    .arg("other_file", other_file.as_str())
+                    .arg("to", day_before(newer.period.from))
+            } else {
+                Msg::new(Key::HintDoubleSubsidySameStart)
+                    .arg("other_id", &older.source.id)
+                    .arg("other_file", other_file.as_str())
+            };
             cx.error(
                 "id",
                 Msg::new(Key::DoubleSubsidy)
                     .arg("other_title", &older.source.title)
                     .arg("other_file", other_file.as_str())
                     .arg("period", crate::messages::period_arg(overlap))
-                    .list("items", shared),
-                Some(
-                    Msg::new(Key::HintDoubleSubsidy)
-                        .arg("other_id", &older.source.id)
-                        .arg("other_file", other_file.as_str())
-                        .arg("to", day_before(newer.period.from)),
-                ),
+                    .arg("items", crate::messages::Arg::List(items))
+                    .arg("more", more),
+                Some(hint),
             );
         }
         problems.extend(local);

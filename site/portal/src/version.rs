@@ -22,11 +22,17 @@ pub struct VersionMade {
     pub old_ends: Date,
     /// Examples moved from the old version to the new (their dates fall in the new period).
     pub moved: usize,
-    /// Examples copied, re-dated, into the other version.
-    pub copied: usize,
-    /// Examples not copied because the result on the other date is not the same (it depends
-    /// on the date, e.g. years since exit): the clerk works one out by hand.
-    pub not_copied: Vec<String>,
+    /// Examples left in the old version (dated before the new one starts).
+    pub kept: usize,
+    /// Copies of the old version's examples in the new one, dated its first day.
+    pub copied_to_new: usize,
+    /// Copies of the moved examples in the old version, dated its last day.
+    pub copied_to_old: usize,
+    /// Old examples not copied into the new version because the result on its first day is
+    /// not the same (it depends on the date, e.g. years since exit).
+    pub not_copied_to_new: Vec<String>,
+    /// Moved examples not copied back into the old version, likewise.
+    pub not_copied_to_old: Vec<String>,
 }
 
 /// One worked example as written in policy.yaml: its lines, and its name and date.
@@ -38,13 +44,20 @@ struct ExampleText {
 }
 
 impl ExampleText {
+    /// A copy on another date. Its name says it is a copy and of which date, since its name
+    /// and working may mention the year of the original.
     fn redated(&self, date: Date) -> ExampleText {
         let lines = self
             .lines
             .iter()
-            .map(|line| match line.trim_start().strip_prefix("date:") {
-                Some(_) if indent(line) == 4 => format!("    date: {date}"),
-                _ => line.clone(),
+            .map(|line| {
+                if let Some(name) = line.strip_prefix("  - name:") {
+                    return format!("  - name: {}（复制，日期改为 {date}）", name.trim());
+                }
+                match line.trim_start().strip_prefix("date:") {
+                    Some(_) if indent(line) == 4 => format!("    date: {date}"),
+                    _ => line.clone(),
+                }
             })
             .collect();
         ExampleText {
@@ -154,6 +167,30 @@ impl PolicyText {
                 .position(|l| l.starts_with(&format!("{after}:")))
                 .map_or(0, |i| i + 1);
             self.head.insert(at, line);
+        }
+    }
+
+    /// Set `section.key` (one level down) where the line exists.
+    fn set_nested(&mut self, section: &str, key: &str, value: &str) {
+        let Some(start) = self
+            .head
+            .iter()
+            .position(|l| l.trim_end() == format!("{section}:"))
+        else {
+            return;
+        };
+        let prefix = format!("  {key}:");
+        if let Some(line) = self.head[start + 1..]
+            .iter_mut()
+            .take_while(|l| l.is_empty() || indent(l) >= 2)
+            .find(|l| l.starts_with(&prefix))
+        {
+            // Keep a trailing comment (`# in_force 有效 | …`) where there is one.
+            let comment = line
+                .find(" #")
+                .map(|i| line[i..].to_owned())
+                .unwrap_or_default();
+            *line = format!("{prefix} {value}{comment}");
         }
     }
 
@@ -282,6 +319,8 @@ pub fn new_version(
     new_yaml.set_top_level("supersedes", old_id, "title");
     let keep_to = old.period.to.filter(|&to| to >= from);
     new_yaml.set_validity(Some(from), Some(keep_to));
+    // The new version is the one in force; the old one's 有效性 is for the office to set.
+    new_yaml.set_nested("metadata", "status", "in_force");
     let at = usize::from(
         new_yaml
             .head
@@ -361,18 +400,19 @@ pub fn new_version(
         return Err(ScaffoldError::VersionWouldFail);
     }
 
-    let copied = old_yaml.examples.len() - originals.0 + new_yaml.examples.len() - originals.1;
-    let kept: Vec<&str> = old_yaml.examples[originals.0..]
-        .iter()
-        .chain(&new_yaml.examples[originals.1..])
-        .map(|e| e.name.as_str())
-        .collect();
-    let not_copied = before
-        .iter()
-        .chain(&after)
-        .map(|e| e.name.clone())
-        .filter(|name| !kept.contains(&name.as_str()))
-        .collect();
+    let copies_in = |examples: &[ExampleText]| -> Vec<String> {
+        examples.iter().map(|e| e.name.clone()).collect()
+    };
+    let (in_old, in_new) = (
+        copies_in(&old_yaml.examples[originals.0..]),
+        copies_in(&new_yaml.examples[originals.1..]),
+    );
+    let missing = |from: &[ExampleText], copies: &[String]| -> Vec<String> {
+        from.iter()
+            .map(|e| e.name.clone())
+            .filter(|name| !copies.contains(name))
+            .collect()
+    };
 
     // Write the new version first: a failure half-way leaves the old one as it was.
     let write = |key: &str| -> Result<PathBuf, ScaffoldError> {
@@ -398,8 +438,11 @@ pub fn new_version(
         old_file,
         old_ends,
         moved,
-        copied,
-        not_copied,
+        kept: originals.0,
+        copied_to_new: in_new.len(),
+        copied_to_old: in_old.len(),
+        not_copied_to_new: missing(&before, &in_new),
+        not_copied_to_old: missing(&after, &in_old),
     })
 }
 

@@ -86,17 +86,24 @@ fn version(root: &Path, id: &str, from: &str, slug: Option<String>, lang: Lang) 
         Ok(made) => {
             let mut text = Msg::new(Key::CliNewVersionOk)
                 .arg("new_file", made.new_file.display().to_string())
+                .arg("from", from.to_string())
                 .arg("old_file", made.old_file.display().to_string())
                 .arg("to", made.old_ends.to_string())
+                .arg("kept", made.kept.to_string())
                 .arg("moved", made.moved.to_string())
-                .arg("copied", made.copied.to_string())
+                .arg("copied_new", made.copied_to_new.to_string())
+                .arg("copied_old", made.copied_to_old.to_string())
                 .arg("again", super::command_line("check", root))
                 .render(lang);
             text.push('\n');
-            if !made.not_copied.is_empty() {
-                let names = Msg::new(Key::CliNewVersionNotCopied).list("names", made.not_copied);
-                text.push_str(&names.render(lang));
-                text.push('\n');
+            for (names, key) in [
+                (made.not_copied_to_new, Key::CliNewVersionNotCopiedNew),
+                (made.not_copied_to_old, Key::CliNewVersionNotCopiedOld),
+            ] {
+                if !names.is_empty() {
+                    text.push_str(&Msg::new(key).list("names", names).render(lang));
+                    text.push('\n');
+                }
             }
             emit(&text);
             ExitCode::SUCCESS
