@@ -84,7 +84,7 @@ fn the_real_site_has_every_page_anchor_and_example() {
         if document.compiled.is_none() {
             continue;
         }
-        let views = render::pages::examples(document);
+        let views = render::pages::examples(document, &render::words::Words::builtin());
         assert_eq!(views.len(), document.source.examples.len());
         for view in views {
             let marker = format!(

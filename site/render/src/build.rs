@@ -10,6 +10,7 @@ use crate::output::{write_atomically, OutputError, SiteFiles};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::theme::Theme;
 use crate::urls;
+use crate::words::Words;
 use calculator::Audience;
 use policy::diagnostic::{Diagnostic, Diagnostics};
 use policy::load::{load, Document, Project};
@@ -239,6 +240,7 @@ pub fn render_site(
         "templates/strings.zh-CN.yaml",
         String::from_utf8_lossy(theme_file(theme, "strings.zh-CN.yaml")?).into_owned(),
     )?;
+    let words = &Words::new(strings.clone());
     let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
     let compare_config: CompareConfig = read_yaml(root, "content/compare.yaml")?;
     let pages = content::load(root).map_err(BuildError::Content)?;
@@ -265,7 +267,7 @@ pub fn render_site(
     let summaries: Vec<DocumentSummary> = project
         .documents
         .iter()
-        .map(|d| pages::summary(d, project))
+        .map(|d| pages::summary(d, project, words))
         .collect();
     let mut jobs: Vec<Job> = Vec::new();
 
@@ -299,7 +301,7 @@ pub fn render_site(
             let Some(policy) = &document.compiled else {
                 continue;
             };
-            let rows = pages::rule_rows(document, policy, project);
+            let rows = pages::rule_rows(document, policy, project, words);
             let by = |audience: Audience| {
                 rows.iter()
                     .filter(|r| r.audience == audience)
@@ -311,7 +313,7 @@ pub fn render_site(
                     .documents
                     .iter()
                     .any(|d| d.source.supersedes.as_ref() == Some(&document.source.id)),
-                "summary": pages::summary(document, project),
+                "summary": pages::summary(document, project, words),
                 "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
                 "household": by(Audience::Household),
                 "enterprise": by(Audience::Enterprise),
@@ -320,7 +322,7 @@ pub fn render_site(
         }
         // The rules of current versions first; versions replaced by a newer one apart, after.
         measures.sort_by_key(|m| m["superseded"].as_bool().unwrap_or(false));
-        let form = pages::estimator_form(code, project);
+        let form = pages::estimator_form(code, project, words);
         let url = urls::county(code);
         let mut cx = shared.context(&county.source.name, &url);
         cx.insert("county", &county.source);
@@ -329,7 +331,7 @@ pub fn render_site(
         cx.insert("measures", &measures);
         jobs.push((urls::file_of(&url), "county.html", cx.clone()));
         if let Some(groups) = form {
-            let title = format!("{}补助估算", county.source.name);
+            let title = words.fill("estimate_page_title", &[("county", &county.source.name)]);
             let url = urls::estimator(code);
             let mut cx = shared.context(&title, &url);
             cx.insert("county", &county.source);
@@ -351,7 +353,7 @@ pub fn render_site(
         let id = &document.source.id;
         let url = urls::policy(id);
         let mut cx = shared.context(&document.source.title, &url);
-        policy_page(&mut cx, document, project);
+        policy_page(&mut cx, document, project, words);
         jobs.push((urls::file_of(&url), "policy.html", cx));
         files.add(
             urls::file_of(&urls::policy_yaml(id)),
@@ -364,19 +366,18 @@ pub fn render_site(
     }
 
     // Comparison.
-    let mut cx = shared.context(
-        shared
-            .strings
-            .get("compare_title")
-            .map_or("对比", String::as_str),
-        urls::COMPARE,
-    );
-    cx.insert("comparison", &compare(project, &compare_config));
+    let mut cx = shared.context(words.get("compare_title"), urls::COMPARE);
+    cx.insert("comparison", &compare(project, &compare_config, words));
     jobs.push((urls::file_of(urls::COMPARE), "compare.html", cx));
 
     // Content pages; the open-data text introduces /data/.
     for page in &pages {
-        let rendered = markdown::render(&page.markdown, &Asides::new(), Headings::Page);
+        let rendered = markdown::render(
+            &page.markdown,
+            &Asides::new(),
+            Headings::Page,
+            words.get("permalink_label"),
+        );
         let (url, template) = if page.slug == "open-data" {
             (urls::DATA.to_owned(), "data.html")
         } else {
@@ -412,7 +413,7 @@ pub fn render_site(
     jobs.push((
         urls::file_of(urls::NOT_FOUND),
         "404.html",
-        shared.context("找不到页面", urls::NOT_FOUND),
+        shared.context(words.get("not_found_title"), urls::NOT_FOUND),
     ));
 
     // Open data.
@@ -424,7 +425,7 @@ pub fn render_site(
         "data/facts.json",
         serde_json::to_string_pretty(&project.facts).unwrap_or_default(),
     )?;
-    files.add("data/rates.csv", rates_csv(project))?;
+    files.add("data/rates.csv", rates_csv(project, words))?;
     // Per county, the compiled form the engine evaluates, natively and in the browser.
     for (code, book) in project
         .rulebooks
@@ -464,11 +465,11 @@ pub fn render_site(
     Ok(files)
 }
 
-fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
+fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: &Words) {
     let (rows, examples) = match &document.compiled {
         Some(policy) => (
-            pages::rule_rows(document, policy, project),
-            pages::examples(document),
+            pages::rule_rows(document, policy, project, words),
+            pages::examples(document, words),
         ),
         None => (Vec::new(), Vec::new()),
     };
@@ -482,12 +483,31 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
         .map(|(clause, rows)| {
             let items: Vec<String> = rows
                 .iter()
-                .map(|r| format!(r##"<li><a href="#rule-{}">{}</a>：{}</li>"##, r.id, escape_html(&r.label), escape_html(&r.standard)))
+                .map(|r| {
+                    format!(
+                        r##"<li><a href="#rule-{}">{}</a>：{}</li>"##,
+                        r.id,
+                        escape_html(&r.label),
+                        escape_html(&r.standard)
+                    )
+                })
                 .collect();
-            (clause.to_owned(), format!(r#"<aside class="clause-rules" aria-label="本条规定的补助"><ul>{}</ul></aside>"#, items.join("")))
+            (
+                clause.to_owned(),
+                format!(
+                    r#"<aside class="clause-rules" aria-label="{}"><ul>{}</ul></aside>"#,
+                    escape_html(words.get("clause_rules_label")),
+                    items.join("")
+                ),
+            )
         })
         .collect();
-    let rendered = markdown::render(&document.text, &asides, Headings::InSection);
+    let rendered = markdown::render(
+        &document.text,
+        &asides,
+        Headings::InSection,
+        words.get("permalink_label"),
+    );
     let derived_from = document
         .source
         .text_from
@@ -497,14 +517,17 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
         .documents
         .iter()
         .filter(|d| d.source.text_from.as_ref() == Some(&document.source.id))
-        .map(|d| pages::summary(d, project))
+        .map(|d| pages::summary(d, project, words))
         .collect();
     let county = project.county(&document.source.county).map(|c| &c.source);
     cx.insert("document", &document.source);
-    cx.insert("versions", &crate::versions::versions(document, project));
-    cx.insert("summary", &pages::summary(document, project));
+    cx.insert(
+        "versions",
+        &crate::versions::versions(document, project, words),
+    );
+    cx.insert("summary", &pages::summary(document, project, words));
     cx.insert("county", &county);
-    cx.insert("kind", &pages::kind_label(document.source.kind));
+    cx.insert("kind", &pages::kind_label(document.source.kind, words));
     cx.insert(
         "is_report",
         &(document.source.kind == DocumentKindSource::Report),
@@ -515,7 +538,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project) {
     );
     cx.insert(
         "derived_from",
-        &derived_from.map(|d| pages::summary(d, project)),
+        &derived_from.map(|d| pages::summary(d, project, words)),
     );
     cx.insert("derived", &derived);
     cx.insert("text", &rendered.html);
@@ -554,7 +577,7 @@ fn csv_field(text: &str) -> String {
 }
 
 /// Every rule's standard as a CSV row, for spreadsheets.
-fn rates_csv(project: &Project) -> String {
+fn rates_csv(project: &Project, words: &Words) -> String {
     let mut out = String::from(
         "county,county_name,policy,rule,label,audience,standard,limits,condition,clause_url\n",
     );
@@ -566,7 +589,7 @@ fn rates_csv(project: &Project) -> String {
             .county(&document.source.county)
             .map(|c| c.source.name.as_str())
             .unwrap_or_default();
-        for row in pages::rule_rows(document, policy, project) {
+        for row in pages::rule_rows(document, policy, project, words) {
             let fields = [
                 document.source.county.as_str(),
                 county,

@@ -3,6 +3,7 @@
 
 use crate::markdown::escape_html;
 use crate::pages::{rule_rows, RuleRow};
+use crate::words::Words;
 use calculator::model::{Audience, Measure};
 use calculator::{evaluate, Household};
 use estimate_view::explain::yuan;
@@ -89,7 +90,7 @@ pub struct Comparison {
 }
 
 /// A horizontal bar per county; widths are proportional to the rate.
-fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
+fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)], words: &Words) -> String {
     let max = bars
         .iter()
         .map(|(_, v)| *v)
@@ -100,8 +101,8 @@ fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
     let height = row_height * bars.len() + 4;
     let mut svg = format!(
         r#"<svg class="bars" viewBox="0 0 320 {height}" width="320" height="{height}" role="img" aria-label="{}"><title>{}</title>"#,
-        escape_html(&format!("{title}，单位{unit}")),
-        escape_html(&format!("{title}（{unit}）"))
+        escape_html(&words.fill("compare_chart_label", &[("title", title), ("unit", unit)])),
+        escape_html(&words.fill("compare_chart_title", &[("title", title), ("unit", unit)]))
     );
     for (i, (name, value)) in bars.iter().enumerate() {
         let y = i * row_height + 2;
@@ -123,7 +124,7 @@ fn bar_chart(title: &str, unit: &str, bars: &[(String, Decimal)]) -> String {
 
 /// What the comparison page shows, for every county that has policies; the households are
 /// estimated on the start date of the county's latest policy.
-pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
+pub fn compare(project: &Project, config: &CompareConfig, words: &Words) -> Comparison {
     let counties: Vec<(&policy::load::County, &calculator::Rulebook)> = project
         .counties
         .iter()
@@ -156,7 +157,7 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
         .filter_map(|d| {
             d.compiled
                 .as_ref()
-                .map(|p| (p.id.as_str(), rule_rows(d, p, project)))
+                .map(|p| (p.id.as_str(), rule_rows(d, p, project, words)))
         })
         .collect();
     let rows = config
@@ -201,8 +202,10 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                     cell
                 })
                 .collect();
-            let chart = (!bars.is_empty())
-                .then(|| bar_chart(&format!("各县{}补助标准", row.label), &unit, &bars));
+            let chart = (!bars.is_empty()).then(|| {
+                let title = words.fill("compare_chart_name", &[("item", &row.label)]);
+                bar_chart(&title, &unit, &bars, words)
+            });
             Row {
                 label: row.label.clone(),
                 cells,
@@ -221,8 +224,8 @@ pub fn compare(project: &Project, config: &CompareConfig) -> Comparison {
                     let fact = project.facts.get(id);
                     let label = fact.map_or(id.as_str(), |f| f.label.as_str());
                     match v.0.as_str() {
-                        "true" => format!("{label}：是"),
-                        "false" => format!("{label}：否"),
+                        "true" => words.fill("fact_yes", &[("label", label)]),
+                        "false" => words.fill("fact_no", &[("label", label)]),
                         value => format!(
                             "{label} {value}{}",
                             fact.and_then(|f| f.unit.as_deref()).unwrap_or("")

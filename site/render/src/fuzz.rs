@@ -20,7 +20,7 @@ pub fn full_text(text: &str) {
             (clause.id.clone(), aside)
         })
         .collect();
-    std::hint::black_box(render(text, &asides, Headings::InSection));
-    std::hint::black_box(render(text, &Asides::new(), Headings::Page));
-    std::hint::black_box(render(text, &Asides::new(), Headings::AsWritten));
+    std::hint::black_box(render(text, &asides, Headings::InSection, "§"));
+    std::hint::black_box(render(text, &Asides::new(), Headings::Page, "§"));
+    std::hint::black_box(render(text, &Asides::new(), Headings::AsWritten, "§"));
 }

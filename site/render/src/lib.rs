@@ -15,6 +15,7 @@ pub mod pages;
 pub mod theme;
 pub mod urls;
 pub mod versions;
+pub mod words;
 
 pub use build::{build, BuildError, BuildReport, EstimatorAssets};
 pub use theme::Theme;

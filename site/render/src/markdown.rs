@@ -84,8 +84,9 @@ pub enum Headings {
 }
 
 /// Render `markdown`, its headings placed as `headings` says, so a page keeps a single h1 and
-/// no level is skipped.
-pub fn render(markdown: &str, asides: &Asides, headings: Headings) -> Rendered {
+/// no level is skipped. `permalink` names the § link of each clause for screen readers.
+pub fn render(markdown: &str, asides: &Asides, headings: Headings, permalink: &str) -> Rendered {
+    let permalink = escape_html(permalink);
     let skip_h1 = headings != Headings::AsWritten;
     let shift = headings == Headings::InSection;
     let mut events: Vec<Event> = Vec::new();
@@ -116,7 +117,7 @@ pub fn render(markdown: &str, asides: &Asides, headings: Headings) -> Rendered {
                         String::new()
                     } else {
                         format!(
-                            r##" <a class="permalink" href="#{id}" aria-label="本条链接">§</a>"##
+                            r##" <a class="permalink" href="#{id}" aria-label="{permalink}">§</a>"##
                         )
                     };
                     let id_attr = if id.is_empty() {
@@ -154,7 +155,7 @@ pub fn render(markdown: &str, asides: &Asides, headings: Headings) -> Rendered {
                 match paragraph_anchor(&text) {
                     Some((id, rest)) => {
                         events.push(Event::Html(
-                            format!(r##"<p id="{id}" class="clause"><a class="permalink" href="#{id}" aria-label="本条链接">§</a> "##).into(),
+                            format!(r##"<p id="{id}" class="clause"><a class="permalink" href="#{id}" aria-label="{permalink}">§</a> "##).into(),
                         ));
                         events.push(Event::Text(rest.to_owned().into()));
                         pending_aside = asides.get(id).cloned();
@@ -211,7 +212,7 @@ mod tests {
         // Found with the full_text fuzz target's binary: 50 000 nested `>` took minutes.
         for text in ["> ".repeat(50_000) + "x\n", "- ".repeat(50_000) + "x\n"] {
             let started = std::time::Instant::now();
-            let html = render(&text, &Asides::new(), Headings::InSection).html;
+            let html = render(&text, &Asides::new(), Headings::InSection, "本条链接").html;
             assert!(html.contains('x'));
             assert!(html.matches("<blockquote>").count() <= MAX_NESTING);
             assert!(html.matches("<ul>").count() <= MAX_NESTING);
@@ -221,6 +222,7 @@ mod tests {
             "> > quote\n\n- a\n  - b\n",
             &Asides::new(),
             Headings::InSection,
+            "本条链接",
         )
         .html;
         assert_eq!(shallow.matches("<blockquote>").count(), 2);
@@ -238,6 +240,7 @@ mod tests {
             "# 标题\n\n## 一、总则 {#c1}\n\n{#c1-1} 1.养猪每头300元。\n\n普通段落。\n",
             &asides,
             Headings::InSection,
+            "本条链接",
         );
         assert!(!r.html.contains("<h1"), "{}", r.html);
         assert!(r.html.contains(r#"<h3 id="c1">一、总则"#), "{}", r.html);
@@ -246,6 +249,7 @@ mod tests {
             "# 标题\n\n## 一、总则\n\n### 细则\n",
             &asides,
             Headings::Page,
+            "本条链接",
         )
         .html;
         assert!(
@@ -272,6 +276,7 @@ mod tests {
             "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n[x](javascript:alert(1))\n",
             &Asides::new(),
             Headings::AsWritten,
+            "本条链接",
         );
         assert!(
             !r.html.contains("<script")

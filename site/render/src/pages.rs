@@ -3,6 +3,7 @@
 //! comparison.
 
 use crate::urls;
+use crate::words::Words;
 use calculator::estimate::Estimate;
 use calculator::model::{Audience, Measure, Policy, Rule};
 use calculator::{Amount, Date};
@@ -45,30 +46,30 @@ pub struct RuleRow {
 }
 
 /// A formula as readers see it: fact labels, × and Chinese words for the functions.
-pub fn for_readers(formula: &str, project: &Project) -> String {
+pub fn for_readers(formula: &str, project: &Project, words: &Words) -> String {
     describe(formula, &project.facts)
         .replace(" * ", " × ")
         .replace('*', "×")
-        .replace("AT_LEAST", "不低于")
-        .replace("UP_TO", "至多")
-        .replace("BETWEEN", "介于")
-        .replace("MIN", "取小")
-        .replace("MAX", "取大")
+        .replace("AT_LEAST", words.get("formula_at_least"))
+        .replace("UP_TO", words.get("formula_up_to"))
+        .replace("BETWEEN", words.get("formula_between"))
+        .replace("MIN", words.get("formula_min"))
+        .replace("MAX", words.get("formula_max"))
 }
 
 fn range_text(amount: Amount) -> String {
     yuan(&amount)
 }
 
-fn standard(rule: &Rule, source: &RuleSource, project: &Project) -> String {
-    let text = measure_text(rule, source, project);
+fn standard(rule: &Rule, source: &RuleSource, project: &Project, words: &Words) -> String {
+    let text = measure_text(rule, source, project, words);
     match estimate_view::explain::paid_text(rule.paid) {
         paid if paid.is_empty() => text,
-        paid => format!("{text}（{paid}）"),
+        paid => words.fill("std_with_paid", &[("text", &text), ("paid", &paid)]),
     }
 }
 
-fn measure_text(rule: &Rule, source: &RuleSource, project: &Project) -> String {
+fn measure_text(rule: &Rule, source: &RuleSource, project: &Project, words: &Words) -> String {
     match &rule.measure {
         Measure::PerUnit {
             rate,
@@ -78,11 +79,14 @@ fn measure_text(rule: &Rule, source: &RuleSource, project: &Project) -> String {
         } => {
             let rate = match rate.constant() {
                 Some(a) if a.is_exact() => rate_text.clone(),
-                _ => for_readers(rate_text, project),
+                _ => for_readers(rate_text, project, words),
             };
             // Say what the rate is paid on only when it is not obvious from the label.
             if quantity_text.contains('+') {
-                format!("{rate}（按{quantity_text}合计）")
+                words.fill(
+                    "std_summed",
+                    &[("rate", &rate), ("quantity", quantity_text)],
+                )
             } else {
                 rate
             }
@@ -93,32 +97,54 @@ fn measure_text(rule: &Rule, source: &RuleSource, project: &Project) -> String {
             ..
         } => match amount.constant() {
             Some(a) => range_text(a),
-            None => for_readers(source.amount.as_deref().unwrap_or(amount_text), project),
+            None => for_readers(
+                source.amount.as_deref().unwrap_or(amount_text),
+                project,
+                words,
+            ),
         },
-        Measure::CapWithoutRate { cap, .. } => format!("未规定标准，上限 {} 元", cap.normalize()),
+        Measure::CapWithoutRate { cap, .. } => {
+            words.fill("std_cap_only", &[("cap", &cap.normalize().to_string())])
+        }
         Measure::Loan {
             max_principal_text,
             term,
             interest,
             ..
         } => {
-            let principal = max_principal_text
-                .as_deref()
-                .map_or("贷款，额度未规定".to_string(), |t| {
-                    format!("贷款最高 {}", for_readers(t, project))
-                });
+            let principal = max_principal_text.as_deref().map_or(
+                words.get("std_loan_unstated").to_owned(),
+                |t| {
+                    words.fill(
+                        "std_loan_max",
+                        &[("amount", &for_readers(t, project, words))],
+                    )
+                },
+            );
             let term = term
                 .as_ref()
-                .map(|t| format!("，期限{t}"))
+                .map(|t| words.fill("std_loan_term", &[("term", t)]))
                 .unwrap_or_default();
-            format!("{principal}{term}；{interest}")
+            words.fill(
+                "std_loan",
+                &[
+                    ("principal", &principal),
+                    ("term", &term),
+                    ("interest", interest),
+                ],
+            )
         }
-        Measure::NotComputed { .. } => "未规定金额".to_string(),
+        Measure::NotComputed { .. } => words.get("std_not_computed").to_owned(),
     }
 }
 
 /// The rows of a policy's rules, with the group limits each rule falls under.
-pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec<RuleRow> {
+pub fn rule_rows(
+    document: &Document,
+    policy: &Policy,
+    project: &Project,
+    words: &Words,
+) -> Vec<RuleRow> {
     let text_page = policy.text_policy_id().to_owned();
     policy
         .rules
@@ -135,45 +161,52 @@ pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec
                     ..
                 } => {
                     if let Some(q) = max_quantity {
-                        limits.push(format!("数量上限 {} {unit}", q.normalize()));
+                        limits.push(words.fill(
+                            "limit_quantity",
+                            &[("quantity", &q.normalize().to_string()), ("unit", unit)],
+                        ));
                     }
                     if let Some(c) = cap {
-                        limits.push(format!("单项上限 {} 元", c.normalize()));
+                        limits
+                            .push(words.fill("limit_cap", &[("cap", &c.normalize().to_string())]));
                     }
                 }
                 Measure::Formula { cap: Some(c), .. } => {
-                    limits.push(format!("单项上限 {} 元", c.normalize()))
+                    limits.push(words.fill("limit_cap", &[("cap", &c.normalize().to_string())]))
                 }
                 _ => {}
             }
             let mut schedule = rule
                 .schedule
                 .as_ref()
-                .map(|s| schedule_text(s, &rule.measure));
+                .map(|s| schedule_text(s, &rule.measure, words));
             for group in policy.groups.iter().filter(|g| g.rules.contains(&i)) {
                 if group.choose_one {
-                    limits.push(format!("{}（与同组各项只享受1项）", group.label));
+                    limits.push(words.fill("limit_choose_one", &[("group", &group.label)]));
                 }
                 if let Some(cap) = group.cap {
-                    limits.push(format!(
-                        "{}：每户合计不超过 {} 元",
-                        group.label,
-                        cap.normalize()
+                    limits.push(words.fill(
+                        "limit_group_cap",
+                        &[
+                            ("group", &group.label),
+                            ("cap", &cap.normalize().to_string()),
+                        ],
                     ));
                 }
                 if let Some(s) = &group.schedule {
-                    schedule = Some(format!("合计{}", schedule_text(s, &rule.measure)));
+                    let text = schedule_text(s, &rule.measure, words);
+                    schedule = Some(words.fill("schedule_group", &[("schedule", &text)]));
                 }
             }
             if let Some(base) = rule.adds_to.and_then(|b| policy.rules.get(b)) {
-                limits.push(format!("在“{}”之上加补", base.label));
+                limits.push(words.fill("limit_adds_to", &[("base", &base.label)]));
             }
             RuleRow {
                 id: rule.id.clone(),
                 label: rule.label.clone(),
                 audience: rule.audience,
                 audience_label: estimate_view::explain::audience_text(rule.audience),
-                standard: source.map_or_else(String::new, |s| standard(rule, s, project)),
+                standard: source.map_or_else(String::new, |s| standard(rule, s, project, words)),
                 limits,
                 condition: rule.eligible.as_ref().map(|c| c.description.clone()),
                 schedule,
@@ -189,7 +222,11 @@ pub fn rule_rows(document: &Document, policy: &Policy, project: &Project) -> Vec
         .collect()
 }
 
-fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> String {
+fn schedule_text(
+    schedule: &calculator::model::Schedule,
+    measure: &Measure,
+    words: &Words,
+) -> String {
     let total: rust_decimal::Decimal = schedule.parts.iter().map(|p| p.weight).sum();
     let per_unit =
         matches!(measure, Measure::PerUnit { .. }) && total != rust_decimal::Decimal::ONE;
@@ -202,21 +239,31 @@ fn schedule_text(schedule: &calculator::model::Schedule, measure: &Measure) -> S
         .iter()
         .map(|p| {
             if per_unit {
-                format!("{} {} 元/{unit}", p.label, p.weight.normalize())
+                words.fill(
+                    "schedule_part_rate",
+                    &[
+                        ("label", &p.label),
+                        ("rate", &p.weight.normalize().to_string()),
+                        ("unit", unit),
+                    ],
+                )
             } else {
-                format!(
-                    "{} {}%",
-                    p.label,
-                    (p.weight * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+                let percent = (p.weight * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+                words.fill(
+                    "schedule_part_share",
+                    &[("label", &p.label), ("percent", &percent.to_string())],
                 )
             }
         })
         .collect();
     let kind = match schedule.kind {
-        calculator::model::ScheduleKind::Tranches => "分期兑现",
-        calculator::model::ScheduleKind::Years => "分年兑现",
+        calculator::model::ScheduleKind::Tranches => words.get("schedule_tranches"),
+        calculator::model::ScheduleKind::Years => words.get("schedule_years"),
     };
-    format!("{kind}：{}", parts.join("，"))
+    words.fill(
+        "schedule_text",
+        &[("kind", kind), ("parts", &parts.join("，"))],
+    )
 }
 
 /// A worked example as the engine computed it during this build.
@@ -235,20 +282,30 @@ pub struct ExampleView {
 }
 
 /// The worked examples as the engine computed them while checking this build.
-pub fn examples(document: &Document) -> Vec<ExampleView> {
+pub fn examples(document: &Document, words: &Words) -> Vec<ExampleView> {
     document
         .source
         .examples
         .iter()
         .zip(&document.example_estimates)
         .map(|(example, estimate)| {
-            example_view(example.name.clone(), example.working.clone(), estimate)
+            example_view(
+                example.name.clone(),
+                example.working.clone(),
+                estimate,
+                words,
+            )
         })
         .collect()
 }
 
 /// One worked example for the page, from the estimate the check computed for it.
-pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> ExampleView {
+pub fn example_view(
+    name: String,
+    working: Option<String>,
+    e: &Estimate,
+    words: &Words,
+) -> ExampleView {
     ExampleView {
         name,
         audience: estimate_view::explain::audience_text(e.audience),
@@ -256,8 +313,8 @@ pub fn example_view(name: String, working: Option<String>, e: &Estimate) -> Exam
             .facts
             .iter()
             .map(|f| match (f.value.as_str(), &f.unit) {
-                ("true", _) => format!("{}：是", f.label),
-                ("false", _) => format!("{}：否", f.label),
+                ("true", _) => words.fill("fact_yes", &[("label", &f.label)]),
+                ("false", _) => words.fill("fact_no", &[("label", &f.label)]),
                 (v, Some(u)) => format!("{}：{v} {u}", f.label),
                 (v, None) => format!("{}：{v}", f.label),
             })
@@ -275,9 +332,9 @@ pub struct DocumentSummary {
     /// The title as issued.
     pub title: String,
     /// 政策文件, 调研报告 or 据报告转述.
-    pub kind: &'static str,
+    pub kind: String,
     /// 有效, 已修订, 失效, or 不适用（报告） for a report.
-    pub status: &'static str,
+    pub status: String,
     /// The same text as `period`; no built-in template uses it.
     pub in_force_label: String,
     /// 成文日期 in Chinese (2017年3月1日), when given.
@@ -298,24 +355,25 @@ pub struct DocumentSummary {
 }
 
 /// The kind of a document as readers see it: 政策文件, 调研报告, 据报告转述.
-pub fn kind_label(kind: DocumentKindSource) -> &'static str {
-    match kind {
-        DocumentKindSource::Policy => "政策文件",
-        DocumentKindSource::Report => "调研报告",
-        DocumentKindSource::DerivedFromReport => "据报告转述",
-    }
+pub fn kind_label(kind: DocumentKindSource, words: &Words) -> String {
+    words
+        .get(match kind {
+            DocumentKindSource::Policy => "kind_policy",
+            DocumentKindSource::Report => "kind_report",
+            DocumentKindSource::DerivedFromReport => "kind_derived",
+        })
+        .to_owned()
 }
 
 /// 有效性 as readers see it; a report has none (不适用（报告）).
-pub fn status_label(document: &Document) -> &'static str {
-    if document.source.kind == DocumentKindSource::Report {
-        return "不适用（报告）";
-    }
-    match document.source.metadata.status {
-        StatusSource::InForce => "有效",
-        StatusSource::Amended => "已修订",
-        StatusSource::Repealed => "失效",
-    }
+pub fn status_label(document: &Document, words: &Words) -> String {
+    let key = match (document.source.kind, document.source.metadata.status) {
+        (DocumentKindSource::Report, _) => "status_report",
+        (_, StatusSource::InForce) => "status_in_force",
+        (_, StatusSource::Amended) => "status_amended",
+        (_, StatusSource::Repealed) => "status_repealed",
+    };
+    words.get(key).to_owned()
 }
 
 fn chinese_date(text: &Option<String>) -> Option<String> {
@@ -325,24 +383,24 @@ fn chinese_date(text: &Option<String>) -> Option<String> {
 }
 
 /// How a document is listed on home, county, data and policy pages and in the feed.
-pub fn summary(document: &Document, project: &Project) -> DocumentSummary {
+pub fn summary(document: &Document, project: &Project, words: &Words) -> DocumentSummary {
     let meta = &document.source.metadata;
+    let from = estimate_view::explain::date_text(document.period.from);
     let period = match document.period.to {
-        Some(to) => format!(
-            "{} 至 {}",
-            estimate_view::explain::date_text(document.period.from),
-            estimate_view::explain::date_text(to)
+        Some(to) => words.fill(
+            "period_closed",
+            &[
+                ("from", &from),
+                ("to", &estimate_view::explain::date_text(to)),
+            ],
         ),
-        None => format!(
-            "{} 起",
-            estimate_view::explain::date_text(document.period.from)
-        ),
+        None => words.fill("period_open", &[("from", &from)]),
     };
     DocumentSummary {
         id: document.source.id.clone(),
         title: document.source.title.clone(),
-        kind: kind_label(document.source.kind),
-        status: status_label(document),
+        kind: kind_label(document.source.kind, words),
+        status: status_label(document, words),
         in_force_label: period.clone(),
         written: chinese_date(&meta.written),
         published: chinese_date(&meta.published),
@@ -467,14 +525,14 @@ pub struct FieldRate {
 #[derive(Debug, Serialize)]
 pub struct FieldGroup {
     /// 家庭情况, 种植, 养殖 or 其他.
-    pub legend: &'static str,
+    pub legend: String,
     /// In the catalogue's order.
     pub fields: Vec<Field>,
 }
 
 /// The estimator's form for a county: the facts its household rules use, grouped, each with
 /// the rates and caps that apply to it. `None` when the county has nothing to estimate.
-pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> {
+pub fn estimator_form(code: &str, project: &Project, words: &Words) -> Option<Vec<FieldGroup>> {
     use calculator::fact::{FactGroup, FactKind};
     let book = project.rulebooks.get(code)?;
     let mut used: Vec<usize> = Vec::new();
@@ -486,7 +544,7 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
             .documents
             .iter()
             .find(|d| d.source.id == policy.id)?;
-        let rows = rule_rows(document, policy, project);
+        let rows = rule_rows(document, policy, project, words);
         for (rule, row) in policy.rules.iter().zip(rows) {
             if rule.audience != Audience::Household
                 || matches!(rule.measure, Measure::NotComputed { .. })
@@ -503,11 +561,20 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
                     unit,
                     ..
                 } => max_quantity
-                    .map(|q| format!("上限 {} {unit}", q.normalize()))
+                    .map(|q| {
+                        words.fill(
+                            "field_limit_quantity",
+                            &[("quantity", &q.normalize().to_string()), ("unit", unit)],
+                        )
+                    })
                     .into_iter()
-                    .chain(cap.map(|c| format!("最多 {} 元", c.normalize())))
+                    .chain(cap.map(|c| {
+                        words.fill("field_limit_cap", &[("cap", &c.normalize().to_string())])
+                    }))
                     .collect(),
-                Measure::Formula { cap: Some(c), .. } => vec![format!("最多 {} 元", c.normalize())],
+                Measure::Formula { cap: Some(c), .. } => {
+                    vec![words.fill("field_limit_cap", &[("cap", &c.normalize().to_string())])]
+                }
                 _ => Vec::new(),
             };
             for &i in &measured {
@@ -541,15 +608,15 @@ pub fn estimator_form(code: &str, project: &Project) -> Option<Vec<FieldGroup>> 
         return None;
     }
     let groups = [
-        (FactGroup::Status, "家庭情况"),
-        (FactGroup::Planting, "种植"),
-        (FactGroup::Livestock, "养殖"),
-        (FactGroup::Other, "其他"),
+        (FactGroup::Status, "legend_status"),
+        (FactGroup::Planting, "legend_planting"),
+        (FactGroup::Livestock, "legend_livestock"),
+        (FactGroup::Other, "legend_other"),
     ];
     let form: Vec<FieldGroup> = groups
         .iter()
         .map(|(group, legend)| FieldGroup {
-            legend,
+            legend: words.get(legend).to_owned(),
             fields: book
                 .facts
                 .facts

@@ -4,6 +4,7 @@
 //! `portal new version` keeps.
 
 use crate::pages::{self, RuleRow};
+use crate::words::Words;
 use policy::load::Document;
 use policy::Project;
 use serde::Serialize;
@@ -47,24 +48,24 @@ pub struct Versions {
     pub changes: Vec<Change>,
 }
 
-fn link(document: &Document, project: &Project) -> VersionLink {
+fn link(document: &Document, project: &Project, words: &Words) -> VersionLink {
     VersionLink {
         id: document.source.id.clone(),
         title: document.source.title.clone(),
-        period: pages::summary(document, project).period,
+        period: pages::summary(document, project, words).period,
     }
 }
 
-fn rows(document: &Document, project: &Project) -> Vec<RuleRow> {
+fn rows(document: &Document, project: &Project, words: &Words) -> Vec<RuleRow> {
     document
         .compiled
         .as_ref()
-        .map(|policy| pages::rule_rows(document, policy, project))
+        .map(|policy| pages::rule_rows(document, policy, project, words))
         .unwrap_or_default()
 }
 
 /// The versions around `document`, and what changed since the one it replaces.
-pub fn versions(document: &Document, project: &Project) -> Versions {
+pub fn versions(document: &Document, project: &Project, words: &Words) -> Versions {
     let previous = document
         .source
         .supersedes
@@ -75,10 +76,10 @@ pub fn versions(document: &Document, project: &Project) -> Versions {
         .iter()
         .find(|d| d.source.supersedes.as_ref() == Some(&document.source.id));
     Versions {
-        replaces: previous.map(|d| link(d, project)),
-        replaced_by: next.map(|d| link(d, project)),
+        replaces: previous.map(|d| link(d, project, words)),
+        replaced_by: next.map(|d| link(d, project, words)),
         changes: previous
-            .map(|old| changes(&rows(old, project), &rows(document, project)))
+            .map(|old| changes(&rows(old, project, words), &rows(document, project, words)))
             .unwrap_or_default(),
     }
 }
