@@ -47,14 +47,23 @@ impl Date {
 
     /// Days since 1900-01-01, for measuring how far apart two dates are.
     pub fn day_number(&self) -> u32 {
-        let days_before_year: u32 = (1900..self.year)
-            .map(|y| if days_in_month(y, 2) == 29 { 366 } else { 365 })
-            .sum();
-        let days_before_month: u32 = (1..self.month)
-            .map(|m| u32::from(days_in_month(self.year, m)))
-            .sum();
-        days_before_year
-            .saturating_add(days_before_month)
+        // Closed form, not a loop over the years: estimates call it for every policy.
+        const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        let leaps_before = |year: u32| {
+            let y = year.saturating_sub(1);
+            (y / 4).saturating_sub(y / 100).saturating_add(y / 400)
+        };
+        let year = u32::from(self.year);
+        let leap_day = u32::from(self.month > 2 && days_in_month(self.year, 2) == 29);
+        let month = BEFORE_MONTH
+            .get(usize::from(self.month.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0);
+        year.saturating_sub(1900)
+            .saturating_mul(365)
+            .saturating_add(leaps_before(year).saturating_sub(leaps_before(1900)))
+            .saturating_add(month)
+            .saturating_add(leap_day)
             .saturating_add(u32::from(self.day))
             .saturating_sub(1)
     }
@@ -170,6 +179,22 @@ mod tests {
         assert_eq!(n("2018-01-01") - n("2017-12-31"), 1);
         assert_eq!(n("2017-03-01") - n("2016-03-01"), 365);
         assert_eq!(n("2016-03-01") - n("2015-03-01"), 366);
+        // Day by day from 1900 to 2100: each day is one more than the day before.
+        let mut day = Date::new(1900, 1, 1);
+        let mut count = 0;
+        while let Some(d) = day.filter(|d| d.year() <= 2100) {
+            assert_eq!(d.day_number(), count, "{d}");
+            count += 1;
+            day = [
+                Date::new(d.year(), d.month(), d.day() + 1),
+                Date::new(d.year(), d.month() + 1, 1),
+                Date::new(d.year() + 1, 1, 1),
+            ]
+            .into_iter()
+            .flatten()
+            .next();
+        }
+        assert!(count > 73_000);
     }
 
     #[test]

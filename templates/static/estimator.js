@@ -36,8 +36,7 @@ function answersInAddress() {
   return hash.includes("=") ? hash : null;
 }
 
-function fillFromQuery() {
-  const answers = answersInAddress();
+function fillFromQuery(answers = answersInAddress()) {
   if (answers === null) return;
   const params = new URLSearchParams(answers);
   for (const element of form.elements) {
@@ -275,8 +274,9 @@ async function start() {
   });
   // A fragment edited by hand, or a shared link opened in the same tab.
   window.addEventListener("hashchange", () => {
-    if (answersInAddress() === null || answersInAddress() === query()) return;
-    fillFromQuery();
+    const answers = answersInAddress();
+    if (answers === null || answers === query()) return;
+    fillFromQuery(answers);
     update("none");
   });
   // The error summary's links and the running total move focus themselves: following them

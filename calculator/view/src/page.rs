@@ -111,8 +111,6 @@ pub struct ViewPlan {
     pub view_box: String,
     /// The tranches or years, in order of payment.
     pub parts: Vec<ViewPart>,
-    /// How the parts were rounded, in words (各期金额四舍五入到分…).
-    pub rounding: String,
     /// Interpretations behind the schedule, shown under the chart.
     pub notes: Vec<String>,
 }
@@ -124,8 +122,6 @@ pub struct ViewPart {
     pub label: String,
     /// The part's amount written out (`1800 元`).
     pub amount: String,
-    /// For the chart: the upper bound (or the lower, when open) as a number string.
-    pub height: String,
     /// The bar's top, in the chart's units.
     pub bar_y: u32,
     /// The baseline of the bar's label and amount.
@@ -163,7 +159,6 @@ fn plan_view(plan: &calculator::estimate::PaymentPlan) -> ViewPlan {
         parts.push(ViewPart {
             label: part.label.clone(),
             amount: yuan(&part.amount),
-            height: height(&part.amount).normalize().to_string(),
             bar_y: y,
             text_y: y.saturating_add(13),
             bar_width,
@@ -184,7 +179,6 @@ fn plan_view(plan: &calculator::estimate::PaymentPlan) -> ViewPlan {
         ),
         view_box: format!("0 0 {CHART_WIDTH} {y}"),
         parts,
-        rounding: SCHEDULE_ROUNDING.to_owned(),
         notes: plan.notes.clone(),
     }
 }
@@ -236,13 +230,11 @@ impl View {
                 parts: vec![ViewPart {
                     label: String::new(),
                     amount: String::new(),
-                    height: String::new(),
                     bar_y: 0,
                     text_y: 0,
                     bar_width: 0,
                     value_x: 0,
                 }],
-                rounding: String::new(),
                 notes: vec![String::new()],
             }],
             loans: vec![item.clone()],

@@ -343,7 +343,7 @@ fn nearest_anchors<'c>(id: &str, clauses: &'c [Clause]) -> (Option<&'c Clause>, 
                 .map(|(a, b)| a.abs_diff(*b))
                 .collect();
             apart.push(wanted.len().abs_diff(own.len()) as u64);
-            let distance = crate::slips::edit_distance(id, &c.id);
+            let distance = calculator::formula::edit_distance(id, &c.id);
             ((distance, !is_subsequence(id, &c.id), apart), c)
         })
         .collect();

@@ -96,6 +96,13 @@ impl Project {
     pub fn county(&self, code: &str) -> Option<&County> {
         self.counties.iter().find(|c| c.source.code == code)
     }
+
+    /// The document that replaces the one with id `id` (its `supersedes` names it), if any.
+    pub fn successor(&self, id: &str) -> Option<&Document> {
+        self.documents
+            .iter()
+            .find(|d| d.source.supersedes.as_deref() == Some(id))
+    }
 }
 
 /// Where a project's files are read from: a folder on disk, or memory (tests and fuzzing).
@@ -980,7 +987,24 @@ fn check_double_subsidy(
                 })
                 .collect()
         };
+    // Once per document, and pairs only within a county: a national project has tens of
+    // thousands of documents, a county a handful.
+    let paid_for: Vec<_> = documents
+        .iter()
+        .map(|d| d.compiled.as_ref().map(items))
+        .collect();
+    let mut by_county: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, document) in documents.iter().enumerate() {
+        by_county
+            .entry(document.source.county.as_str())
+            .or_default()
+            .push(i);
+    }
     for (i, newer) in documents.iter().enumerate() {
+        let neighbours = by_county
+            .get(newer.source.county.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let mut local = Vec::new();
         let mut cx = FileContext {
             source: &newer.file,
@@ -989,9 +1013,9 @@ fn check_double_subsidy(
             damaged: &newer.source.positions.damaged,
         };
         for id in &newer.source.combines_with {
-            let known = documents
+            let known = neighbours
                 .iter()
-                .any(|d| &d.source.id == id && d.source.county == newer.source.county);
+                .any(|&j| documents.get(j).is_some_and(|d| &d.source.id == id));
             if !known {
                 cx.error(
                     "combines_with",
@@ -1000,11 +1024,11 @@ fn check_double_subsidy(
                 );
             }
         }
-        let Some(new_policy) = &newer.compiled else {
+        let Some(Some(ours)) = paid_for.get(i) else {
             continue;
         };
-        for (j, older) in documents.iter().enumerate() {
-            let Some(old_policy) = &older.compiled else {
+        for &j in neighbours {
+            let (Some(older), Some(Some(theirs))) = (documents.get(j), paid_for.get(j)) else {
                 continue;
             };
             // Each pair once, reported on the one that starts later (ties: the later file).
@@ -1014,17 +1038,15 @@ fn check_double_subsidy(
                     || a.source.combines_with.contains(&b.source.id)
             };
             if !later
-                || older.source.county != newer.source.county
                 || !newer.period.overlaps(&older.period)
                 || related(newer, older)
                 || related(older, newer)
             {
                 continue;
             }
-            let theirs = items(old_policy);
-            let mut shared: Vec<String> = Vec::new();
-            for (fact, label) in items(new_policy) {
-                if theirs.iter().any(|(f, _)| *f == fact) && !shared.contains(&label) {
+            let mut shared: Vec<&String> = Vec::new();
+            for (fact, label) in ours {
+                if theirs.iter().any(|(f, _)| f == fact) && !shared.contains(&label) {
                     shared.push(label);
                 }
             }

@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, SourceText};
 use crate::messages::{Key, Msg};
 use crate::yaml::YamlIndex;
 use calculator::fact::{FactCatalogue, FactDef};
+use calculator::formula::edit_distance;
 use calculator::Date;
 use serde_yaml_ng::{Mapping, Value};
 
@@ -955,22 +956,6 @@ pub fn similar_facts<'f>(name: &str, facts: &'f FactCatalogue) -> Vec<&'f FactDe
         .collect();
     scored.sort_by_key(|&(distance, _)| distance);
     scored.into_iter().take(MOST).map(|(_, f)| f).collect()
-}
-
-/// The Levenshtein distance, in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

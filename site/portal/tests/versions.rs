@@ -60,6 +60,20 @@ fn total(root: &Path, date: &str, facts: &[&str]) -> String {
     v["total"]["min"].as_str().unwrap().to_owned()
 }
 
+/// `portal new version` for 沁源's 2018 version, as the guide shows it.
+fn new_2018_version(root: &Path) -> String {
+    ok(&portal(
+        root,
+        &[
+            "new",
+            "version",
+            "qinyuan-2017-industry",
+            "--from",
+            "2018-01-01",
+        ],
+    ))
+}
+
 const DIR_2017: &str = "policies/140431-qinyuan/industry-2017";
 const DIR_2018: &str = "policies/140431-qinyuan/industry-2018";
 
@@ -115,16 +129,7 @@ fn a_new_version_passes_at_once_and_changes_only_what_its_rules_change() {
     );
     assert_eq!(before.0, "900");
 
-    let made = ok(&portal(
-        root,
-        &[
-            "new",
-            "version",
-            "qinyuan-2017-industry",
-            "--from",
-            "2018-01-01",
-        ],
-    ));
+    let made = new_2018_version(root);
     assert!(made.contains("2017-12-31"), "{made}");
     ok(&portal(root, &["check"]));
     let old = std::fs::read_to_string(root.join(DIR_2017).join("policy.yaml")).unwrap();
@@ -165,16 +170,7 @@ fn a_new_version_passes_at_once_and_changes_only_what_its_rules_change() {
 fn before_either_version_the_nearest_is_named_and_an_open_end_is_a_reminder() {
     let dir = project();
     let root = dir.path();
-    ok(&portal(
-        root,
-        &[
-            "new",
-            "version",
-            "qinyuan-2017-industry",
-            "--from",
-            "2018-01-01",
-        ],
-    ));
+    new_2018_version(root);
     let new = root.join(DIR_2018).join("policy.yaml");
     let yaml = std::fs::read_to_string(&new).unwrap();
     // The new version gets its own title and no end date.

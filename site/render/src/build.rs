@@ -309,10 +309,7 @@ pub fn render_site(
                     .collect::<Vec<RuleRow>>()
             };
             measures.push(json!({
-                "superseded": project
-                    .documents
-                    .iter()
-                    .any(|d| d.source.supersedes.as_ref() == Some(&document.source.id)),
+                "superseded": project.successor(&document.source.id).is_some(),
                 "summary": pages::summary(document, project, words),
                 "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
                 "household": by(Audience::Household),
@@ -523,7 +520,7 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: 
     cx.insert("document", &document.source);
     cx.insert(
         "versions",
-        &crate::versions::versions(document, project, words),
+        &crate::versions::versions(document, &rows, project, words),
     );
     cx.insert("summary", &pages::summary(document, project, words));
     cx.insert("county", &county);

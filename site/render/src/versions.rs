@@ -64,22 +64,25 @@ fn rows(document: &Document, project: &Project, words: &Words) -> Vec<RuleRow> {
         .unwrap_or_default()
 }
 
-/// The versions around `document`, and what changed since the one it replaces.
-pub fn versions(document: &Document, project: &Project, words: &Words) -> Versions {
+/// The versions around `document`, and what changed since the one it replaces; `rows_now` are
+/// the document's own rule rows, which its page has already worked out.
+pub fn versions(
+    document: &Document,
+    rows_now: &[RuleRow],
+    project: &Project,
+    words: &Words,
+) -> Versions {
     let previous = document
         .source
         .supersedes
         .as_ref()
         .and_then(|id| project.documents.iter().find(|d| &d.source.id == id));
-    let next = project
-        .documents
-        .iter()
-        .find(|d| d.source.supersedes.as_ref() == Some(&document.source.id));
+    let next = project.successor(&document.source.id);
     Versions {
         replaces: previous.map(|d| link(d, project, words)),
         replaced_by: next.map(|d| link(d, project, words)),
         changes: previous
-            .map(|old| changes(&rows(old, project, words), &rows(document, project, words)))
+            .map(|old| changes(&rows(old, project, words), rows_now))
             .unwrap_or_default(),
     }
 }

@@ -16,12 +16,7 @@ pub fn run(root: &Path, format: Format, lang: Lang) -> ExitCode {
                 .documents
                 .iter()
                 .filter(|d| d.compiled.is_some() && d.period.to.is_none())
-                .filter(|d| {
-                    !project
-                        .documents
-                        .iter()
-                        .any(|n| n.source.supersedes.as_ref() == Some(&d.source.id))
-                })
+                .filter(|d| project.successor(&d.source.id).is_none())
                 .map(|d| format!("{}/policy.yaml", d.dir))
                 .collect();
             let text = match format {

@@ -188,7 +188,7 @@ pub fn run(
         return fail(lang, message, hint);
     }
     if json {
-        match with_clause_urls(&estimate).and_then(|v| serde_json::to_string_pretty(&v)) {
+        match with_words(&estimate).and_then(|v| serde_json::to_string_pretty(&v)) {
             Ok(text) => {
                 emit(&format!("{text}\n"));
             }
@@ -213,7 +213,7 @@ pub fn run(
 /// beside it in words — each cited clause's address as `clause_url`, why a measure was not
 /// computed as `excluded[].reason`, and why a policy did not apply as `policies[].reason`
 /// (the engine itself knows no addresses and no sentences).
-fn with_clause_urls(estimate: &calculator::Estimate) -> serde_json::Result<serde_json::Value> {
+fn with_words(estimate: &calculator::Estimate) -> serde_json::Result<serde_json::Value> {
     use estimate_view::explain::{exclusion_text, not_in_force_text};
     let mut value = serde_json::to_value(estimate)?;
     for list in ["lines", "loans", "excluded", "not_eligible"] {
