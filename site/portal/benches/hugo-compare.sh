@@ -47,12 +47,12 @@ hugo_site=$work/hugo
 if [[ ${COMPARE_REUSE:-} == 1 && -f $hugo_site/hugo.toml ]]; then
     echo "== using the Hugo site in $hugo_site"
 else
-echo "== writing the same pages as a Hugo site in $hugo_site"
-rm -rf "$hugo_site"
-mkdir -p "$hugo_site/content/counties" "$hugo_site/data" "$hugo_site/layouts/_default" \
-    "$hugo_site/layouts/policy" "$hugo_site/layouts/estimate" "$hugo_site/layouts/partials"
-cp "$work/project/policies/facts.yaml" "$hugo_site/data/facts.yaml"
-cat >"$hugo_site/hugo.toml" <<'EOF'
+    echo "== writing the same pages as a Hugo site in $hugo_site"
+    rm -rf "$hugo_site"
+    mkdir -p "$hugo_site/content/counties" "$hugo_site/data" "$hugo_site/layouts/_default" \
+        "$hugo_site/layouts/policy" "$hugo_site/layouts/estimate" "$hugo_site/layouts/partials"
+    cp "$work/project/policies/facts.yaml" "$hugo_site/data/facts.yaml"
+    cat >"$hugo_site/hugo.toml" <<'EOF'
 baseURL = "https://example.org/"
 languageCode = "zh-cn"
 title = "产业扶贫政策（Hugo）"
@@ -65,7 +65,7 @@ page = ["HTML"]
 startLevel = 2
 endLevel = 4
 EOF
-cat >"$hugo_site/layouts/_default/baseof.html" <<'EOF'
+    cat >"$hugo_site/layouts/_default/baseof.html" <<'EOF'
 <!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ .Title }} · {{ site.Title }}</title></head>
@@ -73,21 +73,21 @@ cat >"$hugo_site/layouts/_default/baseof.html" <<'EOF'
 <main id="main">{{ block "main" . }}{{ end }}</main>
 <footer>{{ site.Title }}</footer></body></html>
 EOF
-# The facts by id, worked out once for the whole site.
-cat >"$hugo_site/layouts/partials/facts.html" <<'EOF'
+    # The facts by id, worked out once for the whole site.
+    cat >"$hugo_site/layouts/partials/facts.html" <<'EOF'
 {{ $facts := dict }}{{ range site.Data.facts.facts }}{{ $facts = merge $facts (dict .id .) }}{{ end }}
 {{ return $facts }}
 EOF
-# A policy's rules table with its rates, each linked to its clause: made once per policy
-# (partialCached) and shown on the policy's page, its county's page and its form page.
-cat >"$hugo_site/layouts/partials/rates.html" <<'EOF'
+    # A policy's rules table with its rates, each linked to its clause: made once per policy
+    # (partialCached) and shown on the policy's page, its county's page and its form page.
+    cat >"$hugo_site/layouts/partials/rates.html" <<'EOF'
 {{ $facts := partialCached "facts.html" "facts" }}
 <table class="rules"><thead><tr><th>项目</th><th>标准</th><th>数量</th><th>兑现</th><th>上限</th><th>条件</th><th>依据</th></tr></thead><tbody>
 {{ range .page.Params.rules }}<tr id="rule-{{ .id }}"><th scope="row">{{ .label }}</th><td>{{ with .rate }}{{ . }}{{ else }}{{ with .amount }}{{ . }}{{ else }}未规定金额{{ end }}{{ end }}</td><td>{{ with .quantity }}{{ with index $facts . }}{{ .label }}{{ end }}{{ end }}</td><td>{{ .paid | default "未写明" }}</td><td>{{ with .cap }}{{ . }}{{ end }}{{ with .max_quantity }} 数量上限 {{ . }}{{ end }}</td><td>{{ .eligible_description }}</td><td><a href="{{ $.page.RelPermalink }}#{{ .clause }}">{{ .clause }}</a></td></tr>
 {{ with .notes }}<tr><td colspan="7">{{ delimit . "；" }}</td></tr>{{ end }}{{ end }}
 </tbody></table>
 EOF
-cat >"$hugo_site/layouts/policy/single.html" <<'EOF'
+    cat >"$hugo_site/layouts/policy/single.html" <<'EOF'
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 <table class="meta"><tbody>
@@ -106,7 +106,7 @@ cat >"$hugo_site/layouts/policy/single.html" <<'EOF'
 {{ partialCached "rates.html" (dict "page" .) .RelPermalink }}
 {{ end }}
 EOF
-cat >"$hugo_site/layouts/_default/list.html" <<'EOF'
+    cat >"$hugo_site/layouts/_default/list.html" <<'EOF'
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 {{ with .Params.province }}<p>{{ . }} · {{ $.Params.prefecture }}</p>{{ end }}
@@ -120,8 +120,8 @@ cat >"$hugo_site/layouts/_default/list.html" <<'EOF'
 {{ end }}
 {{ end }}
 EOF
-cp "$hugo_site/layouts/_default/list.html" "$hugo_site/layouts/index.html"
-cat >"$hugo_site/layouts/estimate/single.html" <<'EOF'
+    cp "$hugo_site/layouts/_default/list.html" "$hugo_site/layouts/index.html"
+    cat >"$hugo_site/layouts/estimate/single.html" <<'EOF'
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 {{ $facts := partialCached "facts.html" "facts" }}
@@ -139,11 +139,11 @@ cat >"$hugo_site/layouts/estimate/single.html" <<'EOF'
 {{ range where .Parent.Pages "Type" "policy" }}<h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>{{ partialCached "rates.html" (dict "page" .) .RelPermalink }}{{ end }}
 {{ end }}
 EOF
-printf -- '---\ntitle: 各县\n---\n' >"$hugo_site/content/counties/_index.md"
+    printf -- '---\ntitle: 各县\n---\n' >"$hugo_site/content/counties/_index.md"
 
-# One awk per county writes its pages' sources: a policy's front matter is its policy.yaml
-# without the worked examples (Hugo shows none), then its address; the body is its text.md.
-cat >"$work/policy-pages.awk" <<'EOF'
+    # One awk per county writes its pages' sources: a policy's front matter is its policy.yaml
+    # without the worked examples (Hugo shows none), then its address; the body is its text.md.
+    cat >"$work/policy-pages.awk" <<'EOF'
 FNR == 1 && FILENAME ~ /policy\.yaml$/ {
     if (page) close(page)
     page = out "/" ++n ".md"; skip = 0
@@ -154,24 +154,24 @@ FILENAME ~ /policy\.yaml$/ && /^[a-z_]+:/ { skip = ($1 == "examples:") }
 FILENAME ~ /policy\.yaml$/ && /^id: / { id = $2 }
 !skip { print > page }
 EOF
-nl=$'\n'
-for county_dir in "$work/project/policies"/*/; do
-    [[ -f "$county_dir/county.yaml" ]] || continue
-    IFS= read -r -d '' county_yaml <"$county_dir/county.yaml" || true
-    [[ $county_yaml =~ (^|$nl)code:\ \"?([0-9]+) ]] && code=${BASH_REMATCH[2]}
-    [[ $county_yaml =~ (^|$nl)name:\ ([^$nl]+) ]] && name=${BASH_REMATCH[2]}
-    out=$hugo_site/content/counties/$code
-    mkdir -p "$out"
-    printf -- '---\ntitle: %s\n%s---\n' "$name" "$county_yaml" >"$out/_index.md"
-    printf -- '---\ntitle: %s补助估算\ntype: estimate\nurl: /counties/%s/estimate/\n---\n' \
-        "$name" "$code" >"$out/estimate.md"
-    sources=()
-    for policy_dir in "$county_dir"*/; do
-        [[ -f $policy_dir/policy.yaml && -f $policy_dir/text.md ]] &&
-            sources+=("$policy_dir/policy.yaml" "$policy_dir/text.md")
+    nl=$'\n'
+    for county_dir in "$work/project/policies"/*/; do
+        [[ -f "$county_dir/county.yaml" ]] || continue
+        IFS= read -r -d '' county_yaml <"$county_dir/county.yaml" || true
+        [[ $county_yaml =~ (^|$nl)code:\ \"?([0-9]+) ]] && code=${BASH_REMATCH[2]}
+        [[ $county_yaml =~ (^|$nl)name:\ ([^$nl]+) ]] && name=${BASH_REMATCH[2]}
+        out=$hugo_site/content/counties/$code
+        mkdir -p "$out"
+        printf -- '---\ntitle: %s\n%s---\n' "$name" "$county_yaml" >"$out/_index.md"
+        printf -- '---\ntitle: %s补助估算\ntype: estimate\nurl: /counties/%s/estimate/\n---\n' \
+            "$name" "$code" >"$out/estimate.md"
+        sources=()
+        for policy_dir in "$county_dir"*/; do
+            [[ -f $policy_dir/policy.yaml && -f $policy_dir/text.md ]] &&
+                sources+=("$policy_dir/policy.yaml" "$policy_dir/text.md")
+        done
+        ((${#sources[@]})) && awk -v out="$out" -f "$work/policy-pages.awk" "${sources[@]}"
     done
-    ((${#sources[@]})) && awk -v out="$out" -f "$work/policy-pages.awk" "${sources[@]}"
-done
 fi
 
 # Run "$@" under /usr/bin/time -v; kill it if its memory passes the limit. Sets $wall and
