@@ -762,24 +762,27 @@ impl<'a> Run<'a> {
     fn compare_page(&self, counties: &mut [CountyOut], cells: Option<Vec<PathBuf>>) {
         let path = urls::file_of(urls::COMPARE);
         let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
-        let margins: Vec<compare::Margins> = counties
-            .iter_mut()
-            .filter_map(|c| c.margins.take())
-            .collect();
         let (tera, cells) = match (&self.site.frame, cells) {
             (Some(frame), Some(cells)) => {
+                let margins = counties
+                    .iter_mut()
+                    .filter_map(|c| c.margins.take())
+                    .collect();
                 cx.insert("comparison", &compare::frame(&self.plan, margins));
                 (frame, Some(cells))
             }
             _ => {
+                // Only counties with policies have a share (a column).
                 let shares = counties
                     .iter_mut()
-                    .zip(margins)
-                    .map(|(c, m)| compare::CountyShare {
-                        column: m.column,
-                        cells: c.cells.take().unwrap_or_default(),
-                        rates: m.rates,
-                        totals: m.totals,
+                    .filter_map(|c| {
+                        let m = c.margins.take()?;
+                        Some(compare::CountyShare {
+                            column: m.column,
+                            cells: c.cells.take().unwrap_or_default(),
+                            rates: m.rates,
+                            totals: m.totals,
+                        })
                     })
                     .collect();
                 cx.insert("comparison", &compare::assemble(&self.plan, shares));
@@ -1146,7 +1149,6 @@ impl Run<'_> {
         let Run {
             all_json,
             rates,
-            cells,
             links,
             failures,
             ..
@@ -1167,10 +1169,6 @@ impl Run<'_> {
             all_json_end(counties.len()),
         ));
         output(finish_in_order(rates, "data/rates.csv", b""));
-        debug_assert!(
-            cells.is_none(),
-            "the cells were written into the comparison"
-        );
 
         // Sitemap, feed and robots.txt are templates too; the sitemap lists what was written.
         let lastmod: HashMap<&str, &Option<String>> = documents
