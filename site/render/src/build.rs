@@ -313,9 +313,13 @@ impl Site {
     }
 }
 
-fn render(tera: &Tera, template: &str, cx: &Context) -> Result<String, BuildError> {
-    tera.render(template, cx)
-        .map_err(|e| template_error(template, &e))
+/// A template rendered, as bytes: what is written and scanned (Tera's `render` would check
+/// that its own UTF-8 output is UTF-8, a few percent of a build).
+fn render(tera: &Tera, template: &str, cx: &Context) -> Result<Vec<u8>, BuildError> {
+    let mut out = Vec::with_capacity(1 << 14);
+    tera.render_to(template, cx, &mut out)
+        .map_err(|e| template_error(template, &e))?;
+    Ok(out)
 }
 
 fn template_error(template: &str, error: &tera::Error) -> BuildError {
@@ -547,7 +551,7 @@ impl<'a> Run<'a> {
                 if path.ends_with(".html") {
                     self.links.add(path, links::scan(&html));
                 }
-                self.write(order, path, html.as_bytes());
+                self.write(order, path, &html);
             }
             Err(error) => self.fail(order, error),
         }
@@ -709,7 +713,7 @@ impl<'a> Run<'a> {
                 (Some(_), Some(cell)) => {
                     cx.insert("row", &json!({ "cells": [cell] }));
                     match render(&self.site.tera, "compare_cells.html", &cx) {
-                        Ok(html) => html.into_bytes(),
+                        Ok(html) => html,
                         Err(error) => {
                             self.fail(COMPARE_PAGE, error);
                             Vec::new()
@@ -832,20 +836,20 @@ impl<'a> Run<'a> {
 
 /// The comparison's frame with each item's placeholder replaced by the item's cells (read
 /// from `cells`, a file per item).
-fn splice(frame: &str, cells: &[PathBuf], out: &mut impl Write) -> std::io::Result<()> {
+fn splice(frame: &[u8], cells: &[PathBuf], out: &mut impl Write) -> std::io::Result<()> {
     let mut rest = frame;
     for (item, path) in cells.iter().enumerate() {
         let placeholder = compare::placeholder(item);
-        let Some(at) = rest.find(&placeholder) else {
+        let Some(at) = memchr::memmem::find(rest, placeholder.as_bytes()) else {
             return Err(std::io::Error::other(format!(
                 "compare.html: the cells of item {item} have no place"
             )));
         };
-        out.write_all(&rest.as_bytes()[..at])?;
+        out.write_all(&rest[..at])?;
         std::io::copy(&mut File::open(path)?, out)?;
         rest = &rest[at + placeholder.len()..];
     }
-    out.write_all(rest.as_bytes())
+    out.write_all(rest)
 }
 
 /// Writes a page and reads its ids and links on the way.
@@ -879,11 +883,31 @@ fn all_json_piece(place: usize, code: &str, book: &calculator::Rulebook) -> Vec<
     let mut piece = String::from(if place == 0 { "\n  " } else { ",\n  " });
     piece.push_str(&serde_json::to_string(code).unwrap_or_default());
     piece.push_str(": ");
+    let mut piece = piece.into_bytes();
     // One level in: every line but the first indented by two more spaces (a JSON string
     // holds no raw newline, so every newline is the printer's).
-    let body = serde_json::to_string_pretty(book).unwrap_or_default();
-    piece.push_str(&body.replace('\n', "\n  "));
-    piece.into_bytes()
+    let _ = serde_json::to_writer_pretty(Indented(&mut piece), book);
+    piece
+}
+
+/// Writes into a buffer with two spaces after every newline.
+struct Indented<'b>(&'b mut Vec<u8>);
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=at]);
+            self.0.extend_from_slice(b"  ");
+            rest = &rest[at + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The end of `data/all.json` after `counties` pieces.
@@ -1211,7 +1235,7 @@ impl Run<'_> {
         for (order, path, result) in rest {
             match result {
                 Ok(text) => {
-                    if let Err(error) = staging.write(path, text.as_bytes()) {
+                    if let Err(error) = staging.write(path, &text) {
                         if failures.output.as_ref().is_none_or(|(o, _)| order < *o) {
                             failures.output = Some((order, error));
                         }

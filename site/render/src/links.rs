@@ -93,9 +93,9 @@ impl Scanner {
 }
 
 /// The ids and links of a whole page.
-pub fn scan(html: &str) -> Scanned {
+pub fn scan(html: &[u8]) -> Scanned {
     let mut scanner = Scanner::new();
-    scanner.feed(html.as_bytes());
+    scanner.feed(html);
     scanner.finish()
 }
 
@@ -295,7 +295,7 @@ mod tests {
             ("a/index.html", r#"<h1 id="x">x</h1>"#),
         ];
         for (page, html) in pages {
-            index.add(page, scan(html));
+            index.add(page, scan(html.as_bytes()));
         }
         let broken = index.check(|path| pages.iter().any(|(p, _)| *p == path));
         let links: Vec<&str> = broken.iter().map(|b| b.link.as_str()).collect();
@@ -305,7 +305,7 @@ mod tests {
     #[test]
     fn a_page_in_pieces_reads_as_the_whole() {
         let html = r#"<p id="a&amp;b"><a href="&#x2F;x&#x2F;">x</a><img src="/i.png"> id=" href="/y/#z"></p><a href="unclosed"#;
-        let whole = scan(html);
+        let whole = scan(html.as_bytes());
         assert_eq!(whole.ids, ["a&b", " href="]);
         assert_eq!(whole.links, ["/x/", "/y/#z", "/i.png"]);
         for size in 1..html.len() {
