@@ -20,6 +20,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use walkdir::WalkDir;
 
+mod parts;
+pub use parts::{Part, Parts};
+
 /// A county as loaded.
 #[derive(Debug)]
 pub struct County {
@@ -255,10 +258,23 @@ pub fn load_in_memory(files: &BTreeMap<String, String>) -> Result<Project, Diagn
     load_files(&Memory(files))
 }
 
-fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
+/// What the first steps of a load find, before any policy is read: the facts catalogue
+/// (`None` when it is wrong), the files under `policies/` and the counties that passed.
+struct Plan {
+    facts: Option<FactCatalogue>,
+    /// Every `policy.yaml`, in the order of their folders.
+    policy_files: Vec<String>,
+    counties: Vec<County>,
+}
+
+/// Read the facts catalogue, find every file under `policies/` and load the counties.
+/// `None` when there is no `policies/` folder (the diagnostic says so).
+fn plan(
+    files: &dyn Files,
+    diagnostics: &mut Diagnostics,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Plan> {
     let root = files.root();
-    let mut diagnostics = Diagnostics::default();
-    let mut problems: Vec<Diagnostic> = Vec::new();
     if !files.is_dir("policies") {
         diagnostics.push(
             Diagnostic::file(
@@ -273,11 +289,11 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
             )
             .hint(Msg::new(Key::HintNoPoliciesFolder)),
         );
-        return Err(diagnostics);
+        return None;
     }
 
-    let facts = read(files, "policies/facts.yaml", &mut diagnostics)
-        .and_then(|source| load_facts(&source, &mut problems));
+    let facts = read(files, "policies/facts.yaml", diagnostics)
+        .and_then(|source| load_facts(&source, problems));
 
     let mut county_files = Vec::new();
     let mut policy_files = Vec::new();
@@ -308,8 +324,12 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
     }
 
     // A policy folder without policy.yaml would otherwise vanish from the site unnoticed.
+    let with_policy: std::collections::HashSet<&str> = policy_files
+        .iter()
+        .filter_map(|f| f.strip_suffix("/policy.yaml"))
+        .collect();
     for dir in &policy_dirs {
-        if !policy_files.contains(&format!("{dir}/policy.yaml")) {
+        if !with_policy.contains(dir.as_str()) {
             problems.push(
                 Diagnostic::file(dir.clone(), Msg::new(Key::FolderWithoutPolicy))
                     .hint(Msg::new(Key::HintFolderWithoutPolicy)),
@@ -319,13 +339,32 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
 
     let mut counties: Vec<County> = Vec::new();
     for rel in &county_files {
-        let Some(source) = read(files, rel, &mut diagnostics) else {
+        let Some(source) = read(files, rel, diagnostics) else {
             continue;
         };
-        if let Some(county) = load_county(&source, rel, &counties, &mut problems) {
+        if let Some(county) = load_county(&source, rel, &counties, problems) {
             counties.push(county);
         }
     }
+    Some(Plan {
+        facts,
+        policy_files,
+        counties,
+    })
+}
+
+fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
+    let root = files.root();
+    let mut diagnostics = Diagnostics::default();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let Some(Plan {
+        facts,
+        policy_files,
+        counties,
+    }) = plan(files, &mut diagnostics, &mut problems)
+    else {
+        return Err(diagnostics);
+    };
 
     let mut documents: Vec<Document> = Vec::new();
     if let Some(facts) = &facts {
@@ -357,35 +396,22 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
     let mut rulebooks = BTreeMap::new();
     if let Some(facts) = &facts {
         for county in &counties {
-            let mut policies: Vec<&Policy> = documents
-                .iter()
-                .filter(|d| d.source.county == county.source.code)
-                .filter_map(|d| d.compiled.as_ref())
-                .collect();
-            policies.sort_by(|a, b| (a.period.from, &a.id).cmp(&(b.period.from, &b.id)));
-            rulebooks.insert(
-                county.source.code.clone(),
-                rulebook(county, facts, policies.into_iter().cloned().collect()),
+            let book = county_rulebook(
+                county,
+                facts,
+                documents
+                    .iter()
+                    .filter(|d| d.source.county == county.source.code),
             );
+            rulebooks.insert(county.source.code.clone(), book);
         }
-        for document in &mut documents {
-            match document.source.kind {
-                DocumentKindSource::Report => summary.reports += 1,
-                _ => summary.policies += 1,
-            }
-            summary.rules += document.source.rules.len();
-            if let (Some(policy), Some(county)) =
-                (&document.compiled, rulebooks.get(&document.source.county))
-            {
-                summary.examples += document.source.examples.len();
-                let estimates = examples::check(document, policy, county, &mut problems);
-                document.example_estimates = estimates;
-            } else if document.source.kind != DocumentKindSource::Report {
-                // Not compiled because of a mistake elsewhere in it: its examples cannot be
-                // computed, but what is wrong in how they are written is still reported.
-                examples::check_readable(document, facts, &mut problems);
-            }
-        }
+        check_examples(
+            &mut documents,
+            &rulebooks,
+            facts,
+            &mut summary,
+            &mut problems,
+        );
     }
 
     for problem in problems {
@@ -406,6 +432,46 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
         rulebooks,
         summary,
     })
+}
+
+/// A county's rulebook: the compiled policies of `documents` (the county's), by start date.
+fn county_rulebook<'a>(
+    county: &County,
+    facts: &FactCatalogue,
+    documents: impl Iterator<Item = &'a Document>,
+) -> Rulebook {
+    let mut policies: Vec<&Policy> = documents.filter_map(|d| d.compiled.as_ref()).collect();
+    policies.sort_by(|a, b| (a.period.from, &a.id).cmp(&(b.period.from, &b.id)));
+    rulebook(county, facts, policies.into_iter().cloned().collect())
+}
+
+/// Recompute every worked example of `documents` with its county's rules, keeping what the
+/// engine computed; counts them for the summary line.
+fn check_examples(
+    documents: &mut [Document],
+    rulebooks: &BTreeMap<String, Rulebook>,
+    facts: &FactCatalogue,
+    summary: &mut Summary,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for document in documents {
+        match document.source.kind {
+            DocumentKindSource::Report => summary.reports += 1,
+            _ => summary.policies += 1,
+        }
+        summary.rules += document.source.rules.len();
+        if let (Some(policy), Some(county)) =
+            (&document.compiled, rulebooks.get(&document.source.county))
+        {
+            summary.examples += document.source.examples.len();
+            let estimates = examples::check(document, policy, county, problems);
+            document.example_estimates = estimates;
+        } else if document.source.kind != DocumentKindSource::Report {
+            // Not compiled because of a mistake elsewhere in it: its examples cannot be
+            // computed, but what is wrong in how they are written is still reported.
+            examples::check_readable(document, facts, problems);
+        }
+    }
 }
 
 /// A county's rulebook from its compiled policies.
@@ -1107,44 +1173,81 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
         let Some(previous) = &document.source.supersedes else {
             continue;
         };
-        let mut local = Vec::new();
-        let mut cx = FileContext {
-            source: &document.file,
-            index: &document.index,
-            diagnostics: &mut local,
-            damaged: &document.source.positions.damaged,
-        };
-        let unknown_period = |d: &Document| d.source.positions.period_unknown;
-        match documents.iter().find(|d| &d.source.id == previous) {
-            None => cx.error(
-                "supersedes",
-                Msg::new(Key::SupersedesUnknown).arg("id", previous),
-                Some(Msg::new(Key::HintSupersedes)),
-            ),
-            Some(old) if old.source.county != document.source.county => cx.error(
-                "supersedes",
-                Msg::new(Key::SupersedesOtherCounty)
-                    .arg("id", previous)
-                    .arg("county", &old.source.county),
-                Some(Msg::new(Key::HintSupersedes)),
-            ),
-            Some(old) if unknown_period(old) || unknown_period(document) => {}
-            Some(old) if old.period.overlaps(&document.period) => cx.error(
-                "validity.from",
-                Msg::new(Key::VersionsOverlap)
-                    .arg("period", crate::messages::period_arg(document.period))
-                    .arg("id", previous)
-                    .arg("old_period", crate::messages::period_arg(old.period)),
-                [
-                    Msg::new(Key::HintVersionsOverlap)
-                        .arg("from", document.period.from.to_string()),
-                    Msg::new(Key::HintVersionsOverlapOld)
-                        .arg("file", format!("{}/policy.yaml", old.dir))
-                        .arg("to", day_before(document.period.from)),
-                ],
-            ),
-            Some(_) => {}
+        let old = documents
+            .iter()
+            .find(|d| &d.source.id == previous)
+            .map(Version::of);
+        if let Some((path, message, hints)) = version_problem(&Version::of(document), previous, old)
+        {
+            let mut local = Vec::new();
+            let mut cx = FileContext {
+                source: &document.file,
+                index: &document.index,
+                diagnostics: &mut local,
+                damaged: &document.source.positions.damaged,
+            };
+            cx.error(path, message, hints);
+            problems.extend(local);
         }
-        problems.extend(local);
+    }
+}
+
+/// What a `supersedes` is checked with: a version's county and period.
+#[derive(Debug, Clone)]
+struct Version {
+    county: String,
+    /// Its folder, to name its file in a hint.
+    dir: String,
+    period: Period,
+    /// The period could not be read (that is reported already); nothing is checked with it.
+    period_unknown: bool,
+}
+
+impl Version {
+    fn of(document: &Document) -> Version {
+        Version {
+            county: document.source.county.clone(),
+            dir: document.dir.clone(),
+            period: document.period,
+            period_unknown: document.source.positions.period_unknown,
+        }
+    }
+}
+
+/// What is wrong with `new` superseding `previous` (`old`, when there is such a document):
+/// the YAML path to report at, the message and its hints.
+fn version_problem(
+    new: &Version,
+    previous: &str,
+    old: Option<Version>,
+) -> Option<(&'static str, Msg, Vec<Msg>)> {
+    match old {
+        None => Some((
+            "supersedes",
+            Msg::new(Key::SupersedesUnknown).arg("id", previous),
+            vec![Msg::new(Key::HintSupersedes)],
+        )),
+        Some(old) if old.county != new.county => Some((
+            "supersedes",
+            Msg::new(Key::SupersedesOtherCounty)
+                .arg("id", previous)
+                .arg("county", &old.county),
+            vec![Msg::new(Key::HintSupersedes)],
+        )),
+        Some(old) if old.period_unknown || new.period_unknown => None,
+        Some(old) if old.period.overlaps(&new.period) => Some((
+            "validity.from",
+            Msg::new(Key::VersionsOverlap)
+                .arg("period", crate::messages::period_arg(new.period))
+                .arg("id", previous)
+                .arg("old_period", crate::messages::period_arg(old.period)),
+            vec![
+                Msg::new(Key::HintVersionsOverlap).arg("from", new.period.from.to_string()),
+                Msg::new(Key::HintVersionsOverlapOld)
+                    .arg("file", format!("{}/policy.yaml", old.dir))
+                    .arg("to", day_before(new.period.from)),
+            ],
+        )),
+        Some(_) => None,
     }
 }

@@ -1,6 +1,8 @@
 //! Build speed on a synthetic project: SITE_BENCH_COUNTIES × SITE_BENCH_POLICIES (default
 //! 3000 × 10), each policy a copy of a real one. Prints pages per second.
-//! `cargo bench -p site --bench site_build` (needs a few GB of disk and memory at full size).
+//! `cargo bench -p portal --bench site_build` (needs a few GB of disk at full size).
+//! With SITE_BENCH_PROJECT=DIR it only writes the project into DIR and stops, so that a
+//! separate `portal build` can be measured on its own (`hugo-compare.sh` does that).
 
 // A benchmark fails loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -24,6 +26,15 @@ fn main() {
         (5, 2)
     };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if let Some(project) = std::env::var_os("SITE_BENCH_PROJECT") {
+        let project = Path::new(&project);
+        portal::synthetic::generate(&repo, project, counties, policies).unwrap();
+        println!(
+            "generated {counties} counties × {policies} policies in {}",
+            project.display()
+        );
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     portal::synthetic::generate(&repo, dir.path(), counties, policies).unwrap();

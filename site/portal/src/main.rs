@@ -8,6 +8,11 @@ use portal::scaffold::Starter;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// A build allocates and frees a great deal on every core; glibc's allocator costs it about a
+/// quarter of its time (measured on the synthetic national project).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal",

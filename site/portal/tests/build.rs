@@ -238,6 +238,32 @@ fn hostile_ids_write_nothing_outside_the_output() {
     assert!(!project.path().join("public").exists());
 }
 
+/// The comparison is written a county at a time into its frame; a project's own
+/// `compare.html` gets the whole comparison at once. The comparison as one template (the
+/// built-in one before it was split) gives the same page both ways, on the real project, where
+/// one county has no policies and so no column.
+#[test]
+fn the_comparison_in_pieces_is_the_comparison_whole() {
+    let project = tempfile::tempdir().unwrap();
+    for folder in ["policies", "content"] {
+        support::copy_dir(&repo().join(folder), &project.path().join(folder));
+    }
+    build(project.path(), &project.path().join("pieces")).unwrap();
+    fs::create_dir_all(project.path().join("templates")).unwrap();
+    fs::write(
+        project.path().join("templates/compare.html"),
+        include_str!("compare_whole.html"),
+    )
+    .unwrap();
+    build(project.path(), &project.path().join("whole")).unwrap();
+    let pieces = read(&project.path().join("pieces"), "compare/index.html");
+    assert!(pieces.contains("高陵区") && !pieces.contains("portal:compare-item"));
+    assert_eq!(
+        pieces,
+        read(&project.path().join("whole"), "compare/index.html")
+    );
+}
+
 /// `site.1a2b3c4d.css` → `site.HASH.css` (likewise .js and .wasm): a stylesheet or engine
 /// edit should not rewrite every snapshot (the link check and the determinism test already
 /// hold the hashed names to account).

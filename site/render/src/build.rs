@@ -1,26 +1,32 @@
-//! `portal build`: load and check the project, render every page in parallel, check every
-//! internal link, and swap the new site in atomically. The output depends only on the input:
+//! `portal build`: load and check the project a county at a time ([`Parts`]), render each
+//! county's pages on every core as it is loaded and write every page as it is made, keeping
+//! only what the site-wide pages, the open data and the link check need; then check every
+//! internal link and swap the new site in atomically. The output depends only on the input:
 //! no clock, stable ordering, so two builds are byte-identical.
 
-use crate::compare::{compare, CompareConfig};
+use crate::compare::{self, CompareConfig};
 use crate::content;
-use crate::links::{self, BrokenLink};
+use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
-use crate::output::{write_atomically, OutputError, SiteFiles};
+use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::theme::Theme;
 use crate::urls;
 use crate::words::Words;
 use calculator::Audience;
 use policy::diagnostic::{Diagnostic, Diagnostics};
-use policy::load::{load, Document, Project};
+use policy::load::{County, Document, Part, Parts, Project};
 use policy::messages::{Key, Lang, Msg};
 use policy::source::DocumentKindSource;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 use tera::{Context, Tera};
 
@@ -199,118 +205,391 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// Everything the templates share.
-struct Shared {
-    strings: BTreeMap<String, String>,
+/// Everything the pages share, made once per build.
+struct Site {
+    tera: Tera,
+    /// `tera` with `compare_cells.html` standing for each item's cells by its placeholder:
+    /// the comparison's frame, into which the cells are written county by county. `None`
+    /// when the project has its own `compare.html` or `compare_cells.html`: the comparison is
+    /// then rendered whole, as those templates may expect.
+    frame: Option<Tera>,
+    /// The strings catalogue, for the words the Rust side writes into pages.
+    words: Words,
     config: SiteConfig,
-    css: String,
+    compare: CompareConfig,
+    pages: Vec<content::ContentPage>,
+    /// What every page's context holds: `t`, `site` and `css`.
+    base: Context,
+    /// The estimator's assets: path in the site and bytes.
+    assets: Vec<(String, Vec<u8>)>,
+    wasm_path: String,
+    glue_path: String,
+    script_path: String,
+    /// The shape of an estimate, for the estimator's `<template>`s; the same for every county.
+    shape: tera::Value,
 }
 
-impl Shared {
+impl Site {
+    /// The theme, the site's own files and the estimator's assets; the first problem with
+    /// them, in the order the build has always met them.
+    fn prepare(
+        root: &Path,
+        theme: &Theme,
+        estimator: EstimatorAssets<'_>,
+    ) -> Result<Site, BuildError> {
+        let tera = templates(theme)?;
+        let strings: BTreeMap<String, String> = parse_yaml(
+            "templates/strings.zh-CN.yaml",
+            String::from_utf8_lossy(theme_file(theme, "strings.zh-CN.yaml")?).into_owned(),
+        )?;
+        let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
+        let compare: CompareConfig = read_yaml(root, "content/compare.yaml")?;
+        let pages = content::load(root).map_err(BuildError::Content)?;
+        // Static assets, content-addressed so they can be cached for ever.
+        let css = theme_file(theme, "static/site.css")?;
+        let css_path = format!("assets/site.{}.css", short_hash(css));
+        // The estimator: the engine as WebAssembly, its glue and the page's script, all hashed.
+        let wasm_path = format!("assets/estimator.{}.wasm", short_hash(estimator.wasm));
+        let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
+        let script = theme_file(theme, "static/estimator.js")?;
+        let script_path = format!("assets/estimator.{}.js", short_hash(script));
+        if !pages.iter().any(|p| p.slug == "open-data") {
+            return Err(BuildError::Content(Box::new(
+                Diagnostic::file("content/open-data.md", Msg::new(Key::OpenDataMissing))
+                    .hint(Msg::new(Key::HintOpenData)),
+            )));
+        }
+        let own_compare = theme
+            .overridden()
+            .iter()
+            .any(|n| n == "compare.html" || n == "compare_cells.html");
+        let frame = if own_compare {
+            None
+        } else {
+            let mut frame = tera.clone();
+            frame
+                .add_raw_template("compare_cells.html", "{{ row.placeholder | safe }}")
+                .map_err(|e| BuildError::Template {
+                    template: "compare_cells.html".into(),
+                    message: error_chain(&e),
+                })?;
+            Some(frame)
+        };
+        let mut base = Context::new();
+        base.insert("t", &strings);
+        base.insert("site", &config);
+        base.insert("css", &urls::asset(&css_path));
+        Ok(Site {
+            tera,
+            frame,
+            words: Words::new(strings),
+            config,
+            compare,
+            pages,
+            base,
+            assets: vec![
+                (css_path, css.to_vec()),
+                (wasm_path.clone(), estimator.wasm.to_vec()),
+                (glue_path.clone(), estimator.glue.to_vec()),
+                (script_path.clone(), script.to_vec()),
+            ],
+            wasm_path,
+            glue_path,
+            script_path,
+            shape: tera::to_value(estimate_view::View::shape()).unwrap_or_default(),
+        })
+    }
+
+    /// A page's context: what every page shares, its title and its path.
     fn context(&self, title: &str, path: &str) -> Context {
-        let mut cx = Context::new();
-        cx.insert("t", &self.strings);
-        cx.insert("site", &self.config);
-        cx.insert("css", &self.css);
+        let mut cx = self.base.clone();
         cx.insert("page_title", title);
         cx.insert("path", path);
         cx
     }
+
+    fn compare_title(&self) -> &str {
+        self.words.get("compare_title")
+    }
 }
 
-fn render(tera: &Tera, template: &str, cx: &Context) -> Result<String, BuildError> {
-    tera.render(template, cx).map_err(|e| BuildError::Template {
+/// A template rendered, as bytes: what is written and scanned (Tera's `render` would check
+/// that its own UTF-8 output is UTF-8, a few percent of a build).
+fn render(tera: &Tera, template: &str, cx: &Context) -> Result<Vec<u8>, BuildError> {
+    let mut out = Vec::with_capacity(1 << 14);
+    tera.render_to(template, cx, &mut out)
+        .map_err(|e| template_error(template, &e))?;
+    Ok(out)
+}
+
+fn template_error(template: &str, error: &tera::Error) -> BuildError {
+    BuildError::Template {
         template: template.into(),
-        message: error_chain(&e),
-    })
+        message: error_chain(error),
+    }
 }
 
-/// A page to render: output path, template, context.
-type Job = (String, &'static str, Context);
+/// Where a page or file stands in the order the build has always made them (home, each
+/// county's page and estimator, each policy, the comparison, the content pages, 404, sitemap,
+/// feed, robots.txt): of several failures, the first in this order is reported.
+type Order = (u8, usize, u8);
 
-/// Render the whole site in memory.
-pub fn render_site(
-    project: &Project,
-    root: &Path,
-    theme: &Theme,
-    estimator: EstimatorAssets<'_>,
-) -> Result<SiteFiles, BuildError> {
-    let tera = templates(theme)?;
-    let strings: BTreeMap<String, String> = parse_yaml(
-        "templates/strings.zh-CN.yaml",
-        String::from_utf8_lossy(theme_file(theme, "strings.zh-CN.yaml")?).into_owned(),
-    )?;
-    let words = &Words::new(strings.clone());
-    let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
-    let compare_config: CompareConfig = read_yaml(root, "content/compare.yaml")?;
-    let pages = content::load(root).map_err(BuildError::Content)?;
-    let mut files = SiteFiles::default();
+const HOME_PAGE: Order = (0, 0, 0);
+const COMPARE_PAGE: Order = (3, 0, 0);
+const NOT_FOUND_PAGE: Order = (5, 0, 0);
+const SITEMAP: Order = (6, 0, 0);
+const FEED: Order = (7, 0, 0);
+const ROBOTS: Order = (8, 0, 0);
 
-    // Static assets, content-addressed so they can be cached for ever.
-    let css = theme_file(theme, "static/site.css")?;
-    let css_path = format!("assets/site.{}.css", short_hash(css));
-    files.add(css_path.clone(), css.to_vec())?;
-    // The estimator: the engine as WebAssembly, its glue and the page's script, all hashed.
-    let wasm_path = format!("assets/estimator.{}.wasm", short_hash(estimator.wasm));
-    let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
-    let script = theme_file(theme, "static/estimator.js")?;
-    let script_path = format!("assets/estimator.{}.js", short_hash(script));
-    files.add(wasm_path.clone(), estimator.wasm.to_vec())?;
-    files.add(glue_path.clone(), estimator.glue.to_vec())?;
-    files.add(script_path.clone(), script.to_vec())?;
-    let shared = Shared {
-        strings,
-        config,
-        css: urls::asset(&css_path),
-    };
+fn county_order(county: usize, estimator: bool) -> Order {
+    (1, county, u8::from(estimator))
+}
 
-    let summaries: Vec<DocumentSummary> = project
-        .documents
-        .iter()
-        .map(|d| pages::summary(d, project, words))
-        .collect();
-    let mut jobs: Vec<Job> = Vec::new();
+fn document_order(document: usize) -> Order {
+    (2, document, 0)
+}
 
-    // Home.
-    let mut recent = summaries.clone();
-    recent.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
-    recent.truncate(10);
-    let mut cx = shared.context(&shared.config.title, urls::HOME);
-    cx.insert("regions", &pages::regions(project));
-    cx.insert("recent", &recent);
-    cx.insert(
-        "content_pages",
-        &pages
-            .iter()
-            .map(|p| json!({"slug": p.slug, "title": p.title}))
-            .collect::<Vec<_>>(),
-    );
-    jobs.push((urls::file_of(urls::HOME), "home.html", cx));
+fn content_order(page: usize) -> Order {
+    (4, page, 0)
+}
 
-    // Counties.
-    for county in &project.counties {
+/// The first failure of each kind, by [`Order`].
+#[derive(Debug, Default)]
+struct Failures {
+    render: Option<(Order, BuildError)>,
+    output: Option<(Order, OutputError)>,
+}
+
+/// A document as the pages of its part show it, worked out once.
+#[derive(Debug)]
+struct DocumentView {
+    summary: DocumentSummary,
+    /// Its rules as table rows; `None` when it has no compiled rules.
+    rows: Option<Vec<RuleRow>>,
+}
+
+/// A part of the project with each document's view, and the documents by id.
+struct PartView<'p> {
+    project: &'p Project,
+    documents: Vec<DocumentView>,
+    by_id: HashMap<&'p str, usize>,
+}
+
+impl<'p> PartView<'p> {
+    fn new(project: &'p Project, words: &Words) -> PartView<'p> {
+        PartView {
+            project,
+            documents: project
+                .documents
+                .iter()
+                .map(|d| DocumentView {
+                    summary: pages::summary(d, project, words),
+                    rows: d
+                        .compiled
+                        .as_ref()
+                        .map(|policy| pages::rule_rows(d, policy, project, words)),
+                })
+                .collect(),
+            by_id: project
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(k, d)| (d.source.id.as_str(), k))
+                .collect(),
+        }
+    }
+
+    /// A policy's rows, by its id.
+    fn rows_of(&self, id: &str) -> Option<&[RuleRow]> {
+        self.by_id
+            .get(id)
+            .and_then(|&k| self.documents.get(k))
+            .and_then(|v| v.rows.as_deref())
+    }
+}
+
+/// What the site-wide pages need of a county once its pages are written.
+#[derive(Debug)]
+struct CountyOut {
+    index: usize,
+    entry: pages::CountyEntry,
+    /// Whether it has compiled policies (a rulebook to download, a column to compare).
+    has_rules: bool,
+    /// Its column, chart values and household totals in the comparison.
+    margins: Option<compare::Margins>,
+    /// Its cells, when the comparison is rendered whole.
+    cells: Option<Vec<Vec<RuleRow>>>,
+}
+
+/// What the site-wide pages need of a document once its page is written.
+#[derive(Debug)]
+struct DocumentOut {
+    index: usize,
+    summary: DocumentSummary,
+    /// Published, else written: the sitemap's `lastmod`.
+    lastmod: Option<String>,
+}
+
+/// The comparison's cells, an item at a time: a file per item in the scratch folder, each
+/// county's cells written in the counties' order.
+struct Cells {
+    paths: Vec<PathBuf>,
+    sinks: Vec<InOrder<BufWriter<File>>>,
+}
+
+impl Cells {
+    /// Every county's cells written: the files, an item each.
+    fn finish(self) -> Result<Vec<PathBuf>, OutputError> {
+        for (sink, path) in self.sinks.into_iter().zip(&self.paths) {
+            sink.finish()
+                .and_then(|mut file| file.flush())
+                .map_err(|e| output_io(path, e))?;
+        }
+        Ok(self.paths)
+    }
+}
+
+/// One build, while the parts are rendered.
+struct Run<'a> {
+    site: &'a Site,
+    staging: &'a Staging,
+    plan: compare::Plan<'a>,
+    links: LinkIndex,
+    failures: Mutex<Failures>,
+    /// `data/all.json`, a county's rulebook after another in the order of their codes.
+    all_json: InOrder<StagedFile<'a>>,
+    /// Each code's place in that order.
+    code_order: HashMap<&'a str, usize>,
+    /// `data/rates.csv`, a county's rows after another.
+    rates: InOrder<StagedFile<'a>>,
+    cells: Option<Cells>,
+    counties: Mutex<Vec<CountyOut>>,
+    documents: Mutex<Vec<DocumentOut>>,
+}
+
+/// How many bytes of pieces may wait in memory for those before them, per file.
+const WAITING_ALL_JSON: usize = 32 << 20;
+const WAITING_RATES: usize = 8 << 20;
+const WAITING_CELLS: usize = 4 << 20;
+
+impl<'a> Run<'a> {
+    fn new(site: &'a Site, staging: &'a Staging, parts: &'a Parts) -> Result<Run<'a>, OutputError> {
+        let scratch = staging.scratch()?.to_path_buf();
+        let mut all_json = staging.create("data/all.json")?;
+        all_json
+            .write_all(b"{")
+            .map_err(|e| output_io(all_json.path(), e))?;
+        let mut rates = staging.create("data/rates.csv")?;
+        rates
+            .write_all(
+                b"county,county_name,policy,rule,label,audience,standard,limits,condition,clause_url\n",
+            )
+            .map_err(|e| output_io(rates.path(), e))?;
+        let mut codes: Vec<&str> = parts.codes().iter().map(String::as_str).collect();
+        codes.sort_unstable();
+        let plan = compare::Plan::new(&site.compare, parts.facts(), &site.words);
+        let cells = match site.frame {
+            Some(_) => {
+                let mut cells = Cells {
+                    paths: Vec::new(),
+                    sinks: Vec::new(),
+                };
+                for item in 0..plan.items() {
+                    let path = scratch.join(format!("compare-item-{item}"));
+                    let file = File::create(&path).map_err(|e| output_io(&path, e))?;
+                    cells.sinks.push(InOrder::new(
+                        BufWriter::new(file),
+                        scratch.join(format!("compare-item-{item}.waiting")),
+                        WAITING_CELLS,
+                    ));
+                    cells.paths.push(path);
+                }
+                Some(cells)
+            }
+            None => None,
+        };
+        Ok(Run {
+            site,
+            staging,
+            plan,
+            links: LinkIndex::new(),
+            failures: Mutex::new(Failures::default()),
+            all_json: InOrder::new(all_json, scratch.join("all.json.waiting"), WAITING_ALL_JSON),
+            code_order: codes.into_iter().enumerate().map(|(i, c)| (c, i)).collect(),
+            rates: InOrder::new(rates, scratch.join("rates.csv.waiting"), WAITING_RATES),
+            cells,
+            counties: Mutex::new(Vec::new()),
+            documents: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn fail(&self, order: Order, error: BuildError) {
+        let mut failures = lock(&self.failures);
+        if failures.render.as_ref().is_none_or(|(o, _)| order < *o) {
+            failures.render = Some((order, error));
+        }
+    }
+
+    fn fail_output(&self, order: Order, error: OutputError) {
+        let mut failures = lock(&self.failures);
+        if failures.output.as_ref().is_none_or(|(o, _)| order < *o) {
+            failures.output = Some((order, error));
+        }
+    }
+
+    /// Write a file of the site.
+    fn write(&self, order: Order, path: &str, bytes: &[u8]) {
+        if let Err(error) = self.staging.write(path, bytes) {
+            self.fail_output(order, error);
+        }
+    }
+
+    /// Render a page and write it, keeping its ids and links for the link check.
+    fn page(&self, order: Order, path: &str, template: &str, cx: &Context) {
+        match render(&self.site.tera, template, cx) {
+            Ok(html) => {
+                if path.ends_with(".html") {
+                    self.links.add(path, links::scan(&html));
+                }
+                self.write(order, path, &html);
+            }
+            Err(error) => self.fail(order, error),
+        }
+    }
+
+    /// Every page and file of a part of the project.
+    fn part(&self, part: &Part) {
+        let view = PartView::new(&part.project, &self.site.words);
+        for (county, &index) in part.project.counties.iter().zip(&part.county_indices) {
+            self.county(&view, county, index);
+        }
+        for (k, &index) in part.document_indices.iter().enumerate() {
+            self.document(&view, k, index);
+        }
+    }
+
+    fn county(&self, view: &PartView<'_>, county: &County, index: usize) {
+        let project = view.project;
         let code = &county.source.code;
+        let mine: Vec<usize> = (0..project.documents.len())
+            .filter(|&k| project.documents[k].source.county == *code)
+            .collect();
         let documents: Vec<&DocumentSummary> =
-            summaries.iter().filter(|s| &s.county == code).collect();
+            mine.iter().map(|&k| &view.documents[k].summary).collect();
         let mut measures = Vec::new();
-        for document in project
-            .documents
-            .iter()
-            .filter(|d| &d.source.county == code)
-        {
-            let Some(policy) = &document.compiled else {
+        for &k in &mine {
+            let document = &project.documents[k];
+            let Some(rows) = &view.documents[k].rows else {
                 continue;
             };
-            let rows = pages::rule_rows(document, policy, project, words);
             let by = |audience: Audience| {
                 rows.iter()
                     .filter(|r| r.audience == audience)
-                    .cloned()
-                    .collect::<Vec<RuleRow>>()
+                    .collect::<Vec<&RuleRow>>()
             };
             measures.push(json!({
                 "superseded": project.successor(&document.source.id).is_some(),
-                "summary": pages::summary(document, project, words),
+                "summary": view.documents[k].summary,
                 "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
                 "household": by(Audience::Household),
                 "enterprise": by(Audience::Enterprise),
@@ -319,160 +598,348 @@ pub fn render_site(
         }
         // The rules of current versions first; versions replaced by a newer one apart, after.
         measures.sort_by_key(|m| m["superseded"].as_bool().unwrap_or(false));
-        let form = pages::estimator_form(code, project, words);
+        let words = &self.site.words;
+        let book = project.rulebooks.get(code);
+        let form = book.and_then(|b| pages::estimator_form_with(b, |id| view.rows_of(id), words));
+        let measures = tera::to_value(&measures).unwrap_or_default();
         let url = urls::county(code);
-        let mut cx = shared.context(&county.source.name, &url);
+        let mut cx = self.site.context(&county.source.name, &url);
         cx.insert("county", &county.source);
         cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
         cx.insert("measures", &measures);
-        jobs.push((urls::file_of(&url), "county.html", cx.clone()));
+        self.page(
+            county_order(index, false),
+            &urls::file_of(&url),
+            "county.html",
+            &cx,
+        );
         if let Some(groups) = form {
             let title = words.fill("estimate_page_title", &[("county", &county.source.name)]);
             let url = urls::estimator(code);
-            let mut cx = shared.context(&title, &url);
+            let mut cx = self.site.context(&title, &url);
             cx.insert("county", &county.source);
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
             cx.insert("rules_url", &urls::county_rules(code));
             cx.insert("clause_links", &urls::clause_pattern());
-            cx.insert("shape", &estimate_view::View::shape());
-            cx.insert("wasm_url", &urls::asset(&wasm_path));
-            cx.insert("glue_url", &urls::asset(&glue_path));
-            cx.insert("script_url", &urls::asset(&script_path));
+            cx.insert("shape", &self.site.shape);
+            cx.insert("wasm_url", &urls::asset(&self.site.wasm_path));
+            cx.insert("glue_url", &urls::asset(&self.site.glue_path));
+            cx.insert("script_url", &urls::asset(&self.site.script_path));
             cx.insert("csp_wasm", &true);
-            jobs.push((urls::file_of(&url), "estimate.html", cx));
+            self.page(
+                county_order(index, true),
+                &urls::file_of(&url),
+                "estimate.html",
+                &cx,
+            );
+        }
+
+        // Open data: the county's compiled rules, as the estimator loads them, its share of
+        // every county's rulebooks, and its rows of every rule's standard.
+        let order = county_order(index, false);
+        let has_rules = book.is_some_and(|b| !b.policies.is_empty());
+        if let Some(book) = book.filter(|_| has_rules) {
+            let json = serde_json::to_string(book).unwrap_or_default();
+            self.write(
+                order,
+                &urls::file_of(&urls::county_rules(code)),
+                json.as_bytes(),
+            );
+        }
+        if let Some(&place) = self.code_order.get(code.as_str()) {
+            let piece = book
+                .map(|b| all_json_piece(place, code, b))
+                .unwrap_or_default();
+            if let Err(error) = self.all_json.put(place, piece) {
+                self.fail_output(order, output_io(Path::new("data/all.json"), error));
+            }
+        }
+        let mut rates = String::new();
+        for &k in &mine {
+            if let Some(rows) = &view.documents[k].rows {
+                rates_rows(&mut rates, &project.documents[k], &county.source.name, rows);
+            }
+        }
+        if let Err(error) = self.rates.put(index, rates.into_bytes()) {
+            self.fail_output(order, output_io(Path::new("data/rates.csv"), error));
+        }
+
+        // Its share of the comparison: its cells are written now (or kept, when the
+        // comparison is rendered whole), the rest is kept for the page's frame.
+        let share =
+            book.and_then(|b| compare::county_share(&self.plan, county, b, |id| view.rows_of(id)));
+        let (cells, margins) = match share {
+            Some(share) => {
+                let (cells, margins) = share.split();
+                (Some(cells), Some(margins))
+            }
+            None => (None, None),
+        };
+        let cells = match &self.cells {
+            Some(sinks) => {
+                self.write_cells(sinks, index, margins.as_ref(), cells.as_deref());
+                None
+            }
+            None => cells,
+        };
+        lock(&self.counties).push(CountyOut {
+            index,
+            entry: pages::CountyEntry {
+                code: code.clone(),
+                name: county.source.name.clone(),
+                province: county.source.province.clone(),
+                prefecture: county.source.prefecture.clone(),
+                documents: mine.len(),
+            },
+            has_rules,
+            margins,
+            cells,
+        });
+    }
+
+    /// A county's cells of every item of the comparison, rendered with `compare_cells.html`
+    /// as the whole page would render them; nothing for a county without a column.
+    fn write_cells(
+        &self,
+        sinks: &Cells,
+        index: usize,
+        margins: Option<&compare::Margins>,
+        cells: Option<&[Vec<RuleRow>]>,
+    ) {
+        let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
+        if let Some(margins) = margins {
+            cx.insert("comparison", &json!({ "columns": [&margins.column] }));
+        }
+        for (item, sink) in sinks.sinks.iter().enumerate() {
+            let piece = match (margins, cells.and_then(|c| c.get(item))) {
+                (Some(_), Some(cell)) => {
+                    cx.insert("row", &json!({ "cells": [cell] }));
+                    match render(&self.site.tera, "compare_cells.html", &cx) {
+                        Ok(html) => html,
+                        Err(error) => {
+                            self.fail(COMPARE_PAGE, error);
+                            Vec::new()
+                        }
+                    }
+                }
+                _ => Vec::new(),
+            };
+            if let Err(error) = sink.put(index, piece) {
+                self.fail_output(COMPARE_PAGE, output_io(&sinks.paths[item], error));
+            }
         }
     }
 
-    // Policies and reports.
-    for document in &project.documents {
+    fn document(&self, view: &PartView<'_>, k: usize, index: usize) {
+        let project = view.project;
+        let Some(document) = project.documents.get(k) else {
+            return;
+        };
         let id = &document.source.id;
         let url = urls::policy(id);
-        let mut cx = shared.context(&document.source.title, &url);
-        policy_page(&mut cx, document, project, words);
-        jobs.push((urls::file_of(&url), "policy.html", cx));
-        files.add(
-            urls::file_of(&urls::policy_yaml(id)),
-            document.file.text.clone(),
-        )?;
+        let mut cx = self.site.context(&document.source.title, &url);
+        policy_page(&mut cx, document, view, k, &self.site.words);
+        let order = document_order(index);
+        self.page(order, &urls::file_of(&url), "policy.html", &cx);
+        self.write(
+            order,
+            &urls::file_of(&urls::policy_yaml(id)),
+            document.file.text.as_bytes(),
+        );
         if let Some(policy) = &document.compiled {
             let json = serde_json::to_string_pretty(policy).unwrap_or_default();
-            files.add(urls::file_of(&urls::policy_rules(id)), json)?;
+            self.write(
+                order,
+                &urls::file_of(&urls::policy_rules(id)),
+                json.as_bytes(),
+            );
         }
+        let meta = &document.source.metadata;
+        lock(&self.documents).push(DocumentOut {
+            index,
+            summary: view.documents[k].summary.clone(),
+            lastmod: meta.published.clone().or(meta.written.clone()),
+        });
     }
 
-    // Comparison.
-    let mut cx = shared.context(words.get("compare_title"), urls::COMPARE);
-    cx.insert("comparison", &compare(project, &compare_config, words));
-    jobs.push((urls::file_of(urls::COMPARE), "compare.html", cx));
-
-    // Content pages; the open-data text introduces /data/.
-    for page in &pages {
-        let rendered = markdown::render(
-            &page.markdown,
-            &Asides::new(),
-            Headings::Page,
-            words.get("permalink_label"),
-        );
-        let (url, template) = if page.slug == "open-data" {
-            (urls::DATA.to_owned(), "data.html")
-        } else {
-            (urls::content_page(&page.slug), "page.html")
+    /// The comparison: its frame rendered from every county's margins, each item's cells
+    /// written where its placeholder stands; or, with a project's own compare templates, the
+    /// whole comparison rendered at once.
+    fn compare_page(&self, counties: &mut [CountyOut], cells: Option<Vec<PathBuf>>) {
+        let path = urls::file_of(urls::COMPARE);
+        let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
+        let (tera, cells) = match (&self.site.frame, cells) {
+            (Some(frame), Some(cells)) => {
+                let margins = counties
+                    .iter_mut()
+                    .filter_map(|c| c.margins.take())
+                    .collect();
+                cx.insert("comparison", &compare::frame(&self.plan, margins));
+                (frame, Some(cells))
+            }
+            _ => {
+                // Only counties with policies have a share (a column).
+                let shares = counties
+                    .iter_mut()
+                    .filter_map(|c| {
+                        let m = c.margins.take()?;
+                        Some(compare::CountyShare {
+                            column: m.column,
+                            cells: c.cells.take().unwrap_or_default(),
+                            rates: m.rates,
+                            totals: m.totals,
+                        })
+                    })
+                    .collect();
+                cx.insert("comparison", &compare::assemble(&self.plan, shares));
+                (&self.site.tera, None)
+            }
         };
-        let path = urls::file_of(&url);
-        let mut cx = shared.context(&page.title, &url);
-        cx.insert("body", &rendered.html);
-        cx.insert("toc", &rendered.toc);
-        if template == "data.html" {
-            cx.insert("documents", &summaries);
-            let counties: Vec<serde_json::Value> = project
-                .counties
-                .iter()
-                .filter(|c| {
-                    project
-                        .rulebooks
-                        .get(&c.source.code)
-                        .is_some_and(|b| !b.policies.is_empty())
-                })
-                .map(|c| json!({ "code": c.source.code, "name": c.source.name }))
-                .collect();
-            cx.insert("counties", &counties);
+        let mut file = match self.staging.create(&path) {
+            Ok(file) => file,
+            Err(error) => return self.fail_output(COMPARE_PAGE, error),
+        };
+        let mut scanner = Scanner::new();
+        let written = match cells {
+            None => {
+                let mut out = Scanning {
+                    out: &mut file,
+                    scanner: &mut scanner,
+                };
+                match tera.render_to("compare.html", &cx, &mut out) {
+                    Ok(()) => Ok(()),
+                    Err(error) => {
+                        return self.fail(COMPARE_PAGE, template_error("compare.html", &error))
+                    }
+                }
+            }
+            Some(cells) => {
+                let frame = match render(tera, "compare.html", &cx) {
+                    Ok(frame) => frame,
+                    Err(error) => return self.fail(COMPARE_PAGE, error),
+                };
+                let mut out = Scanning {
+                    out: &mut file,
+                    scanner: &mut scanner,
+                };
+                splice(&frame, &cells, &mut out)
+            }
+        };
+        if let Err(error) = written {
+            let path = file.path().to_path_buf();
+            return self.fail_output(COMPARE_PAGE, output_io(&path, error));
         }
-        jobs.push((path, template, cx));
+        if let Err(error) = file.finish() {
+            return self.fail_output(COMPARE_PAGE, error);
+        }
+        self.links.add(&path, scanner.finish());
     }
-    if !pages.iter().any(|p| p.slug == "open-data") {
-        return Err(BuildError::Content(Box::new(
-            Diagnostic::file("content/open-data.md", Msg::new(Key::OpenDataMissing))
-                .hint(Msg::new(Key::HintOpenData)),
-        )));
-    }
-    jobs.push((
-        urls::file_of(urls::NOT_FOUND),
-        "404.html",
-        shared.context(words.get("not_found_title"), urls::NOT_FOUND),
-    ));
-
-    // Open data.
-    files.add(
-        "data/all.json",
-        serde_json::to_string_pretty(&project.rulebooks).unwrap_or_default(),
-    )?;
-    files.add(
-        "data/facts.json",
-        serde_json::to_string_pretty(&project.facts).unwrap_or_default(),
-    )?;
-    files.add("data/rates.csv", rates_csv(project, words))?;
-    // Per county, the compiled form the engine evaluates, natively and in the browser.
-    for (code, book) in project
-        .rulebooks
-        .iter()
-        .filter(|(_, b)| !b.policies.is_empty())
-    {
-        files.add(
-            urls::file_of(&urls::county_rules(code)),
-            serde_json::to_string(book).unwrap_or_default(),
-        )?;
-    }
-    for (name, text) in policy::schema::all() {
-        files.add(format!("data/schema/{name}"), text)?;
-    }
-
-    // Render in parallel; results come back in job order, so output is deterministic.
-    let rendered: Vec<Result<(String, String), BuildError>> = jobs
-        .par_iter()
-        .map(|(path, template, cx)| render(&tera, template, cx).map(|html| (path.clone(), html)))
-        .collect();
-    for result in rendered {
-        let (path, html) = result?;
-        files.add(path, html)?;
-    }
-
-    // Sitemap, feed and robots.txt are templates too; the sitemap lists what was rendered.
-    let mut cx = shared.context("sitemap", "/sitemap.xml");
-    cx.insert("urls", &sitemap_urls(&files, project));
-    files.add("sitemap.xml", render(&tera, "sitemap.xml", &cx)?)?;
-    let (entries, updated) = feed_entries(&summaries);
-    let mut cx = shared.context("feed", "/feed.xml");
-    cx.insert("entries", &entries);
-    cx.insert("updated", &updated);
-    files.add("feed.xml", render(&tera, "feed.xml", &cx)?)?;
-    let cx = shared.context("robots", "/robots.txt");
-    files.add("robots.txt", render(&tera, "robots.txt", &cx)?)?;
-    Ok(files)
 }
 
-fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: &Words) {
-    let (rows, examples) = match &document.compiled {
-        Some(policy) => (
-            pages::rule_rows(document, policy, project, words),
-            pages::examples(document, words),
-        ),
-        None => (Vec::new(), Vec::new()),
+/// The comparison's frame with each item's placeholder replaced by the item's cells (read
+/// from `cells`, a file per item).
+fn splice(frame: &[u8], cells: &[PathBuf], out: &mut impl Write) -> std::io::Result<()> {
+    let mut rest = frame;
+    for (item, path) in cells.iter().enumerate() {
+        let placeholder = compare::placeholder(item);
+        let Some(at) = memchr::memmem::find(rest, placeholder.as_bytes()) else {
+            return Err(std::io::Error::other(format!(
+                "compare.html: the cells of item {item} have no place"
+            )));
+        };
+        out.write_all(&rest[..at])?;
+        std::io::copy(&mut File::open(path)?, out)?;
+        rest = &rest[at + placeholder.len()..];
+    }
+    out.write_all(rest)
+}
+
+/// Writes a page and reads its ids and links on the way.
+struct Scanning<'w, W: Write> {
+    out: &'w mut W,
+    scanner: &'w mut Scanner,
+}
+
+impl<W: Write> Write for Scanning<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(buf)?;
+        self.scanner.feed(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn output_io(path: &Path, source: std::io::Error) -> OutputError {
+    OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A county's entry in `data/all.json`, the `place`-th by code: the file is the counties'
+/// rulebooks as one pretty-printed JSON object, written a county at a time.
+fn all_json_piece(place: usize, code: &str, book: &calculator::Rulebook) -> Vec<u8> {
+    let mut piece = String::from(if place == 0 { "\n  " } else { ",\n  " });
+    piece.push_str(&serde_json::to_string(code).unwrap_or_default());
+    piece.push_str(": ");
+    let mut piece = piece.into_bytes();
+    // One level in: every line but the first indented by two more spaces (a JSON string
+    // holds no raw newline, so every newline is the printer's).
+    let _ = serde_json::to_writer_pretty(Indented(&mut piece), book);
+    piece
+}
+
+/// Writes into a buffer with two spaces after every newline.
+struct Indented<'b>(&'b mut Vec<u8>);
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=at]);
+            self.0.extend_from_slice(b"  ");
+            rest = &rest[at + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The end of `data/all.json` after `counties` pieces.
+fn all_json_end(counties: usize) -> &'static [u8] {
+    if counties == 0 {
+        b"}"
+    } else {
+        b"\n}"
+    }
+}
+
+fn policy_page(
+    cx: &mut Context,
+    document: &Document,
+    view: &PartView<'_>,
+    k: usize,
+    words: &Words,
+) {
+    let project = view.project;
+    let no_rows = Vec::new();
+    let rows = view.documents[k].rows.as_ref().unwrap_or(&no_rows);
+    let examples = match &document.compiled {
+        Some(_) => pages::examples(document, words),
+        None => Vec::new(),
     };
     // Beside each clause: the rules it defines, linking to their row in the rules table.
     let mut asides: BTreeMap<&str, Vec<&RuleRow>> = BTreeMap::new();
-    for row in &rows {
+    for row in rows {
         asides.entry(row.clause.as_str()).or_default().push(row);
     }
     let asides: Asides = asides
@@ -509,20 +976,22 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: 
         .source
         .text_from
         .as_ref()
-        .and_then(|id| project.documents.iter().find(|d| &d.source.id == id));
-    let derived: Vec<DocumentSummary> = project
+        .and_then(|id| view.by_id.get(id.as_str()))
+        .map(|&j| &view.documents[j].summary);
+    let derived: Vec<&DocumentSummary> = project
         .documents
         .iter()
-        .filter(|d| d.source.text_from.as_ref() == Some(&document.source.id))
-        .map(|d| pages::summary(d, project, words))
+        .zip(&view.documents)
+        .filter(|(d, _)| d.source.text_from.as_ref() == Some(&document.source.id))
+        .map(|(_, v)| &v.summary)
         .collect();
     let county = project.county(&document.source.county).map(|c| &c.source);
     cx.insert("document", &document.source);
     cx.insert(
         "versions",
-        &crate::versions::versions(document, &rows, project, words),
+        &crate::versions::versions(document, rows, project, words),
     );
-    cx.insert("summary", &pages::summary(document, project, words));
+    cx.insert("summary", &view.documents[k].summary);
     cx.insert("county", &county);
     cx.insert("kind", &pages::kind_label(document.source.kind, words));
     cx.insert(
@@ -533,14 +1002,11 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: 
         "is_derived",
         &(document.source.kind == DocumentKindSource::DerivedFromReport),
     );
-    cx.insert(
-        "derived_from",
-        &derived_from.map(|d| pages::summary(d, project, words)),
-    );
+    cx.insert("derived_from", &derived_from);
     cx.insert("derived", &derived);
     cx.insert("text", &rendered.html);
     cx.insert("toc", &rendered.toc);
-    cx.insert("rules", &rows);
+    cx.insert("rules", rows);
     cx.insert("examples", &examples);
     cx.insert("has_rules_json", &document.compiled.is_some());
     cx.insert(
@@ -555,6 +1021,302 @@ fn policy_page(cx: &mut Context, document: &Document, project: &Project, words: 
     );
 }
 
+/// Append a document's rows of `data/rates.csv`: every rule's standard, for spreadsheets.
+fn rates_rows(out: &mut String, document: &Document, county_name: &str, rows: &[RuleRow]) {
+    for row in rows {
+        let fields = [
+            document.source.county.as_str(),
+            county_name,
+            document.source.id.as_str(),
+            row.id.as_str(),
+            row.label.as_str(),
+            row.audience_label,
+            row.standard.as_str(),
+            &row.limits.join("；"),
+            row.condition.as_deref().unwrap_or(""),
+            row.clause_url.as_str(),
+        ];
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+}
+
+/// Check the whole project without rendering it: the build stopped for another reason, but
+/// problems in the policies are reported first.
+fn check_only(parts: &Parts) -> Result<(), BuildError> {
+    (0..parts.counties()).into_par_iter().for_each(|i| {
+        parts.county(i);
+    });
+    parts.rest();
+    parts.finish().map_err(BuildError::Check)
+}
+
+/// Load, check, render, check links, write. `out` is replaced only when all of it succeeded.
+pub fn build(
+    root: &Path,
+    out: &Path,
+    theme: &Theme,
+    estimator: EstimatorAssets<'_>,
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let parts = Parts::open(root).map_err(BuildError::Check)?;
+    let site = match Site::prepare(root, theme, estimator) {
+        Ok(site) => site,
+        Err(error) => {
+            check_only(&parts)?;
+            return Err(error);
+        }
+    };
+    let staging = match Staging::new(out) {
+        Ok(staging) => staging,
+        Err(error) => {
+            check_only(&parts)?;
+            return Err(error.into());
+        }
+    };
+    let run = match Run::new(&site, &staging, &parts) {
+        Ok(run) => run,
+        Err(error) => {
+            check_only(&parts)?;
+            return Err(error.into());
+        }
+    };
+
+    for (path, bytes) in &site.assets {
+        run.write(HOME_PAGE, path, bytes);
+    }
+    for (name, text) in policy::schema::all() {
+        run.write(HOME_PAGE, &format!("data/schema/{name}"), text.as_bytes());
+    }
+    let facts = serde_json::to_string_pretty(parts.facts()).unwrap_or_default();
+    run.write(HOME_PAGE, "data/facts.json", facts.as_bytes());
+
+    // Every county on every core, each thread taking the next county, so that pieces of the
+    // open data come nearly in order; a county's pages are written as they are made.
+    let next = AtomicUsize::new(0);
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= parts.counties() {
+                    break;
+                }
+                if let Some(part) = parts.county(i) {
+                    run.part(&part);
+                }
+            });
+        }
+    });
+    // Then the counties whose documents refer to one another, together.
+    if let Some(part) = parts.rest() {
+        run.part(&part);
+    }
+    parts.finish().map_err(BuildError::Check)?;
+    let mut counties = std::mem::take(&mut *lock(&run.counties));
+    counties.sort_by_key(|c| c.index);
+    let mut documents = std::mem::take(&mut *lock(&run.documents));
+    documents.sort_by_key(|d| d.index);
+    let report = run.finish_site(&staging, counties, documents)?;
+    staging.commit()?;
+    Ok(BuildReport {
+        seconds: started.elapsed().as_secs_f64(),
+        ..report
+    })
+}
+
+impl Run<'_> {
+    /// The open data's big files, the site-wide pages, the link check and the swap.
+    fn finish_site(
+        self,
+        staging: &Staging,
+        mut counties: Vec<CountyOut>,
+        documents: Vec<DocumentOut>,
+    ) -> Result<BuildReport, BuildError> {
+        let site = self.site;
+        let summaries: Vec<&DocumentSummary> = documents.iter().map(|d| &d.summary).collect();
+
+        // Home.
+        let mut recent = summaries.clone();
+        recent.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
+        recent.truncate(10);
+        let mut cx = site.context(&site.config.title, urls::HOME);
+        cx.insert(
+            "regions",
+            &pages::regions_of(counties.iter().map(|c| c.entry.clone())),
+        );
+        cx.insert("recent", &recent);
+        cx.insert(
+            "content_pages",
+            &site
+                .pages
+                .iter()
+                .map(|p| json!({"slug": p.slug, "title": p.title}))
+                .collect::<Vec<_>>(),
+        );
+        self.page(HOME_PAGE, &urls::file_of(urls::HOME), "home.html", &cx);
+
+        // Each item's cells, complete, for the comparison.
+        let mut run = self;
+        let cells = match run.cells.take().map(Cells::finish).transpose() {
+            Ok(cells) => cells,
+            Err(error) => {
+                run.fail_output(COMPARE_PAGE, error);
+                None
+            }
+        };
+        run.compare_page(&mut counties, cells);
+        let this = run;
+
+        // Content pages; the open-data text introduces /data/.
+        for (i, page) in site.pages.iter().enumerate() {
+            let rendered = markdown::render(
+                &page.markdown,
+                &Asides::new(),
+                Headings::Page,
+                site.words.get("permalink_label"),
+            );
+            let (url, template) = if page.slug == "open-data" {
+                (urls::DATA.to_owned(), "data.html")
+            } else {
+                (urls::content_page(&page.slug), "page.html")
+            };
+            let mut cx = site.context(&page.title, &url);
+            cx.insert("body", &rendered.html);
+            cx.insert("toc", &rendered.toc);
+            if template == "data.html" {
+                cx.insert("documents", &summaries);
+                let with_rules: Vec<serde_json::Value> = counties
+                    .iter()
+                    .filter(|c| c.has_rules)
+                    .map(|c| json!({ "code": c.entry.code, "name": c.entry.name }))
+                    .collect();
+                cx.insert("counties", &with_rules);
+            }
+            this.page(content_order(i), &urls::file_of(&url), template, &cx);
+        }
+        this.page(
+            NOT_FOUND_PAGE,
+            &urls::file_of(urls::NOT_FOUND),
+            "404.html",
+            &site.context(site.words.get("not_found_title"), urls::NOT_FOUND),
+        );
+
+        // The open data written a county at a time, completed.
+        let Run {
+            all_json,
+            rates,
+            links,
+            failures,
+            ..
+        } = this;
+        let mut failures = failures
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut output = |result: Result<(), OutputError>| {
+            if let Err(error) = result {
+                if failures.output.is_none() {
+                    failures.output = Some((HOME_PAGE, error));
+                }
+            }
+        };
+        output(finish_in_order(
+            all_json,
+            "data/all.json",
+            all_json_end(counties.len()),
+        ));
+        output(finish_in_order(rates, "data/rates.csv", b""));
+
+        // Sitemap, feed and robots.txt are templates too; the sitemap lists what was written.
+        let lastmod: HashMap<&str, &Option<String>> = documents
+            .iter()
+            .map(|d| (d.summary.id.as_str(), &d.lastmod))
+            .collect();
+        let paths = staging.paths();
+        let sitemap: Vec<serde_json::Value> = paths
+            .iter()
+            .filter(|p| p.ends_with("index.html"))
+            .map(|path| {
+                let lastmod = path
+                    .strip_prefix("policies/")
+                    .and_then(|rest| rest.split('/').next())
+                    .and_then(|id| lastmod.get(id))
+                    .and_then(|m| m.as_ref());
+                json!({ "path": urls::page_of(path), "lastmod": lastmod })
+            })
+            .collect();
+        let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+        drop(paths);
+        let mut rest = Vec::new();
+        let mut cx = site.context("sitemap", "/sitemap.xml");
+        cx.insert("urls", &sitemap);
+        rest.push((
+            SITEMAP,
+            "sitemap.xml",
+            render(&site.tera, "sitemap.xml", &cx),
+        ));
+        drop(cx);
+        drop(sitemap);
+        let (entries, updated) = feed_entries(&summaries);
+        let mut cx = site.context("feed", "/feed.xml");
+        cx.insert("entries", &entries);
+        cx.insert("updated", &updated);
+        rest.push((FEED, "feed.xml", render(&site.tera, "feed.xml", &cx)));
+        drop(cx);
+        let cx = site.context("robots", "/robots.txt");
+        rest.push((ROBOTS, "robots.txt", render(&site.tera, "robots.txt", &cx)));
+        for (order, path, result) in rest {
+            match result {
+                Ok(text) => {
+                    if let Err(error) = staging.write(path, &text) {
+                        if failures.output.as_ref().is_none_or(|(o, _)| order < *o) {
+                            failures.output = Some((order, error));
+                        }
+                    }
+                }
+                Err(error) => {
+                    if failures.render.as_ref().is_none_or(|(o, _)| order < *o) {
+                        failures.render = Some((order, error));
+                    }
+                }
+            }
+        }
+
+        if let Some((_, error)) = failures.render {
+            return Err(error);
+        }
+        let broken = links.check(|path| staging.contains(path));
+        if !broken.is_empty() {
+            return Err(BuildError::Links(broken));
+        }
+        if let Some((_, error)) = failures.output {
+            return Err(BuildError::Output(error));
+        }
+        Ok(BuildReport {
+            pages,
+            files: staging.len(),
+            bytes: staging.total_bytes(),
+            seconds: 0.0,
+        })
+    }
+}
+
+/// Write the pieces still waiting and `end`, and close the file.
+fn finish_in_order(
+    sink: InOrder<StagedFile<'_>>,
+    name: &str,
+    end: &[u8],
+) -> Result<(), OutputError> {
+    let mut file = sink.finish().map_err(|e| output_io(Path::new(name), e))?;
+    file.write_all(end)
+        .map_err(|e| output_io(Path::new(name), e))?;
+    file.finish()
+}
 /// FNV-1a, 64 bits: stable across Rust versions and platforms, enough to bust caches.
 fn short_hash(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -573,45 +1335,6 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// Every rule's standard as a CSV row, for spreadsheets.
-fn rates_csv(project: &Project, words: &Words) -> String {
-    let mut out = String::from(
-        "county,county_name,policy,rule,label,audience,standard,limits,condition,clause_url\n",
-    );
-    for document in &project.documents {
-        let Some(policy) = &document.compiled else {
-            continue;
-        };
-        let county = project
-            .county(&document.source.county)
-            .map(|c| c.source.name.as_str())
-            .unwrap_or_default();
-        for row in pages::rule_rows(document, policy, project, words) {
-            let fields = [
-                document.source.county.as_str(),
-                county,
-                document.source.id.as_str(),
-                row.id.as_str(),
-                row.label.as_str(),
-                row.audience_label,
-                row.standard.as_str(),
-                &row.limits.join("；"),
-                row.condition.as_deref().unwrap_or(""),
-                row.clause_url.as_str(),
-            ];
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push('\n');
-        }
-    }
-    out
-}
-
 fn xml_escape(text: &str) -> String {
     escape_html(text).replace('\'', "&apos;")
 }
@@ -624,32 +1347,10 @@ fn xml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Re
     Ok(tera::Value::String(xml_escape(&text)))
 }
 
-/// Every page of the site for the sitemap, with the publication date of policy pages.
-fn sitemap_urls(files: &SiteFiles, project: &Project) -> Vec<serde_json::Value> {
-    files
-        .iter()
-        .filter(|(p, _)| p.ends_with("index.html"))
-        .map(|(path, _)| {
-            let lastmod = path
-                .strip_prefix("policies/")
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|id| project.documents.iter().find(|d| d.source.id == id))
-                .and_then(|d| {
-                    d.source
-                        .metadata
-                        .published
-                        .clone()
-                        .or(d.source.metadata.written.clone())
-                });
-            json!({ "path": urls::page_of(path), "lastmod": lastmod })
-        })
-        .collect()
-}
-
 /// The feed's entries, newest first, and its `updated`: the newest document's date, never
 /// the build time.
-fn feed_entries(summaries: &[DocumentSummary]) -> (Vec<&DocumentSummary>, String) {
-    let mut entries: Vec<&DocumentSummary> = summaries.iter().collect();
+fn feed_entries<'s>(summaries: &[&'s DocumentSummary]) -> (Vec<&'s DocumentSummary>, String) {
+    let mut entries: Vec<&DocumentSummary> = summaries.to_vec();
     entries.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
     let updated = entries
         .first()
@@ -657,25 +1358,29 @@ fn feed_entries(summaries: &[DocumentSummary]) -> (Vec<&DocumentSummary>, String
     (entries, updated)
 }
 
-/// Load, check, render, check links, write. `out` is replaced only when all of it succeeded.
-pub fn build(
-    root: &Path,
-    out: &Path,
-    theme: &Theme,
-    estimator: EstimatorAssets<'_>,
-) -> Result<BuildReport, BuildError> {
-    let started = Instant::now();
-    let project = load(root).map_err(BuildError::Check)?;
-    let files = render_site(&project, root, theme, estimator)?;
-    let broken = links::check(&files);
-    if !broken.is_empty() {
-        return Err(BuildError::Links(broken));
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// `data/all.json` written a county at a time is the rulebooks pretty-printed at once.
+    #[test]
+    fn all_json_in_pieces_is_the_whole() {
+        let project = policy::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).unwrap();
+        let whole = |books: &BTreeMap<String, calculator::Rulebook>| {
+            let mut out = b"{".to_vec();
+            for (place, (code, book)) in books.iter().enumerate() {
+                out.extend(all_json_piece(place, code, book));
+            }
+            out.extend(all_json_end(books.len()));
+            String::from_utf8(out).unwrap()
+        };
+        assert!(project.rulebooks.len() > 1);
+        assert_eq!(
+            whole(&project.rulebooks),
+            serde_json::to_string_pretty(&project.rulebooks).unwrap()
+        );
+        let none = BTreeMap::new();
+        assert_eq!(whole(&none), serde_json::to_string_pretty(&none).unwrap());
     }
-    write_atomically(out, &files)?;
-    Ok(BuildReport {
-        pages: files.iter().filter(|(p, _)| p.ends_with(".html")).count(),
-        files: files.len(),
-        bytes: files.total_bytes(),
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }

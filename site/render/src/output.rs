@@ -1,10 +1,12 @@
 //! Writing the site safely: every file path is checked to stay inside the output folder
-//! whatever an id says, and the whole site is written beside the output and swapped in at the
-//! end, so a failed build leaves the previous site exactly as it was.
+//! whatever an id says, and the whole site is written beside the output as it is made and
+//! swapped in at the end, so a failed build leaves the previous site exactly as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Why the site could not be written; the previous site is then left as it was.
 #[derive(Debug, thiserror::Error)]
@@ -22,51 +24,6 @@ pub enum OutputError {
         /// What the file system said.
         source: std::io::Error,
     },
-}
-
-/// The files of a site, by relative path (`counties/140431/index.html`), in a stable order.
-#[derive(Debug, Default)]
-pub struct SiteFiles {
-    files: BTreeMap<String, Vec<u8>>,
-}
-
-impl SiteFiles {
-    /// Add a file; the path must be safe (see [`safe_relative`]).
-    pub fn add(
-        &mut self,
-        path: impl Into<String>,
-        bytes: impl Into<Vec<u8>>,
-    ) -> Result<(), OutputError> {
-        let path = path.into();
-        safe_relative(&path)?;
-        self.files.insert(path, bytes.into());
-        Ok(())
-    }
-
-    /// Whether a file is at `path` (relative, `/`-separated, as added).
-    pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path)
-    }
-
-    /// Every file, path and contents, in path order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<u8>)> {
-        self.files.iter()
-    }
-
-    /// How many files; adding a path twice keeps the last.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// True before anything was added.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    /// The size of all files together, in bytes.
-    pub fn total_bytes(&self) -> usize {
-        self.files.values().map(Vec::len).sum()
-    }
 }
 
 /// A path is safe when it is relative, made of plain names only (no `..`, no root, no drive,
@@ -96,57 +53,303 @@ pub fn safe_relative(path: &str) -> Result<PathBuf, OutputError> {
     Ok(clean)
 }
 
-/// Write `files` as the folder `out`: into a temporary folder beside it first, then swapped
-/// in. On any error the temporary folder is removed and `out` is untouched.
-pub fn write_atomically(out: &Path, files: &SiteFiles) -> Result<(), OutputError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| OutputError::Io { path, source }
-    };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
-    let previous = parent.join(format!(".{name}.previous-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    let written = (|| {
-        for (path, bytes) in &files.files {
-            let target = staging.join(safe_relative(path)?);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(io(dir))?;
+/// The new site, written file by file as it is made into a folder beside the output, and
+/// swapped in by [`Staging::commit`]. Dropped without a commit (the build failed), the folder
+/// is removed and the previous site is left exactly as it was.
+///
+/// It keeps only the paths written and their total size: what the link check, the sitemap
+/// and the build's summary need.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    /// `.NAME.building-PID` beside `out`.
+    dir: PathBuf,
+    /// `.NAME.parts-PID` beside `out`: files the build assembles pages from, never published.
+    scratch: PathBuf,
+    written: Mutex<Written>,
+    committed: bool,
+}
+
+#[derive(Debug, Default)]
+struct Written {
+    paths: HashSet<String>,
+    bytes: usize,
+}
+
+impl Staging {
+    /// Start a new site for `out`: an empty folder beside it (a leftover of a build that was
+    /// killed is removed first).
+    pub fn new(out: &Path) -> Result<Staging, OutputError> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let scratch = parent.join(format!(".{name}.parts-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let _ = fs::remove_dir_all(&scratch);
+        let staging = Staging {
+            out: out.to_path_buf(),
+            dir,
+            scratch,
+            written: Mutex::new(Written::default()),
+            committed: false,
+        };
+        fs::create_dir_all(&staging.dir).map_err(io(&staging.dir))?;
+        Ok(staging)
+    }
+
+    /// The file system path of a site file, its folder made; the path is recorded as
+    /// written (so the link check knows it, even if the write then fails).
+    fn prepare(&self, path: &str) -> Result<PathBuf, OutputError> {
+        let target = self.dir.join(safe_relative(path)?);
+        lock(&self.written).paths.insert(path.to_owned());
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        Ok(target)
+    }
+
+    /// Write a file of the site; the path must be safe (see [`safe_relative`]). Writing a
+    /// path twice keeps the last.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let target = self.prepare(path)?;
+        fs::write(&target, bytes).map_err(io(&target))?;
+        lock(&self.written).bytes += bytes.len();
+        Ok(())
+    }
+
+    /// A file of the site written a piece at a time, for files too big to make in memory;
+    /// [`StagedFile::finish`] completes it.
+    pub fn create(&self, path: &str) -> Result<StagedFile<'_>, OutputError> {
+        let target = self.prepare(path)?;
+        let file = fs::File::create(&target).map_err(io(&target))?;
+        Ok(StagedFile {
+            staging: self,
+            path: target,
+            file: BufWriter::with_capacity(1 << 16, file),
+            bytes: 0,
+        })
+    }
+
+    /// A folder for files the build makes pages from (never published), created on first
+    /// use and removed with the staging folder.
+    pub fn scratch(&self) -> Result<&Path, OutputError> {
+        fs::create_dir_all(&self.scratch).map_err(io(&self.scratch))?;
+        Ok(&self.scratch)
+    }
+
+    /// Whether a file was written at `path` (relative, `/`-separated, as given).
+    pub fn contains(&self, path: &str) -> bool {
+        lock(&self.written).paths.contains(path)
+    }
+
+    /// Every path written, in path order.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = lock(&self.written).paths.iter().cloned().collect();
+        paths.sort_unstable();
+        paths
+    }
+
+    /// How many files were written.
+    pub fn len(&self) -> usize {
+        lock(&self.written).paths.len()
+    }
+
+    /// True before anything was written.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The size of every file written, in bytes (a file written twice counts twice).
+    pub fn total_bytes(&self) -> usize {
+        lock(&self.written).bytes
+    }
+
+    /// Swap the new site in for `out`. On an error the previous site is put back.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let _ = fs::remove_dir_all(&self.scratch);
+        let previous = self.dir.with_file_name(
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().replace(".building-", ".previous-"))
+                .unwrap_or_default(),
+        );
+        let had_previous = self.out.exists();
+        if had_previous {
+            fs::rename(&self.out, &previous).map_err(io(&self.out))?;
+        }
+        if let Err(error) = fs::rename(&self.dir, &self.out) {
+            // Put the old site back before reporting.
+            if had_previous {
+                let _ = fs::rename(&previous, &self.out);
             }
-            fs::write(&target, bytes).map_err(io(&target))?;
+            return Err(io(&self.out)(error));
+        }
+        self.committed = true;
+        if had_previous {
+            let _ = fs::remove_dir_all(&previous);
         }
         Ok(())
-    })();
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
     }
-    let had_previous = out.exists();
-    if had_previous {
-        fs::rename(out, &previous).map_err(|e| {
-            let _ = fs::remove_dir_all(&staging);
-            io(out)(e)
-        })?;
-    }
-    if let Err(error) = fs::rename(&staging, out) {
-        // Put the old site back before reporting.
-        if had_previous {
-            let _ = fs::rename(&previous, out);
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.scratch);
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
         }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(io(out)(error));
     }
-    if had_previous {
-        let _ = fs::remove_dir_all(&previous);
+}
+
+/// A file of the site being written a piece at a time; see [`Staging::create`].
+#[derive(Debug)]
+pub struct StagedFile<'a> {
+    staging: &'a Staging,
+    path: PathBuf,
+    file: BufWriter<fs::File>,
+    bytes: usize,
+}
+
+impl StagedFile<'_> {
+    /// Write the rest and close the file.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        self.file.flush().map_err(io(&self.path))?;
+        lock(&self.staging.written).bytes += self.bytes;
+        Ok(())
     }
-    Ok(())
+
+    /// Where the file is, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Write for StagedFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(buf)?;
+        self.bytes += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The pieces of one file, written in the order of their numbers whatever order they are
+/// made in (by threads that each take the next county): a piece waits in memory until every
+/// piece before it is written, or, when more than `limit` bytes wait, in a file of its own.
+#[derive(Debug)]
+pub struct InOrder<W: Write> {
+    inner: Mutex<InOrderInner<W>>,
+}
+
+#[derive(Debug)]
+struct InOrderInner<W> {
+    out: W,
+    next: usize,
+    waiting: BTreeMap<usize, Waiting>,
+    waiting_bytes: usize,
+    /// Where pieces wait that do not fit in `limit`.
+    spill: PathBuf,
+    limit: usize,
+}
+
+#[derive(Debug)]
+enum Waiting {
+    Memory(Vec<u8>),
+    File(PathBuf),
+}
+
+impl<W: Write> InOrder<W> {
+    /// Pieces 0, 1, 2 … into `out`; waiting pieces beyond `limit` bytes go to files named
+    /// `spill` with the piece's number added.
+    pub fn new(out: W, spill: PathBuf, limit: usize) -> InOrder<W> {
+        InOrder {
+            inner: Mutex::new(InOrderInner {
+                out,
+                next: 0,
+                waiting: BTreeMap::new(),
+                waiting_bytes: 0,
+                spill,
+                limit,
+            }),
+        }
+    }
+
+    /// Piece `number`; every number from 0 up must be given once, an empty piece for
+    /// nothing.
+    pub fn put(&self, number: usize, piece: Vec<u8>) -> std::io::Result<()> {
+        let mut inner = lock(&self.inner);
+        if number != inner.next {
+            if inner.waiting_bytes + piece.len() > inner.limit {
+                let mut name = inner.spill.clone().into_os_string();
+                name.push(format!(".{number}"));
+                let path = PathBuf::from(name);
+                fs::write(&path, &piece)?;
+                inner.waiting.insert(number, Waiting::File(path));
+            } else {
+                inner.waiting_bytes += piece.len();
+                inner.waiting.insert(number, Waiting::Memory(piece));
+            }
+            return Ok(());
+        }
+        inner.out.write_all(&piece)?;
+        inner.next += 1;
+        inner.write_waiting()
+    }
+
+    /// The file, every piece in it.
+    pub fn finish(self) -> std::io::Result<W> {
+        let mut inner = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A number never given would hold back the rest for ever: skip it.
+        while let Some(&first) = inner.waiting.keys().next() {
+            inner.next = first;
+            inner.write_waiting()?;
+        }
+        inner.out.flush()?;
+        Ok(inner.out)
+    }
+}
+
+impl<W: Write> InOrderInner<W> {
+    fn write_waiting(&mut self) -> std::io::Result<()> {
+        while let Some(piece) = self.waiting.remove(&self.next) {
+            match piece {
+                Waiting::Memory(bytes) => {
+                    self.waiting_bytes -= bytes.len();
+                    self.out.write_all(&bytes)?;
+                }
+                Waiting::File(path) => {
+                    let mut file = fs::File::open(&path)?;
+                    std::io::copy(&mut file, &mut self.out)?;
+                    let _ = fs::remove_file(&path);
+                }
+            }
+            self.next += 1;
+        }
+        Ok(())
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+    let path = path.to_path_buf();
+    move |source| OutputError::Io { path, source }
+}
+
+/// A lock, even if another thread panicked holding it: the data stays usable, every change
+/// to it being a single insert or addition.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -175,17 +378,18 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_write_keeps_the_old_site() {
+    fn a_failed_build_keeps_the_old_site() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let mut first = SiteFiles::default();
-        first.add("index.html", "old").unwrap();
-        write_atomically(&out, &first).unwrap();
-        // A file and a folder of the same name cannot both be written: the write fails midway.
-        let mut broken = SiteFiles::default();
-        broken.add("a", "file").unwrap();
-        broken.add("a/b", "inside a file").unwrap();
-        assert!(write_atomically(&out, &broken).is_err());
+        let first = Staging::new(&out).unwrap();
+        first.write("index.html", b"old").unwrap();
+        first.commit().unwrap();
+        // A file and a folder of the same name cannot both be written: the build fails midway
+        // and its staging folder is dropped.
+        let broken = Staging::new(&out).unwrap();
+        broken.write("a", b"file").unwrap();
+        assert!(broken.write("a/b", b"inside a file").is_err());
+        drop(broken);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
         assert!(!out.join("a").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -194,5 +398,38 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        // A complete build replaces it, files written whole or a piece at a time.
+        let second = Staging::new(&out).unwrap();
+        second.write("index.html", b"new").unwrap();
+        let mut big = second.create("data/big.json").unwrap();
+        big.write_all(b"[1,").unwrap();
+        big.write_all(b"2]").unwrap();
+        big.finish().unwrap();
+        assert!(second.contains("data/big.json") && !second.contains("a"));
+        assert_eq!((second.len(), second.total_bytes()), (2, 8));
+        second.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(out.join("data/big.json")).unwrap(),
+            "[1,2]"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn pieces_come_out_in_order_however_they_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        // A limit of 4 bytes: some pieces wait in memory, the rest in files.
+        let sink = InOrder::new(Vec::new(), dir.path().join("spill"), 4);
+        for (number, piece) in [(3, "d"), (1, "bb"), (2, "ccc"), (0, "a"), (5, "f")] {
+            sink.put(number, piece.as_bytes().to_vec()).unwrap();
+        }
+        sink.put(4, Vec::new()).unwrap();
+        assert_eq!(sink.finish().unwrap(), b"abbcccdf");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "spill files left"
+        );
     }
 }

@@ -449,40 +449,66 @@ pub struct CountyLink {
 }
 
 /// A region's code prefix and name.
-type RegionKey<'a> = (&'a str, &'a str);
+type RegionKey = (String, String);
+
+/// What the home page's tree needs of a county.
+#[derive(Debug, Clone)]
+pub struct CountyEntry {
+    /// Its GB/T 2260 code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its province, as its `county.yaml` gives it.
+    pub province: String,
+    /// Its prefecture, as its `county.yaml` gives it.
+    pub prefecture: String,
+    /// How many documents of any kind it has.
+    pub documents: usize,
+}
 
 /// The home page's tree of every county, in GB/T 2260 order.
 pub fn regions(project: &Project) -> Vec<Province> {
+    regions_of(project.counties.iter().map(|county| {
+        CountyEntry {
+            code: county.source.code.clone(),
+            name: county.source.name.clone(),
+            province: county.source.province.clone(),
+            prefecture: county.source.prefecture.clone(),
+            documents: project
+                .documents
+                .iter()
+                .filter(|d| d.source.county == county.source.code)
+                .count(),
+        }
+    }))
+}
+
+/// The home page's tree of these counties, in GB/T 2260 order.
+pub fn regions_of(counties: impl IntoIterator<Item = CountyEntry>) -> Vec<Province> {
     // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
     let mut tree: BTreeMap<RegionKey, BTreeMap<RegionKey, Vec<CountyLink>>> = BTreeMap::new();
-    for county in &project.counties {
-        let code = county.source.code.as_str();
-        let documents = project
-            .documents
-            .iter()
-            .filter(|d| d.source.county == county.source.code)
-            .count();
-        tree.entry((code.get(..2).unwrap_or(code), &county.source.province))
+    for county in counties {
+        let code = county.code.as_str();
+        let province = (code.get(..2).unwrap_or(code).to_owned(), county.province);
+        let prefecture = (code.get(..4).unwrap_or(code).to_owned(), county.prefecture);
+        tree.entry(province)
             .or_default()
-            .entry((code.get(..4).unwrap_or(code), &county.source.prefecture))
+            .entry(prefecture)
             .or_default()
             .push(CountyLink {
-                code: county.source.code.clone(),
-                name: county.source.name.clone(),
-                documents,
+                code: county.code,
+                name: county.name,
+                documents: county.documents,
             });
     }
     tree.into_iter()
         .map(|((_, province), prefectures)| Province {
-            name: province.to_owned(),
+            name: province,
             prefectures: prefectures
                 .into_iter()
                 .map(|((_, name), mut counties)| {
                     counties.sort_by(|a, b| a.code.cmp(&b.code));
-                    Prefecture {
-                        name: name.to_owned(),
-                        counties,
-                    }
+                    Prefecture { name, counties }
                 })
                 .collect(),
         })
@@ -533,18 +559,35 @@ pub struct FieldGroup {
 /// The estimator's form for a county: the facts its household rules use, grouped, each with
 /// the rates and caps that apply to it. `None` when the county has nothing to estimate.
 pub fn estimator_form(code: &str, project: &Project, words: &Words) -> Option<Vec<FieldGroup>> {
-    use calculator::fact::{FactGroup, FactKind};
     let book = project.rulebooks.get(code)?;
-    let mut used: Vec<usize> = Vec::new();
-    let mut rates: BTreeMap<usize, Vec<FieldRate>> = BTreeMap::new();
-    // With more than one policy in force at different times, a standard says when it applies.
-    let dated = book.policies.len() > 1;
+    let mut rows = BTreeMap::new();
     for policy in &book.policies {
         let document = project
             .documents
             .iter()
             .find(|d| d.source.id == policy.id)?;
-        let rows = rule_rows(document, policy, project, words);
+        rows.insert(
+            policy.id.as_str(),
+            rule_rows(document, policy, project, words),
+        );
+    }
+    estimator_form_with(book, |id| rows.get(id).map(Vec::as_slice), words)
+}
+
+/// [`estimator_form`] for a county's rulebook, with each policy's rows (by policy id) from
+/// `rows_of`, worked out once by the caller.
+pub fn estimator_form_with<'r>(
+    book: &calculator::Rulebook,
+    rows_of: impl Fn(&str) -> Option<&'r [RuleRow]>,
+    words: &Words,
+) -> Option<Vec<FieldGroup>> {
+    use calculator::fact::{FactGroup, FactKind};
+    let mut used: Vec<usize> = Vec::new();
+    let mut rates: BTreeMap<usize, Vec<FieldRate>> = BTreeMap::new();
+    // With more than one policy in force at different times, a standard says when it applies.
+    let dated = book.policies.len() > 1;
+    for policy in &book.policies {
+        let rows = rows_of(&policy.id)?;
         for (rule, row) in policy.rules.iter().zip(rows) {
             if rule.audience != Audience::Household
                 || matches!(rule.measure, Measure::NotComputed { .. })

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Build the synthetic project of the `site_build` benchmark with `portal build`, and the same
+# pages with Hugo, one after the other on this machine; print pages, wall time and peak memory
+# (maximum resident set size, from /usr/bin/time -v) for each.
+#
+#   site/portal/benches/hugo-compare.sh [COUNTIES [POLICIES [WORKDIR]]]    (default 3000 10)
+#
+# The project comes from the benchmark's own generator (`portal::synthetic`), and `portal` is
+# the binary that `cargo bench` builds beside it. The Hugo site is made from that project: per
+# policy a page with its metadata table, table of contents, full text and rules table (the
+# policy's YAML is the page's front matter, its text.md the body); per county a page with its
+# policies and their rate tables, and a form page with a field per fact its rules use.
+#
+# Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). Writes a few
+# GB into WORKDIR at national size (default: a new folder under /tmp, kept for inspection).
+# Either build is killed when its memory passes COMPARE_MAX_RSS_MB (default 8000). With
+# COMPARE_REUSE=1 a project already in WORKDIR/project (and its Hugo site in WORKDIR/hugo, if
+# there) is used as it is; COMPARE_ONLY=portal
+# or COMPARE_ONLY=hugo runs one of the two builds.
+set -euo pipefail
+
+counties=${1:-3000}
+policies=${2:-10}
+work=${3:-$(mktemp -d /tmp/hugo-compare.XXXXXX)}
+max_rss_mb=${COMPARE_MAX_RSS_MB:-8000}
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+target=${CARGO_TARGET_DIR:-$repo/target}
+
+for tool in cargo hugo /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "hugo-compare: needs $tool" >&2; exit 2; }
+done
+mkdir -p "$work"
+rm -rf "$work/portal-public" "$work/hugo-public"
+
+if [[ ${COMPARE_REUSE:-} == 1 && -d $work/project ]]; then
+    echo "== using the project in $work/project"
+    (cd "$repo" && cargo build -q --release -p portal)
+else
+    rm -rf "$work/project" "$work/hugo"
+    echo "== generating $counties counties × $policies policies in $work/project"
+    (cd "$repo" && SITE_BENCH_PROJECT="$work/project" SITE_BENCH_COUNTIES="$counties" \
+        SITE_BENCH_POLICIES="$policies" cargo bench -q -p portal --bench site_build)
+fi
+portal=$target/release/portal
+
+hugo_site=$work/hugo
+if [[ ${COMPARE_REUSE:-} == 1 && -f $hugo_site/hugo.toml ]]; then
+    echo "== using the Hugo site in $hugo_site"
+else
+    echo "== writing the same pages as a Hugo site in $hugo_site"
+    rm -rf "$hugo_site"
+    mkdir -p "$hugo_site/content/counties" "$hugo_site/data" "$hugo_site/layouts/_default" \
+        "$hugo_site/layouts/policy" "$hugo_site/layouts/estimate" "$hugo_site/layouts/partials"
+    cp "$work/project/policies/facts.yaml" "$hugo_site/data/facts.yaml"
+    cat >"$hugo_site/hugo.toml" <<'EOF'
+baseURL = "https://example.org/"
+languageCode = "zh-cn"
+title = "产业扶贫政策（Hugo）"
+disableKinds = ["taxonomy", "term"]
+[outputs]
+home = ["HTML", "RSS"]
+section = ["HTML"]
+page = ["HTML"]
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 4
+EOF
+    cat >"$hugo_site/layouts/_default/baseof.html" <<'EOF'
+<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ site.Title }}</title></head>
+<body><header><a href="/">{{ site.Title }}</a> <nav><a href="/counties/">各县</a></nav></header>
+<main id="main">{{ block "main" . }}{{ end }}</main>
+<footer>{{ site.Title }}</footer></body></html>
+EOF
+    # The facts by id, worked out once for the whole site.
+    cat >"$hugo_site/layouts/partials/facts.html" <<'EOF'
+{{ $facts := dict }}{{ range site.Data.facts.facts }}{{ $facts = merge $facts (dict .id .) }}{{ end }}
+{{ return $facts }}
+EOF
+    # A policy's rules table with its rates, each linked to its clause: made once per policy
+    # (partialCached) and shown on the policy's page, its county's page and its form page.
+    cat >"$hugo_site/layouts/partials/rates.html" <<'EOF'
+{{ $facts := partialCached "facts.html" "facts" }}
+<table class="rules"><thead><tr><th>项目</th><th>标准</th><th>数量</th><th>兑现</th><th>上限</th><th>条件</th><th>依据</th></tr></thead><tbody>
+{{ range .page.Params.rules }}<tr id="rule-{{ .id }}"><th scope="row">{{ .label }}</th><td>{{ with .rate }}{{ . }}{{ else }}{{ with .amount }}{{ . }}{{ else }}未规定金额{{ end }}{{ end }}</td><td>{{ with .quantity }}{{ with index $facts . }}{{ .label }}{{ end }}{{ end }}</td><td>{{ .paid | default "未写明" }}</td><td>{{ with .cap }}{{ . }}{{ end }}{{ with .max_quantity }} 数量上限 {{ . }}{{ end }}</td><td>{{ .eligible_description }}</td><td><a href="{{ $.page.RelPermalink }}#{{ .clause }}">{{ .clause }}</a></td></tr>
+{{ with .notes }}<tr><td colspan="7">{{ delimit . "；" }}</td></tr>{{ end }}{{ end }}
+</tbody></table>
+EOF
+    cat >"$hugo_site/layouts/policy/single.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<table class="meta"><tbody>
+<tr><th>县</th><td><a href="{{ .Parent.RelPermalink }}">{{ .Parent.Title }}</a></td></tr>
+<tr><th>发文机关</th><td>{{ .Params.metadata.issuer }}</td></tr>
+<tr><th>文种</th><td>{{ .Params.metadata.genre }}</td></tr>
+<tr><th>成文日期</th><td>{{ .Params.metadata.written }}</td></tr>
+<tr><th>状态</th><td>{{ .Params.metadata.status }}</td></tr>
+<tr><th>有效期</th><td>{{ .Params.validity.from }} 至 {{ .Params.validity.to | default "—" }}</td></tr>
+<tr><th>说明</th><td>{{ .Params.validity.note }}</td></tr>
+<tr><th>对象</th><td>{{ .Params.eligible_description }}</td></tr>
+</tbody></table>
+<nav class="toc" aria-label="目录">{{ .TableOfContents }}</nav>
+<article>{{ .Content }}</article>
+<h2 id="rules">补助标准</h2>
+{{ partialCached "rates.html" (dict "page" .) .RelPermalink }}
+{{ end }}
+EOF
+    cat >"$hugo_site/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+{{ with .Params.province }}<p>{{ . }} · {{ $.Params.prefecture }}</p>{{ end }}
+{{ range .Sections }}<p><a href="{{ .RelPermalink }}">{{ .Title }}</a></p>{{ end }}
+{{ with where .Pages "Type" "estimate" }}{{ range . }}<p><a href="{{ .RelPermalink }}">补助估算</a></p>{{ end }}{{ end }}
+{{ range where .Pages "Type" "policy" }}
+<section><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<p>{{ .Params.metadata.issuer }} · {{ .Params.validity.from }} 至 {{ .Params.validity.to | default "—" }}</p>
+{{ partialCached "rates.html" (dict "page" .) .RelPermalink }}
+</section>
+{{ end }}
+{{ end }}
+EOF
+    cp "$hugo_site/layouts/_default/list.html" "$hugo_site/layouts/index.html"
+    cat >"$hugo_site/layouts/estimate/single.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+{{ $facts := partialCached "facts.html" "facts" }}
+{{ $used := slice }}
+{{ range where .Parent.Pages "Type" "policy" }}{{ range .Params.rules }}{{ with .quantity }}
+  {{ $used = $used | append . }}
+{{ end }}{{ end }}{{ end }}
+<form method="get"><fieldset><legend>家庭情况与产业</legend>
+{{ range uniq $used }}{{ with index $facts . }}
+<p><label for="{{ .id }}">{{ .label }}{{ with .unit }}（{{ . }}）{{ end }}</label>
+<input id="{{ .id }}" name="{{ .id }}" inputmode="decimal">{{ with .help }}<small>{{ . }}</small>{{ end }}</p>
+{{ end }}{{ end }}
+</fieldset><button>估算</button></form>
+<h2>本县补助标准</h2>
+{{ range where .Parent.Pages "Type" "policy" }}<h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>{{ partialCached "rates.html" (dict "page" .) .RelPermalink }}{{ end }}
+{{ end }}
+EOF
+    printf -- '---\ntitle: 各县\n---\n' >"$hugo_site/content/counties/_index.md"
+
+    # One awk per county writes its pages' sources: a policy's front matter is its policy.yaml
+    # without the worked examples (Hugo shows none), then its address; the body is its text.md.
+    cat >"$work/policy-pages.awk" <<'EOF'
+FNR == 1 && FILENAME ~ /policy\.yaml$/ {
+    if (page) close(page)
+    page = out "/" ++n ".md"; skip = 0
+    print "---" > page
+}
+FNR == 1 && FILENAME ~ /text\.md$/ { printf "type: policy\nurl: /policies/%s/\n---\n", id > page }
+FILENAME ~ /policy\.yaml$/ && /^[a-z_]+:/ { skip = ($1 == "examples:") }
+FILENAME ~ /policy\.yaml$/ && /^id: / { id = $2 }
+!skip { print > page }
+EOF
+    nl=$'\n'
+    for county_dir in "$work/project/policies"/*/; do
+        [[ -f "$county_dir/county.yaml" ]] || continue
+        IFS= read -r -d '' county_yaml <"$county_dir/county.yaml" || true
+        [[ $county_yaml =~ (^|$nl)code:\ \"?([0-9]+) ]] && code=${BASH_REMATCH[2]}
+        [[ $county_yaml =~ (^|$nl)name:\ ([^$nl]+) ]] && name=${BASH_REMATCH[2]}
+        out=$hugo_site/content/counties/$code
+        mkdir -p "$out"
+        printf -- '---\ntitle: %s\n%s---\n' "$name" "$county_yaml" >"$out/_index.md"
+        printf -- '---\ntitle: %s补助估算\ntype: estimate\nurl: /counties/%s/estimate/\n---\n' \
+            "$name" "$code" >"$out/estimate.md"
+        sources=()
+        for policy_dir in "$county_dir"*/; do
+            [[ -f $policy_dir/policy.yaml && -f $policy_dir/text.md ]] &&
+                sources+=("$policy_dir/policy.yaml" "$policy_dir/text.md")
+        done
+        ((${#sources[@]})) && awk -v out="$out" -f "$work/policy-pages.awk" "${sources[@]}"
+    done
+fi
+
+# Run "$@" under /usr/bin/time -v; kill it if its memory passes the limit. Sets $wall and
+# $rss_mb.
+measure() {
+    local report
+    report=$(mktemp)
+    /usr/bin/time -v -o "$report" "$@" &
+    local timer=$! child peak=0 rss
+    while kill -0 "$timer" 2>/dev/null; do
+        child=$(pgrep -P "$timer" || true)
+        if [[ -n $child ]]; then
+            rss=$(awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$child/status" 2>/dev/null || echo 0)
+            if ((rss > max_rss_mb)); then
+                echo "hugo-compare: $1 passed ${max_rss_mb} MB, stopped" >&2
+                kill "$child"
+            fi
+        fi
+        sleep 0.5
+    done
+    wait "$timer" || { echo "hugo-compare: $* failed" >&2; cat "$report" >&2; return 1; }
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$report")
+    rss_mb=$(awk -F': ' '/Maximum resident set size/ { print int($2 / 1024) }' "$report")
+    rm -f "$report"
+}
+
+seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$1"; }
+
+results=()
+if [[ ${COMPARE_ONLY:-portal} == portal ]]; then
+    echo "== portal build"
+    measure "$portal" build --root "$work/project" --out "$work/portal-public"
+    portal_wall=$(seconds "$wall")
+    pages=$(find "$work/portal-public" -name '*.html' | wc -l)
+    results+=("$(printf '%-8s %8d %10.2f %14d' portal "$pages" "$portal_wall" "$rss_mb")")
+fi
+if [[ ${COMPARE_ONLY:-hugo} == hugo ]]; then
+    echo "== hugo ($(hugo version | cut -d' ' -f2))"
+    measure hugo --quiet --source "$hugo_site" --destination "$work/hugo-public"
+    hugo_wall=$(seconds "$wall")
+    pages=$(find "$work/hugo-public" -name '*.html' | wc -l)
+    results+=("$(printf '%-8s %8d %10.2f %14d' hugo "$pages" "$hugo_wall" "$rss_mb")")
+fi
+
+echo
+printf '%-8s %8s %10s %14s\n' build pages "wall (s)" "peak RSS (MB)"
+printf '%s\n' "${results[@]}"
+if [[ -n ${portal_wall:-} && -n ${hugo_wall:-} ]]; then
+    awk -v p="$portal_wall" -v h="$hugo_wall" 'BEGIN { printf "portal/hugo time: %.2f\n", p / h }'
+fi
+echo "outputs: $work/portal-public, $work/hugo-public"
