@@ -338,6 +338,8 @@ pub struct PolicyUse {
     pub id: String,
     /// The document's title as issued.
     pub title: String,
+    /// The region whose document it is (the county, its prefecture, province or the nation).
+    pub region: crate::model::RegionRef,
     /// 有效性 as recorded; for information only, `period` decides `in_force`.
     pub status: DocumentStatus,
     /// When its measures apply.
@@ -345,6 +347,9 @@ pub struct PolicyUse {
     /// True when `period` contains the estimate's date, so its rules were applied; when
     /// not, the date is before `period.from` (not yet in force) or after `period.to` (ended).
     pub in_force: bool,
+    /// The id of a policy in force on the date that takes this one's place in the county;
+    /// this one's measures were then not applied, though it is in force.
+    pub replaced_by: Option<String>,
 }
 
 impl Estimate {

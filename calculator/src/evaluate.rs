@@ -76,17 +76,53 @@ pub fn evaluate(
             .map(|(def, value)| fact_use(def, value))
             .collect(),
     };
+    // Per policy: whether its rules apply, and what each rule gives.
+    let mut applied: Vec<bool> = Vec::with_capacity(book.policies.len());
+    let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(book.policies.len());
     for policy in &book.policies {
         let in_force = policy.in_force_on(date);
+        // A county's own document may take the place of a higher level's in the county.
+        let replaced_by = book
+            .policies
+            .iter()
+            .find(|other| other.in_force_on(date) && other.replaces.contains(&policy.id))
+            .map(|other| other.id.clone());
         estimate.policies.push(PolicyUse {
             id: policy.id.clone(),
             title: policy.title.clone(),
+            region: policy.region.clone(),
             status: policy.status,
             period: policy.period,
             in_force,
+            replaced_by: replaced_by.clone(),
         });
-        if in_force {
-            evaluate_policy(book, policy, &scope, audience, &mut estimate)?;
+        let applies = in_force && replaced_by.is_none();
+        applied.push(applies);
+        outcomes.push(if applies {
+            rule_outcomes(book, policy, &scope, audience, &mut estimate)?
+        } else {
+            Vec::new()
+        });
+    }
+    // Each policy's own groups first; then groups that reach rules of other policies (a cap
+    // shared with the prefecture), over the amounts as the own groups left them.
+    for (p, policy) in book.policies.iter().enumerate() {
+        if applied[p] {
+            own_groups(policy, &mut outcomes[p])?;
+        }
+    }
+    for (p, policy) in book.policies.iter().enumerate() {
+        if !applied[p] {
+            continue;
+        }
+        for group in policy.groups.iter().filter(|g| !g.elsewhere.is_empty()) {
+            shared_group(book, p, group, &applied, &mut outcomes)?;
+        }
+    }
+    for (p, policy) in book.policies.iter().enumerate() {
+        if applied[p] {
+            let own = std::mem::take(&mut outcomes[p]);
+            pay(book, policy, own, &scope, &mut estimate)?;
         }
     }
     let mut total = Amount::ZERO;
@@ -122,22 +158,27 @@ fn by_period(lines: &[Line]) -> Result<Vec<PeriodTotal>, EvalError> {
         .collect())
 }
 
-fn evaluate_policy(
+/// An evaluation error at a rule or group of `policy`.
+fn fail_at(policy: &Policy, id: &str) -> impl Fn(ArithmeticError) -> EvalError {
+    let (policy, rule) = (policy.id.clone(), id.to_owned());
+    move |source| EvalError {
+        policy: policy.clone(),
+        rule: rule.clone(),
+        source,
+    }
+}
+
+/// What each rule of `policy` gives the household before any group acts; what it does not
+/// compute, and what the household is not eligible for, go into `estimate`.
+fn rule_outcomes(
     book: &Rulebook,
     policy: &Policy,
     scope: &Scope<'_>,
     audience: Audience,
     estimate: &mut Estimate,
-) -> Result<(), EvalError> {
+) -> Result<Vec<Outcome>, EvalError> {
     let text_policy = policy.text_policy_id().to_owned();
-    let fail = |id: &str| {
-        let (policy, rule) = (policy.id.clone(), id.to_owned());
-        move |source| EvalError {
-            policy: policy.clone(),
-            rule: rule.clone(),
-            source,
-        }
-    };
+    let fail = |id: &str| fail_at(policy, id);
     let excluded = |rule: &Rule, why: Exclusion| Excluded {
         policy: policy.id.clone(),
         rule: rule.id.clone(),
@@ -244,15 +285,88 @@ fn evaluate_policy(
         };
         outcomes.push(outcome);
     }
+    Ok(outcomes)
+}
 
-    for group in &policy.groups {
+/// The one-of choices and caps of `policy`'s groups over its own rules, in order.
+fn own_groups(policy: &Policy, outcomes: &mut [Outcome]) -> Result<(), EvalError> {
+    let name = |i: usize| {
+        policy
+            .rules
+            .get(i)
+            .map(|r| (r.id.clone(), r.label.clone()))
+            .unwrap_or_default()
+    };
+    for group in policy.groups.iter().filter(|g| g.elsewhere.is_empty()) {
         if group.choose_one {
-            choose_one(policy, group, &mut outcomes);
+            choose_one(&name, group, outcomes);
         }
         if let Some(limit) = group.cap {
-            apply_group_cap(group, limit, &mut outcomes).map_err(fail(&group.id))?;
+            apply_group_cap(group, limit, outcomes).map_err(fail_at(policy, &group.id))?;
         }
     }
+    Ok(())
+}
+
+/// A group of policy `p` that reaches rules of other policies: its members are taken out of
+/// their policies' outcomes, chosen among or capped together, and put back.
+fn shared_group(
+    book: &Rulebook,
+    p: usize,
+    group: &Group,
+    applied: &[bool],
+    outcomes: &mut [Vec<Outcome>],
+) -> Result<(), EvalError> {
+    let policy = &book.policies[p];
+    let mut members: Vec<(usize, usize)> = group.rules.iter().map(|&r| (p, r)).collect();
+    for at in &group.elsewhere {
+        let found = book.policies.iter().enumerate().find_map(|(q, other)| {
+            let rule = other.rules.iter().position(|r| r.id == at.rule)?;
+            (other.id == at.policy && applied.get(q) == Some(&true)).then_some((q, rule))
+        });
+        members.extend(found);
+    }
+    let names: Vec<(String, String)> = members
+        .iter()
+        .map(|&(q, r)| {
+            let rule = &book.policies[q].rules[r];
+            (rule.id.clone(), rule.label.clone())
+        })
+        .collect();
+    let mut taken: Vec<Outcome> = members
+        .iter()
+        .map(|&(q, r)| std::mem::replace(&mut outcomes[q][r], Outcome::Nothing))
+        .collect();
+    let local = Group {
+        rules: (0..taken.len()).collect(),
+        elsewhere: Vec::new(),
+        ..group.clone()
+    };
+    let name = |i: usize| names.get(i).cloned().unwrap_or_default();
+    if group.choose_one {
+        choose_one(&name, &local, &mut taken);
+    }
+    let capped = match group.cap {
+        Some(limit) => apply_group_cap(&local, limit, &mut taken),
+        None => Ok(()),
+    };
+    for (&(q, r), outcome) in members.iter().zip(taken) {
+        outcomes[q][r] = outcome;
+    }
+    capped.map_err(fail_at(policy, &group.id))
+}
+
+/// The lines, loans' companions and payment plans of `policy` from its rules' outcomes as the
+/// groups left them: top-ups first, which pay only with the item they add to.
+fn pay(
+    book: &Rulebook,
+    policy: &Policy,
+    mut outcomes: Vec<Outcome>,
+    scope: &Scope<'_>,
+    estimate: &mut Estimate,
+) -> Result<(), EvalError> {
+    let text_policy = policy.text_policy_id().to_owned();
+    let fail = |id: &str| fail_at(policy, id);
 
     // A top-up is paid only with the item it adds to, as that item stands after the groups.
     for (index, rule) in policy.rules.iter().enumerate() {
@@ -345,7 +459,7 @@ fn evaluate_policy(
 /// "Only one of these per household": the household gets the best it can. With ranges that
 /// is at least the highest certain amount of any item and at most the highest possible one;
 /// the line goes to the item with the highest possible amount.
-fn choose_one(policy: &Policy, group: &Group, outcomes: &mut [Outcome]) {
+fn choose_one(name: &dyn Fn(usize) -> (String, String), group: &Group, outcomes: &mut [Outcome]) {
     let paying: Vec<(usize, Amount)> = group
         .rules
         .iter()
@@ -371,10 +485,13 @@ fn choose_one(policy: &Policy, group: &Group, outcomes: &mut [Outcome]) {
     else {
         return;
     };
-    let alternative = |i: usize, amount: Amount| Alternative {
-        rule: policy.rules[i].id.clone(),
-        label: policy.rules[i].label.clone(),
-        amount: amount.normalized(),
+    let alternative = |i: usize, amount: Amount| {
+        let (rule, label) = name(i);
+        Alternative {
+            rule,
+            label,
+            amount: amount.normalized(),
+        }
     };
     let alternatives = paying
         .iter()

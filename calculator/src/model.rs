@@ -60,6 +60,35 @@ pub struct CountyRef {
     pub office: Option<String>,
 }
 
+/// The level of government a policy comes from. A household's subsidies add up from its
+/// county's documents and those of the regions above it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 县级: a county, county-level city or district.
+    #[default]
+    County,
+    /// 市级: a prefecture-level city, 州 or 盟.
+    Prefecture,
+    /// 省级: a province, autonomous region or municipality.
+    Province,
+    /// 国家: the nation.
+    Nation,
+}
+
+/// The region a policy belongs to, as estimates name who pays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionRef {
+    /// Its GB/T 2260 code (`610100`).
+    pub code: String,
+    /// Its name (西安市).
+    pub name: String,
+    /// Its level.
+    pub level: Level,
+}
+
 /// Who a measure is for. The estimator serves households and says what else exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +127,13 @@ pub struct Policy {
     pub period: Period,
     /// True when its measures are second-hand, reported by another document.
     pub derived_from_report: bool,
+    /// The region whose document it is: the county's own, or a region above it.
+    #[serde(default)]
+    pub region: RegionRef,
+    /// Ids of policies of regions above that this one takes the place of while it is in
+    /// force: their measures are not paid in the county then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
     /// The policy whose full text the clause anchors point into (another document's id for
     /// measures derived from a report).
     pub text_from: Option<String>,
@@ -297,6 +333,11 @@ pub struct Group {
     pub clause: String,
     /// Indices into the policy's rules, in the order the text lists them.
     pub rules: Vec<usize>,
+    /// Rules of other policies the group reaches too: a cap shared with the prefecture's
+    /// measure, or "not together with" the province's (不重复享受). They count when their
+    /// policy applies on the date; a policy not in the rulebook is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<RuleAt>,
     /// 只享受1项: only the best one for the household is paid.
     pub choose_one: bool,
     /// The most the group's rules pay one household together, in 元, applied after the
@@ -307,6 +348,15 @@ pub struct Group {
     pub schedule: Option<Schedule>,
     /// Interpretations shown with the lines the group cut or chose, and with its schedule.
     pub notes: Vec<String>,
+}
+
+/// A rule of another policy, by the policy's id and the rule's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleAt {
+    /// The policy's id (`changzhi-2018-livestock`).
+    pub policy: String,
+    /// The rule's id in it (`pigs`).
+    pub rule: String,
 }
 
 /// How often an amount is paid, as the text states it. Amounts paid over different periods

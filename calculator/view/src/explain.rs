@@ -6,7 +6,7 @@ use calculator::amount::Amount;
 use calculator::date::{Date, Period};
 use calculator::estimate::{Estimate, Excluded, Exclusion, LoanLine, PolicyUse, Step};
 use calculator::fact::FactError;
-use calculator::model::{Audience, DocumentStatus, Paid};
+use calculator::model::{Audience, DocumentStatus, Level, Paid};
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
 pub fn yuan(amount: &Amount) -> String {
@@ -39,6 +39,30 @@ pub fn audience_text(audience: Audience) -> &'static str {
         Audience::Enterprise => "企业、合作社等经营主体",
         Audience::Collective => "村集体",
     }
+}
+
+/// A level of government as readers see it: 县级, 市级, 省级, 国家.
+pub fn level_text(level: Level) -> &'static str {
+    match level {
+        Level::County => "县级",
+        Level::Prefecture => "市级",
+        Level::Province => "省级",
+        Level::Nation => "国家",
+    }
+}
+
+/// Who pays a line: the region, its level and the document (`西安市（市级）《…》`).
+pub fn payer_text(policy: &PolicyUse) -> String {
+    let region = &policy.region;
+    if region.name.is_empty() {
+        return format!("《{}》", policy.title);
+    }
+    format!(
+        "{}（{}）《{}》",
+        region.name,
+        level_text(region.level),
+        policy.title
+    )
 }
 
 /// 有效性 as readers see it: 有效, 已修订, 失效.

@@ -3,7 +3,7 @@
 //! `portal estimate` all read this one view, so they say the same thing.
 
 use crate::explain::{
-    date_text, exclusion_text, loan_text, not_in_force_text, paid_text, period_text,
+    date_text, exclusion_text, loan_text, not_in_force_text, paid_text, payer_text, period_text,
     period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
 };
 use calculator::date::Date;
@@ -89,6 +89,8 @@ pub struct ViewLine {
     pub paid: String,
     /// Where to read the clause on the site.
     pub clause_url: String,
+    /// Who pays it: the region, its level and the document (`西安市（市级）《…》`).
+    pub payer: String,
     /// Each step of the working in Chinese, from [`step_text`].
     pub steps: Vec<String>,
     /// Interpretations and remarks shown under the line (注：…).
@@ -219,6 +221,7 @@ impl View {
                 amount: String::new(),
                 paid: String::new(),
                 clause_url: String::new(),
+                payer: String::new(),
                 steps: vec![String::new()],
                 notes: vec![String::new()],
                 derived_from_report: false,
@@ -280,6 +283,12 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
                 amount: yuan(&l.amount),
                 paid: paid_text(l.paid),
                 clause_url: links.link(&l.text_policy, &l.clause),
+                payer: e
+                    .policies
+                    .iter()
+                    .find(|p| p.id == l.policy)
+                    .map(payer_text)
+                    .unwrap_or_default(),
                 steps: l.steps.iter().map(step_text).collect(),
                 notes: l.notes.clone(),
                 derived_from_report: l.derived_from_report,
@@ -313,17 +322,28 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
             .iter()
             .map(|p| {
                 let period = period_text(p.period);
+                if let Some(by) = &p.replaced_by {
+                    let by = e
+                        .policies
+                        .iter()
+                        .find(|q| &q.id == by)
+                        .map_or(by.as_str(), |q| q.title.as_str());
+                    return format!(
+                        "{}（{period}，本县执行《{by}》，不再执行本文件）",
+                        payer_text(p)
+                    );
+                }
                 match not_in_force_text(p, e.date) {
-                    None if asked == e.date => format!("《{}》（{period}，适用）", p.title),
+                    None if asked == e.date => format!("{}（{period}，适用）", payer_text(p)),
                     None if asked > e.date => format!(
-                        "《{}》（{period}，已失效；按其最后一天的规则估算）",
-                        p.title
+                        "{}（{period}，已失效；按其最后一天的规则估算）",
+                        payer_text(p)
                     ),
                     None => format!(
-                        "《{}》（{period}，尚未生效；按其第一天的规则估算）",
-                        p.title
+                        "{}（{period}，尚未生效；按其第一天的规则估算）",
+                        payer_text(p)
                     ),
-                    Some(reason) => format!("《{}》（{period}，{reason}）", p.title),
+                    Some(reason) => format!("{}（{period}，{reason}）", payer_text(p)),
                 }
             })
             .collect(),

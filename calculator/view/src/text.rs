@@ -2,8 +2,8 @@
 //! is worked out, the schedule, loans, and what was not computed.
 
 use crate::explain::{
-    audience_text, exclusion_text, loan_text, not_in_force_text, paid_text, period_text,
-    period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
+    audience_text, exclusion_text, loan_text, not_in_force_text, paid_text, payer_text,
+    period_text, period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
 };
 use crate::page::ClauseLinks;
 use calculator::estimate::Estimate;
@@ -21,11 +21,14 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
         audience_text(estimate.audience)
     );
     for policy in &estimate.policies {
-        let state = not_in_force_text(policy, estimate.date).unwrap_or_else(|| "适用".into());
+        let state = match &policy.replaced_by {
+            Some(by) => format!("本县执行 {by}，不再执行本文件"),
+            None => not_in_force_text(policy, estimate.date).unwrap_or_else(|| "适用".into()),
+        };
         let _ = writeln!(
             out,
-            "  《{}》 {}（{}）",
-            policy.title,
+            "  {} {}（{}）",
+            payer_text(policy),
             state,
             period_text(policy.period)
         );
@@ -63,6 +66,9 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
             yuan(&line.amount),
             links.link(&line.text_policy, &line.clause)
         );
+        if let Some(policy) = estimate.policies.iter().find(|p| p.id == line.policy) {
+            let _ = writeln!(out, "     来源：{}", payer_text(policy));
+        }
         for s in &line.steps {
             let _ = writeln!(out, "     - {}", step_text(s));
         }

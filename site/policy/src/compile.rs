@@ -735,6 +735,9 @@ pub fn compile_policy(
         },
         period,
         derived_from_report: policy.kind == crate::source::DocumentKindSource::DerivedFromReport,
+        // The region is filled in by the loader, which knows the folder's region.
+        region: calculator::model::RegionRef::default(),
+        replaces: policy.replaces.clone(),
         text_from: policy.text_from.clone(),
         rules,
         groups,
@@ -1229,8 +1232,26 @@ fn group(
         text_name,
     );
     let mut members = Vec::with_capacity(source.rules.len());
+    let mut elsewhere = Vec::new();
     for (j, id) in source.rules.iter().enumerate() {
         let member_path = format!("{path}.rules[{j}]");
+        // `policy-id#rule-id`: a rule of another policy (a region above's, or another of the
+        // county's); the loader checks that it exists, as it knows every document.
+        if let Some((other, rule)) = id.split_once('#') {
+            if valid_id(other) && valid_id(rule) {
+                elsewhere.push(calculator::model::RuleAt {
+                    policy: other.to_owned(),
+                    rule: rule.to_owned(),
+                });
+            } else {
+                cx.error(
+                    &member_path,
+                    Msg::new(Key::GroupUnknownRule).arg("id", id),
+                    Some(Msg::new(Key::HintGroupElsewhere)),
+                );
+            }
+            continue;
+        }
         match policy.rules.iter().position(|r| &r.id == id) {
             Some(_) if source.rules[..j].contains(id) => cx.error(
                 &member_path,
@@ -1286,6 +1307,7 @@ fn group(
         label: source.label.clone(),
         clause: source.clause.clone(),
         rules: members,
+        elsewhere,
         choose_one: source.choose == ChooseSource::One,
         cap,
         schedule,

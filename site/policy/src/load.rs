@@ -6,11 +6,13 @@ use crate::compile::{self, FileContext};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::examples;
 use crate::messages::{Key, Msg};
-use crate::source::{CountySource, DocumentKindSource, FactKindSource, FactsFile, PolicySource};
+use crate::source::{
+    CountySource, DocumentKindSource, FactKindSource, FactsFile, PolicySource, RegionsSource,
+};
 use crate::yaml::{self, YamlIndex};
 use calculator::expr::Absent;
 use calculator::fact::{FactCatalogue, FactDef, FactGroup, FactKind};
-use calculator::model::{CountyRef, Policy, Rulebook};
+use calculator::model::{CountyRef, Level, Policy, RegionRef, Rulebook};
 use calculator::unit::Dimension;
 use calculator::Period;
 use rust_decimal::Decimal;
@@ -23,17 +25,42 @@ use walkdir::WalkDir;
 mod parts;
 pub use parts::{Part, Parts};
 
-/// A county as loaded.
-#[derive(Debug)]
+/// A county as loaded from its `county.yaml`; in [`Project::regions`], a prefecture,
+/// province or the nation as loaded from its `region.yaml` (the same keys).
+#[derive(Debug, Clone)]
 pub struct County {
-    /// Its `county.yaml` as read; only counties that passed every check are loaded.
+    /// Its `county.yaml` (or `region.yaml`) as read; only those that passed every check are
+    /// loaded.
     pub source: CountySource,
     /// The folder, relative to the project root.
     pub dir: String,
+    /// The region it is, as the code list names it.
+    pub region: RegionRef,
+    /// The regions above it, nearest first, ending with the nation.
+    pub above: Vec<RegionRef>,
+}
+
+impl County {
+    /// Whether a document of `region` (its folder's code) with `applies_to` as written
+    /// applies in this county: its own, or one of a region above that does not leave it out.
+    pub fn is_covered_by(&self, document: &PolicySource) -> bool {
+        let code = &self.region.code;
+        if document.county == *code {
+            return true;
+        }
+        if !self.above.iter().any(|r| r.code == document.county) {
+            return false;
+        }
+        match &document.applies_to {
+            None => true,
+            Some(a) if !a.only.is_empty() => a.only.contains(code),
+            Some(a) => !a.except.contains(code),
+        }
+    }
 }
 
 /// A policy document (or report) as loaded.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     /// Its `policy.yaml` as read, with where each rule, group and example stood in the file.
     pub source: PolicySource,
@@ -84,11 +111,16 @@ pub struct Project {
     pub facts: FactCatalogue,
     /// In the order of their folders' names.
     pub counties: Vec<County>,
+    /// The prefectures, provinces (and the nation) that have a folder with a `region.yaml`,
+    /// in the order of their folders' names.
+    pub regions: Vec<County>,
+    /// The national code list, with the project's `policies/regions.yaml` applied.
+    pub catalogue: Arc<regions::Catalogue>,
     /// Policies, reports and derived measures, in the order of their folders (county, then
     /// document).
     pub documents: Vec<Document>,
     /// County code → its compiled rules, for every county (a county without policies has an
-    /// empty rulebook).
+    /// empty rulebook): its own policies and those of the regions above that apply to it.
     pub rulebooks: BTreeMap<String, Rulebook>,
     /// Counts for the summary line.
     pub summary: Summary,
@@ -98,6 +130,19 @@ impl Project {
     /// The county with this GB/T 2260 code, if the project has it.
     pub fn county(&self, code: &str) -> Option<&County> {
         self.counties.iter().find(|c| c.source.code == code)
+    }
+
+    /// The region folder (prefecture, province, nation) with this code, if the project has it.
+    pub fn region(&self, code: &str) -> Option<&County> {
+        self.regions.iter().find(|c| c.source.code == code)
+    }
+
+    /// The documents that apply in a county: its own and those of the regions above it that
+    /// cover it, in the project's order.
+    pub fn documents_for<'p>(&'p self, county: &'p County) -> impl Iterator<Item = &'p Document> {
+        self.documents
+            .iter()
+            .filter(move |d| county.is_covered_by(&d.source))
     }
 
     /// The document that replaces the one with id `id` (its `supersedes` names it), if any.
@@ -265,6 +310,8 @@ struct Plan {
     /// Every `policy.yaml`, in the order of their folders.
     policy_files: Vec<String>,
     counties: Vec<County>,
+    regions: Vec<County>,
+    catalogue: regions::Catalogue,
 }
 
 /// Read the facts catalogue, find every file under `policies/` and load the counties.
@@ -296,6 +343,8 @@ fn plan(
         .and_then(|source| load_facts(&source, problems));
 
     let mut county_files = Vec::new();
+    let mut region_files = Vec::new();
+    let mut regions_file = None;
     let mut policy_files = Vec::new();
     let mut policy_dirs: Vec<String> = Vec::new();
     for entry in files.entries() {
@@ -312,7 +361,9 @@ fn plan(
         let rel = entry.relative.clone();
         match (entry.depth, entry.name()) {
             (1, "facts.yaml") => {}
+            (1, "regions.yaml") => regions_file = Some(rel),
             (2, "county.yaml") => county_files.push(rel),
+            (2, "region.yaml") => region_files.push(rel),
             (3, "policy.yaml") => policy_files.push(rel),
             (2, _) if entry.is_dir => policy_dirs.push(rel),
             (_, n) if n.ends_with(".yaml") || n.ends_with(".yml") => problems.push(
@@ -337,19 +388,46 @@ fn plan(
         }
     }
 
+    let mut catalogue = regions::Catalogue::national();
+    if let Some(rel) = regions_file {
+        if let Some(source) = read(files, &rel, diagnostics) {
+            let (read, _) = yaml::read_format_file::<RegionsSource>(&source);
+            problems.extend(read.problems);
+            if let Some(file) = read.value {
+                catalogue = catalogue.with_entries(
+                    file.regions
+                        .iter()
+                        .map(|r| (r.code.as_str(), r.name.as_str())),
+                );
+            }
+        }
+    }
     let mut counties: Vec<County> = Vec::new();
-    for rel in &county_files {
+    let mut regions: Vec<County> = Vec::new();
+    for (rel, is_region) in county_files
+        .iter()
+        .map(|r| (r, false))
+        .chain(region_files.iter().map(|r| (r, true)))
+    {
         let Some(source) = read(files, rel, diagnostics) else {
             continue;
         };
-        if let Some(county) = load_county(&source, rel, &counties, problems) {
-            counties.push(county);
+        let loaded = counties.iter().chain(&regions);
+        let taken: Vec<&str> = loaded.map(|c| c.source.code.as_str()).collect();
+        if let Some(county) = load_county(&source, rel, &taken, &catalogue, is_region, problems) {
+            if is_region {
+                regions.push(county);
+            } else {
+                counties.push(county);
+            }
         }
     }
     Some(Plan {
         facts,
         policy_files,
         counties,
+        regions,
+        catalogue,
     })
 }
 
@@ -361,10 +439,13 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
         facts,
         policy_files,
         counties,
+        regions,
+        catalogue,
     }) = plan(files, &mut diagnostics, &mut problems)
     else {
         return Err(diagnostics);
     };
+    let folders: Vec<&County> = counties.iter().chain(&regions).collect();
 
     let mut documents: Vec<Document> = Vec::new();
     if let Some(facts) = &facts {
@@ -376,7 +457,7 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
                 files,
                 source,
                 rel,
-                &counties,
+                &folders,
                 &documents,
                 &mut diagnostics,
                 &mut problems,
@@ -385,8 +466,10 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
             }
         }
         compile_documents(&mut documents, facts, &mut problems);
+        place_in_regions(&mut documents, &folders);
+        check_levels(&documents, &folders, &catalogue, &mut problems);
         check_versions(&documents, &mut problems);
-        check_double_subsidy(&documents, facts, &mut problems);
+        check_double_subsidy(&documents, &folders, facts, &mut problems);
     }
 
     let mut summary = Summary {
@@ -399,11 +482,16 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
             let book = county_rulebook(
                 county,
                 facts,
-                documents
-                    .iter()
-                    .filter(|d| d.source.county == county.source.code),
+                documents.iter().filter(|d| county.is_covered_by(&d.source)),
             );
             rulebooks.insert(county.source.code.clone(), book);
+        }
+        // A region's examples are worked out with its document alone, as a county's are.
+        for region in &regions {
+            rulebooks.insert(
+                region.source.code.clone(),
+                rulebook(region, facts, Vec::new()),
+            );
         }
         check_examples(
             &mut documents,
@@ -412,6 +500,9 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
             &mut summary,
             &mut problems,
         );
+        for region in &regions {
+            rulebooks.remove(&region.source.code);
+        }
     }
 
     for problem in problems {
@@ -428,6 +519,8 @@ fn load_files(files: &dyn Files) -> Result<Project, Diagnostics> {
         root,
         facts,
         counties,
+        regions,
+        catalogue: Arc::new(catalogue),
         documents,
         rulebooks,
         summary,
@@ -654,7 +747,9 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
 fn load_county(
     source: &SourceText,
     rel: &str,
-    counties: &[County],
+    taken: &[&str],
+    catalogue: &regions::Catalogue,
+    is_region: bool,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<County> {
     let (read, index) = yaml::read_format_file::<CountySource>(source);
@@ -684,12 +779,14 @@ fn load_county(
                 .arg("code", &county.code),
             Some(Msg::new(Key::HintCountyFolder).arg("code", &county.code)),
         );
-    } else if counties.iter().any(|c| c.source.code == county.code) {
+    } else if taken.contains(&county.code.as_str()) {
         cx.error(
             "code",
             Msg::new(Key::CountyCodeTaken).arg("code", &county.code),
             Some(Msg::new(Key::HintCountyCodeTaken)),
         );
+    } else {
+        check_in_catalogue(&mut cx, &county, catalogue, is_region);
     }
     for (i, former) in county.former.iter().enumerate() {
         if !compile::valid_region_code(&former.code) {
@@ -704,17 +801,165 @@ fn load_county(
     // a county that may not be the one meant (they say nothing, see load_document).
     let ok = diagnostics.is_empty() && clean;
     problems.extend(diagnostics);
+    let region = region_ref(catalogue, &county.code)?;
+    let above = catalogue
+        .ancestors(&county.code)
+        .into_iter()
+        .map(|r| RegionRef {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level,
+        })
+        .collect();
     ok.then_some(County {
         source: county,
         dir,
+        region,
+        above,
     })
+}
+
+/// The region with this code as the code list has it.
+fn region_ref(catalogue: &regions::Catalogue, code: &str) -> Option<RegionRef> {
+    catalogue.get(code).map(|r| RegionRef {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        level: r.level,
+    })
+}
+
+/// A level in words, as messages say it.
+fn level_phrase(level: Level) -> Msg {
+    Msg::new(match level {
+        Level::County => Key::PhraseLevelCounty,
+        Level::Prefecture => Key::PhraseLevelPrefecture,
+        Level::Province => Key::PhraseLevelProvince,
+        Level::Nation => Key::PhraseLevelNation,
+    })
+}
+
+/// A `county.yaml` or `region.yaml` against the code list: the code is in it, at the level
+/// the file is for, under the name written, and below the province and prefecture written.
+fn check_in_catalogue(
+    cx: &mut FileContext<'_>,
+    county: &CountySource,
+    catalogue: &regions::Catalogue,
+    is_region: bool,
+) {
+    let Some(region) = catalogue.get(&county.code) else {
+        let hint = match catalogue.suggest(&county.code, &county.name) {
+            Some(regions::Suggestion::Renamed { former, now }) => Msg::new(Key::HintRegionRenamed)
+                .arg("old_name", former.name)
+                .arg("old_code", former.code)
+                .arg("name", now.name)
+                .arg("code", now.code)
+                .arg(
+                    "year",
+                    former.last_listed.get(..4).unwrap_or_default().to_owned(),
+                ),
+            Some(regions::Suggestion::Near(near)) => Msg::new(Key::HintRegionNear).arg(
+                "regions",
+                crate::messages::Arg::List(
+                    near.iter()
+                        .map(|r| crate::messages::Arg::Text(format!("{} {}", r.code, r.name)))
+                        .collect(),
+                ),
+            ),
+            None => {
+                cx.error(
+                    "code",
+                    Msg::new(Key::RegionCodeUnknown).arg("code", &county.code),
+                    Some(Msg::new(Key::HintRegionsFile)),
+                );
+                return;
+            }
+        };
+        cx.error(
+            "code",
+            Msg::new(Key::RegionCodeUnknown).arg("code", &county.code),
+            [hint, Msg::new(Key::HintRegionsFile)],
+        );
+        return;
+    };
+    match (region.level, is_region) {
+        (Level::County, true) => {
+            cx.error(
+                "code",
+                Msg::new(Key::RegionFileIsCounty).arg("code", &county.code),
+                Some(Msg::new(Key::HintUseCountyFile)),
+            );
+            return;
+        }
+        (level, false) if level != Level::County => {
+            cx.error(
+                "code",
+                Msg::new(Key::CountyFileIsRegion)
+                    .arg("code", &county.code)
+                    .arg("level", level_phrase(level)),
+                Some(Msg::new(Key::HintUseRegionFile)),
+            );
+            return;
+        }
+        _ => {}
+    }
+    if region.name != county.name {
+        let hint = match catalogue.suggest(&county.code, &county.name) {
+            Some(regions::Suggestion::Renamed { former, now }) if now.code != county.code => {
+                Msg::new(Key::HintRegionRenamed)
+                    .arg("old_name", former.name)
+                    .arg("old_code", former.code)
+                    .arg("name", now.name)
+                    .arg("code", now.code)
+                    .arg(
+                        "year",
+                        former.last_listed.get(..4).unwrap_or_default().to_owned(),
+                    )
+            }
+            _ => Msg::new(Key::HintRegionName).arg("expected", &region.name),
+        };
+        cx.error(
+            "name",
+            Msg::new(Key::RegionNameMismatch)
+                .arg("code", &county.code)
+                .arg("name", &county.name)
+                .arg("expected", &region.name),
+            Some(hint),
+        );
+    }
+    let above = catalogue.ancestors(&county.code);
+    for (key, written, level) in [
+        ("province", &county.province, Level::Province),
+        ("prefecture", &county.prefecture, Level::Prefecture),
+    ] {
+        let Some(written) = written else { continue };
+        // A county the province governs directly has no prefecture: it is written as the
+        // province, or left out.
+        let expected = above
+            .iter()
+            .find(|r| r.level == level)
+            .or_else(|| above.iter().find(|r| r.level == Level::Province));
+        if let Some(expected) = expected.filter(|e| &e.name != written) {
+            cx.error(
+                key,
+                Msg::new(Key::RegionAboveMismatch)
+                    .arg("key", key)
+                    .arg("name", written)
+                    .arg("expected", &expected.name),
+                Some(
+                    Msg::new(Key::HintRegionAbove)
+                        .arg("key", key)
+                        .arg("expected", &expected.name),
+                ),
+            );
+        }
+    }
 }
 
 fn load_document(
     files: &dyn Files,
     file: Arc<SourceText>,
     rel: &str,
-    counties: &[County],
+    folders: &[&County],
     documents: &[Document],
     diagnostics: &mut Diagnostics,
     problems: &mut Vec<Diagnostic>,
@@ -827,7 +1072,7 @@ fn load_document(
             Some(Msg::new(Key::HintPolicyIdTaken)),
         );
     }
-    match counties.iter().find(|c| c.dir == county_dir) {
+    match folders.iter().find(|c| c.dir == county_dir) {
         Some(county) if county.source.code != policy.county => cx.error(
             "county",
             Msg::new(Key::PolicyCountyMismatch)
@@ -837,7 +1082,8 @@ fn load_document(
         ),
         Some(_) => {}
         // A county.yaml that exists but is broken has its own error; do not repeat it here.
-        None if files.is_file(&format!("{county_dir}/county.yaml")) => {}
+        None if files.is_file(&format!("{county_dir}/county.yaml"))
+            || files.is_file(&format!("{county_dir}/region.yaml")) => {}
         None => cx.error(
             "county",
             Msg::new(Key::CountyFileMissing).arg("dir", county_dir),
@@ -955,7 +1201,8 @@ fn compile_documents(
 ) {
     for i in 0..documents.len() {
         let document = &documents[i];
-        if document.source.kind == DocumentKindSource::Report {
+        // A region's documents reach a county's part compiled already.
+        if document.source.kind == DocumentKindSource::Report || document.compiled.is_some() {
             continue;
         }
         let mut local = Vec::new();
@@ -1019,6 +1266,113 @@ fn compile_documents(
     }
 }
 
+/// Each compiled policy learns the region whose folder holds it, so that estimates can say
+/// which level pays.
+fn place_in_regions(documents: &mut [Document], folders: &[&County]) {
+    for document in documents {
+        let region = folders
+            .iter()
+            .find(|f| f.source.code == document.source.county)
+            .map(|f| f.region.clone());
+        if let (Some(policy), Some(region)) = (&mut document.compiled, region) {
+            policy.region = region;
+        }
+    }
+}
+
+/// What a document says about levels: `applies_to` names counties below its region (and only
+/// a region above a county has one); `replaces` names documents of the regions above.
+fn check_levels(
+    documents: &[Document],
+    folders: &[&County],
+    catalogue: &regions::Catalogue,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for document in documents {
+        let Some(folder) = folders
+            .iter()
+            .find(|f| f.source.code == document.source.county)
+        else {
+            continue;
+        };
+        let mut local = Vec::new();
+        let mut cx = FileContext {
+            source: &document.file,
+            index: &document.index,
+            diagnostics: &mut local,
+            damaged: &document.source.positions.damaged,
+        };
+        if let Some(applies_to) = &document.source.applies_to {
+            if folder.region.level == Level::County {
+                cx.error("applies_to", Msg::new(Key::AppliesToInCounty), None);
+            } else {
+                for (key, codes) in [("only", &applies_to.only), ("except", &applies_to.except)] {
+                    for (i, code) in codes.iter().enumerate() {
+                        let below = catalogue.get(code).is_some_and(|r| {
+                            r.level == Level::County && catalogue.covers(&folder.region.code, code)
+                        });
+                        if !below {
+                            cx.error(
+                                &format!("applies_to.{key}[{i}]"),
+                                Msg::new(Key::AppliesToNotBelow)
+                                    .arg("code", code)
+                                    .arg("region", &folder.region.name),
+                                Some(
+                                    Msg::new(Key::HintAppliesTo).arg("region", &folder.region.name),
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Rules of other documents in groups: the county's own or those of a region above.
+        for (i, group) in document.source.groups.iter().enumerate() {
+            for (j, member) in group.rules.iter().enumerate() {
+                let Some((policy, rule)) = member.split_once('#') else {
+                    continue;
+                };
+                let reachable = documents.iter().any(|d| {
+                    d.source.id == policy
+                        && (d.source.county == folder.region.code
+                            || folder.above.iter().any(|r| r.code == d.source.county))
+                        && d.source.rules.iter().any(|r| r.id == rule)
+                });
+                if !reachable {
+                    cx.error(
+                        &format!("groups[{}].rules[{j}]", document.source.positions.group(i)),
+                        Msg::new(Key::GroupElsewhereUnknown)
+                            .arg("policy", policy)
+                            .arg("rule", rule),
+                        Some(Msg::new(Key::HintGroupElsewhere)),
+                    );
+                }
+            }
+        }
+        for (i, id) in document.source.replaces.iter().enumerate() {
+            let path = format!("replaces[{i}]");
+            match documents.iter().find(|d| &d.source.id == id) {
+                None => cx.error(
+                    &path,
+                    Msg::new(Key::ReplacesUnknown).arg("id", id),
+                    Some(Msg::new(Key::HintReplaces)),
+                ),
+                Some(other) if !folder.above.iter().any(|r| r.code == other.source.county) => {
+                    cx.error(
+                        &path,
+                        Msg::new(Key::ReplacesNotAbove)
+                            .arg("id", id)
+                            .arg("region", &folder.region.name),
+                        Some(Msg::new(Key::HintReplaces)),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        problems.extend(local);
+    }
+}
+
 fn day_before(date: calculator::Date) -> String {
     date.day_before()
         .map_or_else(String::new, |d| d.to_string())
@@ -1030,6 +1384,7 @@ fn day_before(date: calculator::Date) -> String {
 /// paid twice and nothing would say so.
 fn check_double_subsidy(
     documents: &[Document],
+    folders: &[&County],
     facts: &FactCatalogue,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -1067,10 +1422,28 @@ fn check_double_subsidy(
             .push(i);
     }
     for (i, newer) in documents.iter().enumerate() {
-        let neighbours = by_county
+        let own = by_county
             .get(newer.source.county.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
+        // The documents of the regions above that reach this one's region: a household there
+        // is paid by both.
+        let folder = folders
+            .iter()
+            .find(|f| f.source.code == newer.source.county);
+        let above: Vec<usize> = folder
+            .map(|f| f.above.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| by_county.get(r.code.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&j| {
+                folder.is_none_or(|f| {
+                    f.region.level != Level::County || f.is_covered_by(&documents[j].source)
+                })
+            })
+            .collect();
         let mut local = Vec::new();
         let mut cx = FileContext {
             source: &newer.file,
@@ -1079,8 +1452,9 @@ fn check_double_subsidy(
             damaged: &newer.source.positions.damaged,
         };
         for id in &newer.source.combines_with {
-            let known = neighbours
+            let known = own
                 .iter()
+                .chain(&above)
                 .any(|&j| documents.get(j).is_some_and(|d| &d.source.id == id));
             if !known {
                 cx.error(
@@ -1093,15 +1467,24 @@ fn check_double_subsidy(
         let Some(Some(ours)) = paid_for.get(i) else {
             continue;
         };
-        for &j in neighbours {
+        let higher = |j: &usize| above.contains(j);
+        for &j in own.iter().chain(&above) {
             let (Some(older), Some(Some(theirs))) = (documents.get(j), paid_for.get(j)) else {
                 continue;
             };
-            // Each pair once, reported on the one that starts later (ties: the later file).
-            let later = (newer.period.from, i) > (older.period.from, j);
+            // Each pair once: across levels, reported on the lower level's document (its
+            // clerk says how it relates to what comes from above); within a region, on the
+            // one that starts later (ties: the later file).
+            let later = higher(&j) || (newer.period.from, i) > (older.period.from, j);
             let related = |a: &Document, b: &Document| {
+                let prefix = format!("{}#", b.source.id);
                 a.source.supersedes.as_deref() == Some(b.source.id.as_str())
                     || a.source.combines_with.contains(&b.source.id)
+                    || a.source.replaces.contains(&b.source.id)
+                    || a.source
+                        .groups
+                        .iter()
+                        .any(|g| g.rules.iter().any(|r| r.starts_with(&prefix)))
             };
             if !later
                 || !newer.period.overlaps(&older.period)
@@ -1141,8 +1524,17 @@ fn check_double_subsidy(
             } else {
                 "".into()
             };
-            // Ending the other one the day before only makes sense when it started earlier.
-            let hint = if older.period.from < newer.period.from {
+            // Ending the other one the day before only makes sense when it started earlier, and
+            // for a document of the same region.
+            let older_level = folders
+                .iter()
+                .find(|f| f.source.code == older.source.county)
+                .map(|f| f.region.level);
+            let hint = if let Some(level) = older_level.filter(|_| higher(&j)) {
+                Msg::new(Key::HintDoubleSubsidyAbove)
+                    .arg("other_id", &older.source.id)
+                    .arg("level", level_phrase(level))
+            } else if older.period.from < newer.period.from {
                 Msg::new(Key::HintDoubleSubsidy)
                     .arg("other_id", &older.source.id)
                     .arg("other_file", other_file.as_str())

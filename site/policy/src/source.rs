@@ -92,7 +92,7 @@ fn formula_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
 }
 
 /// `policies/facts.yaml`: the household facts catalogue.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactsFile {
     /// Every fact a formula may read; the estimator's form asks them in this order.
@@ -101,7 +101,7 @@ pub struct FactsFile {
 }
 
 /// One household fact: its id is a public interface (CLI, estimator URLs, open data).
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactSource {
     /// Lower-case id, e.g. `pigs`, `cash_crop_mu`.
@@ -153,20 +153,22 @@ pub enum FactGroupSource {
     Organisation,
 }
 
-/// `policies/<code>-<slug>/county.yaml`.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+/// `policies/<code>-<slug>/county.yaml` (a county), or `region.yaml` (a prefecture, province
+/// or the nation, whose policies apply to every county below it).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountySource {
-    /// GB/T 2260 code, six digits, in quotes: "610117".
+    /// GB/T 2260 code, six digits, in quotes: "610117"; it must be in the national code list
+    /// (or the project's `policies/regions.yaml`).
     pub code: String,
-    /// 高陵区.
+    /// 高陵区: as the code list names it.
     pub name: String,
-    /// 陕西省: the top of the home page's region tree and of the county's breadcrumbs.
+    /// 陕西省: optional, taken from the code list; when written, it must match it.
     #[schemars(description = "")]
-    pub province: String,
-    /// 西安市: the prefecture-level city the county is listed under.
+    pub province: Option<String>,
+    /// 西安市: optional, taken from the code list; when written, it must match it.
     #[schemars(description = "")]
-    pub prefecture: String,
+    pub prefecture: Option<String>,
     /// Names and codes the county had before, newest first.
     #[serde(default)]
     pub former: Vec<FormerName>,
@@ -178,7 +180,7 @@ pub struct CountySource {
 }
 
 /// A name and code the county had before it was renamed or regraded (高陵县 → 高陵区).
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct FormerName {
@@ -193,13 +195,22 @@ pub struct FormerName {
 }
 
 /// `policies/<county>/<slug>/policy.yaml`: one document and the rules it defines.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySource {
     /// Unique id, lower case letters, digits and `-`: it is the page's URL.
     pub id: String,
-    /// The GB/T 2260 code of the county, in quotes.
+    /// The GB/T 2260 code of the county (or, written `region:`, of the prefecture or
+    /// province) whose folder holds it, in quotes.
+    #[serde(alias = "region")]
     pub county: String,
+    /// For a prefecture's, province's or the nation's policy: the counties below it that it
+    /// covers, or those it leaves out; by default, every one.
+    pub applies_to: Option<AppliesToSource>,
+    /// Ids of policies of the regions above whose measures this one takes the place of in
+    /// its county while it is in force (本县不再执行): those are not paid here then.
+    #[serde(default)]
+    pub replaces: Vec<String>,
     /// A policy, a report, or measures derived from a report; it decides whether rules and
     /// a `text.md` are expected.
     #[schemars(description = "")]
@@ -246,12 +257,43 @@ pub struct PolicySource {
     pub positions: Positions,
 }
 
+/// Which counties below a region its policy covers.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesToSource {
+    /// Only these counties (GB/T 2260 codes, in quotes).
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// Every county below the region except these.
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+/// `policies/regions.yaml`: entries added to the national code list, or replacing those
+/// with the same code (a newer list than the one `portal` carries).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionsSource {
+    /// The entries.
+    pub regions: Vec<RegionEntrySource>,
+}
+
+/// One entry of `policies/regions.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionEntrySource {
+    /// Six digits in quotes.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+}
+
 /// Items of a policy are read one by one; those that cannot be read are left out, so each
 /// read item keeps its original index here for error paths (`rules[3]`), and the ids of
 /// unreadable rules are kept so that references to them do not add errors of their own.
 /// What reading left out or stood in for is kept too: it is not reported twice, and a
 /// policy with any of it is checked but not compiled (see [`crate::yaml::typed`]).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Positions {
     /// The index in the file of each rule read.
     pub rules: Vec<usize>,
@@ -310,7 +352,7 @@ pub enum DocumentKindSource {
 }
 
 /// The metadata Chinese government portals show.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataSource {
     /// 发文机关.
@@ -333,7 +375,7 @@ pub struct MetadataSource {
 }
 
 /// 来源: where the text was transcribed from.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct SourceRef {
@@ -360,7 +402,7 @@ pub enum StatusSource {
 }
 
 /// When a document's measures apply, both days included.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct ValiditySource {
@@ -373,7 +415,7 @@ pub struct ValiditySource {
 }
 
 /// The editors' remark on one clause of the text, listed apart from the text itself.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct EditorialNote {
@@ -399,7 +441,7 @@ pub enum AudienceSource {
 
 /// One measure. Give exactly one of: `rate` (with `quantity`), `amount`, `cap_without_rate`,
 /// `loan`, `not_computed`.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSource {
     /// Unique within the policy, lower case with `-`.
@@ -503,7 +545,7 @@ pub enum PaidSource {
 }
 
 /// A rule's loan: how much, for how long, and who pays the interest.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct LoanSource {
@@ -519,7 +561,7 @@ pub struct LoanSource {
 
 /// How an amount is paid over time. Parts give either `share` (60%) or `rate` (500 元/亩, for
 /// a per-unit rule); the parts must add up to the whole.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSource {
     /// Tranches of one grant or payments over several years; only the wording differs.
@@ -543,7 +585,7 @@ pub enum ScheduleKindSource {
 }
 
 /// One payment of a schedule.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(description = "")]
 pub struct SchedulePartSource {
@@ -560,7 +602,7 @@ pub struct SchedulePartSource {
 }
 
 /// Rules capped together per household, or of which only one is paid.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSource {
     /// Unique in the policy among groups and rules: lower case letters, digits and `-`.
@@ -603,7 +645,7 @@ pub enum ChooseSource {
 }
 
 /// A household worked by hand from the text. `expect` holds what the text says it gets.
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSource {
     /// Who the household is, as the policy page heads the example (养5头猪、1头牛的贫困户).
@@ -625,7 +667,7 @@ pub struct ExampleSource {
 }
 
 /// Expected amounts: `3000`, `"1000-5000"` (a range) or `"≥600"` (at least, open above).
-#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectSource {
     /// The whole estimate in 元, loans not included.

@@ -28,7 +28,7 @@ struct Node {
 }
 
 /// Byte positions of every node of a document, by YAML path (`rules[2].rate`).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct YamlIndex {
     nodes: HashMap<String, Node>,
     /// Keys written a second time in the same mapping: the path and the second key's offset.

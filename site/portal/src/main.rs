@@ -46,18 +46,18 @@ enum Command {
         /// 第一个县的行政区划代码（六位数字）
         #[arg(long, default_value = "610926")]
         county: String,
-        /// 第一个县的名称
-        #[arg(long, default_value = "平利县")]
-        name: String,
+        /// 第一个县的名称（默认按行政区划代码表填写）
+        #[arg(long)]
+        name: Option<String>,
         /// 县文件夹名里代码后面的部分（小写字母、数字和 -）
         #[arg(long, default_value = "pingli")]
         slug: String,
-        /// 所属省份
-        #[arg(long, default_value = "陕西省")]
-        province: String,
-        /// 所属市（州）
-        #[arg(long, default_value = "安康市")]
-        prefecture: String,
+        /// 所属省份（默认按代码表确定，不写入文件）
+        #[arg(long)]
+        province: Option<String>,
+        /// 所属市（州）（默认按代码表确定，不写入文件）
+        #[arg(long)]
+        prefecture: Option<String>,
     },
     /// 生成整个网站到 public/（或 --out）；出错时原来的网站保持不变
     Build {
@@ -238,10 +238,10 @@ fn main() -> ExitCode {
             &dir,
             &Starter {
                 code: &county,
-                name: &name,
+                name: name.as_deref(),
                 slug: &slug,
-                province: &province,
-                prefecture: &prefecture,
+                province: province.as_deref(),
+                prefecture: prefecture.as_deref(),
             },
             lang,
         ),

@@ -1,5 +1,6 @@
-//! `portal init`, `portal new county` and `portal new policy`: files that pass `portal check`
-//! as they are, with comments in Chinese that teach the format.
+//! `portal init`, `portal new county`, `portal new region` and `portal new policy`: files that
+//! pass `portal check` as they are, with comments in Chinese that teach the format. Names of
+//! counties and regions come from the national code list.
 
 use policy::compile::{valid_id, valid_region_code};
 use policy::messages::{Key, Msg};
@@ -13,6 +14,20 @@ pub enum ScaffoldError {
     Code(String),
     #[error("`{0}` 不能用作网页地址的一部分：只用小写字母、数字和 -，例如 industry-2018")]
     Slug(String),
+    #[error("代码 {code} 在行政区划代码表中是“{expected}”，不是“{name}”")]
+    NameNotCode {
+        code: String,
+        name: String,
+        expected: String,
+    },
+    #[error("代码 {code} 是{name}，不是县：市级、省级用 `portal new region {code}`")]
+    NotCountyCode { code: String, name: String },
+    #[error("代码 {code} 是县级的{name}：新建县用 `portal new county {code}`")]
+    NotRegionCode { code: String, name: String },
+    #[error(
+        "代码 {0} 不在全国行政区划代码表中：请写上名称，并在 policies/regions.yaml 里补上这个代码"
+    )]
+    NameNeeded(String),
     #[error("还没有代码为 {0} 的县：请先运行 `portal new county {0} 县名`")]
     NoCounty(String),
     #[error("县 {code} 已经存在，在 {dir}")]
@@ -50,6 +65,23 @@ impl ScaffoldError {
         match self {
             ScaffoldError::Code(code) => Msg::new(Key::ScaffoldCode).arg("code", code.as_str()),
             ScaffoldError::Slug(slug) => Msg::new(Key::ScaffoldSlug).arg("slug", slug.as_str()),
+            ScaffoldError::NameNotCode {
+                code,
+                name,
+                expected,
+            } => Msg::new(Key::ScaffoldNameNotCode)
+                .arg("code", code.as_str())
+                .arg("name", name.as_str())
+                .arg("expected", expected.as_str()),
+            ScaffoldError::NotCountyCode { code, name } => Msg::new(Key::ScaffoldNotCountyCode)
+                .arg("code", code.as_str())
+                .arg("name", name.as_str()),
+            ScaffoldError::NotRegionCode { code, name } => Msg::new(Key::ScaffoldNotRegionCode)
+                .arg("code", code.as_str())
+                .arg("name", name.as_str()),
+            ScaffoldError::NameNeeded(code) => {
+                Msg::new(Key::ScaffoldNameNeeded).arg("code", code.as_str())
+            }
             ScaffoldError::NoCounty(code) => {
                 Msg::new(Key::ScaffoldNoCounty).arg("code", code.as_str())
             }
@@ -99,7 +131,7 @@ fn county_dir(root: &Path, code: &str) -> Option<PathBuf> {
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.join("county.yaml").is_file()
+            (p.join("county.yaml").is_file() || p.join("region.yaml").is_file())
                 && p.file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{code}-")))
         })
@@ -108,14 +140,68 @@ fn county_dir(root: &Path, code: &str) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
-/// Create `policies/<code>-<slug>/county.yaml`; returns the file written.
+/// The name to write for `code`: the code list's, which `name`, when given, must match; a
+/// code not in the list needs a name (the project then adds it in `policies/regions.yaml`).
+/// `county` says which kind of folder is being made.
+fn name_for(code: &str, name: Option<&str>, county: bool) -> Result<String, ScaffoldError> {
+    let catalogue = regions::Catalogue::national();
+    let Some(region) = catalogue.get(code) else {
+        return name
+            .map(str::to_owned)
+            .ok_or_else(|| ScaffoldError::NameNeeded(code.into()));
+    };
+    match (region.level == regions::Level::County, county) {
+        (false, true) => {
+            return Err(ScaffoldError::NotCountyCode {
+                code: code.into(),
+                name: region.name.clone(),
+            })
+        }
+        (true, false) => {
+            return Err(ScaffoldError::NotRegionCode {
+                code: code.into(),
+                name: region.name.clone(),
+            })
+        }
+        _ => {}
+    }
+    match name {
+        Some(name) if name != region.name => Err(ScaffoldError::NameNotCode {
+            code: code.into(),
+            name: name.into(),
+            expected: region.name.clone(),
+        }),
+        _ => Ok(region.name.clone()),
+    }
+}
+
+/// The regions above `code` as a comment line (`陕西省 › 西安市`), from the code list.
+fn above_comment(code: &str) -> String {
+    let catalogue = regions::Catalogue::national();
+    let names: Vec<&str> = catalogue
+        .ancestors(code)
+        .iter()
+        .rev()
+        .filter(|r| r.level != regions::Level::Nation)
+        .map(|r| r.name.as_str())
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("# 上级（按代码表自动确定）：{}\n", names.join(" › "))
+    }
+}
+
+/// Create `policies/<code>-<slug>/county.yaml`; returns the file written. The name, when not
+/// given, and the regions above come from the national code list; `province` and
+/// `prefecture`, when given, are written (and checked against it).
 pub fn new_county(
     root: &Path,
     code: &str,
-    name: &str,
+    name: Option<&str>,
     slug: &str,
-    province: &str,
-    prefecture: &str,
+    province: Option<&str>,
+    prefecture: Option<&str>,
 ) -> Result<PathBuf, ScaffoldError> {
     if !valid_region_code(code) {
         return Err(ScaffoldError::Code(code.into()));
@@ -123,6 +209,7 @@ pub fn new_county(
     if !valid_id(slug) {
         return Err(ScaffoldError::Slug(slug.into()));
     }
+    let name = name_for(code, name, true)?;
     if let Some(dir) = county_dir(root, code) {
         return Err(ScaffoldError::CountyExists {
             code: code.into(),
@@ -133,20 +220,65 @@ pub fn new_county(
         .join("policies")
         .join(format!("{code}-{slug}"))
         .join("county.yaml");
+    let mut above = above_comment(code);
+    for (key, value) in [("province", province), ("prefecture", prefecture)] {
+        if let Some(value) = value {
+            above.push_str(&format!("{key}: {value}\n"));
+        }
+    }
     let text = format!(
         r#"# yaml-language-server: $schema=../schema/county.schema.json
 #
 # 一个县（区、市）。它的政策文件放在本文件夹下，每份一个子文件夹。
+# 市级、省级的文件放在上级自己的文件夹里（`portal new region 代码`），自动适用于本县。
 code: "{code}"          # GB/T 2260 六位代码，一定要加引号
-name: {name}
-province: {province}
-prefecture: {prefecture}
-# 曾用名和旧代码，例如撤县设区前的名称（没有就保持空列表）：
+name: {name}            # 和代码表一致
+{above}# 曾用名和旧代码，例如撤县设区前的名称（没有就保持空列表）：
 #   former:
 #     - {{ name: 某某县, code: "123456", until: 2014 }}
 former: []
 # 负责核定补助的部门（文件写明的才填），例如：
 # office: 某某县扶贫办
+notes: []
+"#
+    );
+    if file.exists() {
+        return Err(ScaffoldError::Exists(file.display().to_string()));
+    }
+    write_new(&file, &text)?;
+    Ok(file)
+}
+
+/// Create `policies/<code>-<slug>/region.yaml` for a prefecture, a province or the nation
+/// (`000000`); returns the file written.
+pub fn new_region(root: &Path, code: &str, slug: &str) -> Result<PathBuf, ScaffoldError> {
+    if !valid_region_code(code) {
+        return Err(ScaffoldError::Code(code.into()));
+    }
+    if !valid_id(slug) {
+        return Err(ScaffoldError::Slug(slug.into()));
+    }
+    let name = name_for(code, None, false)?;
+    if let Some(dir) = county_dir(root, code) {
+        return Err(ScaffoldError::CountyExists {
+            code: code.into(),
+            dir: dir.display().to_string(),
+        });
+    }
+    let file = root
+        .join("policies")
+        .join(format!("{code}-{slug}"))
+        .join("region.yaml");
+    let above = above_comment(code);
+    let text = format!(
+        r#"# yaml-language-server: $schema=../schema/county.schema.json
+#
+# 一个市（州）、省或全国。它的政策文件放在本文件夹下，每份一个子文件夹（`portal new policy {code} 名称`），
+# 适用于下辖的每个县；只适用于部分县的，在文件里写 applies_to。
+code: "{code}"          # GB/T 2260 六位代码，一定要加引号
+name: {name}            # 和代码表一致
+{above}# 负责核定补助的部门（文件写明的才填），例如：
+# office: 某某市农业农村局
 notes: []
 "#
     );
@@ -178,13 +310,21 @@ pub fn new_policy(
         return Err(ScaffoldError::Exists(dir.display().to_string()));
     }
     let id = format!("{code}-{slug}");
+    // A region's policy says `region:` and may name the counties it covers.
+    let owner = if county.join("region.yaml").is_file() {
+        format!(
+            "region: \"{code}\"\n# 只适用于下辖部分县的，写 applies_to，例如：\n#   applies_to: {{ except: [\"123456\"] }}\n# 和县级文件补助同一项目的，县级文件要写明关系（combines_with 叠加、replaces 取代，或 choose: one 组）。"
+        )
+    } else {
+        format!("county: \"{code}\"")
+    };
     let policy = format!(
         r#"# yaml-language-server: $schema=../../schema/policy.schema.json
 #
 # 一份政策文件：文件信息、规则和算例。全文照录在旁边的 text.md 里。
 # 改完运行 `portal check`；格式说明见 content/for-offices.md。
 id: {id}                 # 全站唯一，就是网页地址 /policies/{id}/
-county: "{code}"
+{owner}
 kind: policy                      # policy 政策 | report 调研报告 | derived_from_report 据报告转述
 title: （文件标题）
 metadata:
@@ -281,14 +421,14 @@ const STARTER_CONTENT: &[(&str, &str)] = &[
 pub struct Starter<'a> {
     /// The county's GB/T 2260 code.
     pub code: &'a str,
-    /// Its name, e.g. 平利县.
-    pub name: &'a str,
+    /// Its name, e.g. 平利县; from the national code list when not given.
+    pub name: Option<&'a str>,
     /// Its folder name after the code.
     pub slug: &'a str,
-    /// The province and prefecture above it.
-    pub province: &'a str,
-    /// The prefecture (市、州) above it.
-    pub prefecture: &'a str,
+    /// The province above it, written in county.yaml when given.
+    pub province: Option<&'a str>,
+    /// The prefecture (市、州) above it, written in county.yaml when given.
+    pub prefecture: Option<&'a str>,
 }
 
 /// `portal init DIR`: a project that passes `portal check` and builds at once — the facts
@@ -344,10 +484,10 @@ mod tests {
         let root = dir.path().join("office");
         let starter = Starter {
             code: "610926",
-            name: "平利县",
+            name: None,
             slug: "pingli",
-            province: "陕西省",
-            prefecture: "安康市",
+            province: None,
+            prefecture: None,
         };
         let today = calculator::Date::new(2026, 12, 1).unwrap();
         init_project(&root, &starter, today).unwrap();
@@ -377,16 +517,19 @@ mod tests {
         new_county(
             root.path(),
             "610926",
-            "平利县",
+            Some("平利县"),
             "pingli",
-            "陕西省",
-            "安康市",
+            Some("陕西省"),
+            Some("安康市"),
         )
         .unwrap();
+        // A prefecture's folder and a policy of its own, which covers 平利县 too.
+        new_region(root.path(), "610900", "ankang").unwrap();
         let today = calculator::Date::new(2026, 11, 23).unwrap();
         new_policy(root.path(), "610926", "industry-2026", today).unwrap();
         let project = policy::load(root.path()).unwrap_or_else(|d| panic!("{}", d.render()));
         assert_eq!(project.summary.examples, 3);
+        assert_eq!(project.regions.len(), 1);
         assert!(matches!(
             new_policy(root.path(), "610926", "industry-2026", today),
             Err(ScaffoldError::Exists(_))
@@ -396,9 +539,30 @@ mod tests {
             Err(ScaffoldError::NoCounty(_))
         ));
         assert!(matches!(
-            new_county(root.path(), "61092", "x", "x", "x", "x"),
+            new_county(root.path(), "61092", None, "x", None, None),
             Err(ScaffoldError::Code(_))
         ));
+        // Names and levels come from the code list.
+        assert!(matches!(
+            new_county(root.path(), "610117", Some("高陵县"), "gaoling", None, None),
+            Err(ScaffoldError::NameNotCode { .. })
+        ));
+        assert!(matches!(
+            new_county(root.path(), "610100", None, "xian", None, None),
+            Err(ScaffoldError::NotCountyCode { .. })
+        ));
+        assert!(matches!(
+            new_region(root.path(), "610117", "gaoling"),
+            Err(ScaffoldError::NotRegionCode { .. })
+        ));
+        assert!(matches!(
+            new_county(root.path(), "610199", None, "x", None, None),
+            Err(ScaffoldError::NameNeeded(_))
+        ));
+        let made = new_county(root.path(), "610117", None, "gaoling", None, None).unwrap();
+        assert!(std::fs::read_to_string(made)
+            .unwrap()
+            .contains("name: 高陵区"));
         assert!(matches!(
             new_policy(root.path(), "610926", "../evil", today),
             Err(ScaffoldError::Slug(_))

@@ -10,6 +10,7 @@ use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
 use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
+use crate::region_pages;
 use crate::theme::Theme;
 use crate::urls;
 use crate::words::Words;
@@ -353,6 +354,14 @@ fn content_order(page: usize) -> Order {
     (4, page, 0)
 }
 
+/// Up to how many counties the home page lists every county under its province and
+/// prefecture; above it, the provinces lead to their pages.
+const HOME_TREE_COUNTIES: usize = 200;
+
+fn region_order(region: usize) -> Order {
+    (1, usize::MAX, u8::try_from(region % 256).unwrap_or(0))
+}
+
 /// The first failure of each kind, by [`Order`].
 #[derive(Debug, Default)]
 struct Failures {
@@ -574,10 +583,18 @@ impl<'a> Run<'a> {
         let mine: Vec<usize> = (0..project.documents.len())
             .filter(|&k| project.documents[k].source.county == *code)
             .collect();
-        let documents: Vec<&DocumentSummary> =
-            mine.iter().map(|&k| &view.documents[k].summary).collect();
+        // Every document that applies here: the county's own, then its prefecture's, its
+        // province's and the nation's.
+        let mut applicable: Vec<usize> = (0..project.documents.len())
+            .filter(|&k| county.is_covered_by(&project.documents[k].source))
+            .collect();
+        applicable.sort_by_key(|&k| view.documents[k].summary.level_rank);
+        let documents: Vec<&DocumentSummary> = applicable
+            .iter()
+            .map(|&k| &view.documents[k].summary)
+            .collect();
         let mut measures = Vec::new();
-        for &k in &mine {
+        for &k in &applicable {
             let document = &project.documents[k];
             let Some(rows) = &view.documents[k].rows else {
                 continue;
@@ -605,6 +622,7 @@ impl<'a> Run<'a> {
         let url = urls::county(code);
         let mut cx = self.site.context(&county.source.name, &url);
         cx.insert("county", &county.source);
+        cx.insert("above", &above_links(county));
         cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
         cx.insert("measures", &measures);
@@ -686,13 +704,7 @@ impl<'a> Run<'a> {
         };
         lock(&self.counties).push(CountyOut {
             index,
-            entry: pages::CountyEntry {
-                code: code.clone(),
-                name: county.source.name.clone(),
-                province: county.source.province.clone(),
-                prefecture: county.source.prefecture.clone(),
-                documents: mine.len(),
-            },
+            entry: pages::CountyEntry::of(county, mine.len()),
             has_rules,
             margins,
             cells,
@@ -986,6 +998,9 @@ fn policy_page(
         .map(|(_, v)| &v.summary)
         .collect();
     let county = project.county(&document.source.county).map(|c| &c.source);
+    // A prefecture's or province's document sits under its region's page.
+    let region = project.region(&document.source.county).map(|c| &c.source);
+    cx.insert("region", &region);
     cx.insert("document", &document.source);
     cx.insert(
         "versions",
@@ -1021,6 +1036,17 @@ fn policy_page(
     );
 }
 
+/// The regions above a county from the top down, the nation left out, for its breadcrumbs.
+fn above_links(county: &County) -> Vec<serde_json::Value> {
+    county
+        .above
+        .iter()
+        .rev()
+        .filter(|r| r.level != calculator::model::Level::Nation)
+        .map(|r| json!({ "code": r.code, "name": r.name, "url": urls::region(&r.code) }))
+        .collect()
+}
+
 /// Append a document's rows of `data/rates.csv`: every rule's standard, for spreadsheets.
 fn rates_rows(out: &mut String, document: &Document, county_name: &str, rows: &[RuleRow]) {
     for row in rows {
@@ -1054,6 +1080,7 @@ fn check_only(parts: &Parts) -> Result<(), BuildError> {
         parts.county(i);
     });
     parts.rest();
+    parts.regional();
     parts.finish().map_err(BuildError::Check)
 }
 
@@ -1113,8 +1140,12 @@ pub fn build(
             });
         }
     });
-    // Then the counties whose documents refer to one another, together.
+    // Then the counties whose documents refer to one another, together; then the documents
+    // of the regions above counties, whose pages are written once.
     if let Some(part) = parts.rest() {
+        run.part(&part);
+    }
+    if let Some(part) = parts.regional() {
         run.part(&part);
     }
     parts.finish().map_err(BuildError::Check)?;
@@ -1145,11 +1176,26 @@ impl Run<'_> {
         let mut recent = summaries.clone();
         recent.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
         recent.truncate(10);
+        // The regions above counties: a page each, and the provinces on the home page.
+        let entries: Vec<pages::CountyEntry> = counties.iter().map(|c| c.entry.clone()).collect();
+        let regional: Vec<DocumentSummary> = summaries
+            .iter()
+            .filter(|s| s.level_rank > 0)
+            .map(|&s| s.clone())
+            .collect();
+        let region_pages = region_pages::region_pages(&entries, &regional, &site.words);
+        for (i, page) in region_pages.iter().enumerate() {
+            let url = urls::region(&page.code);
+            let mut cx = site.context(&page.name, &url);
+            cx.insert("region", page);
+            self.page(region_order(i), &urls::file_of(&url), "region.html", &cx);
+        }
         let mut cx = site.context(&site.config.title, urls::HOME);
-        cx.insert(
-            "regions",
-            &pages::regions_of(counties.iter().map(|c| c.entry.clone())),
-        );
+        cx.insert("provinces", &region_pages::provinces(&region_pages));
+        // A county's or a province's office lists every county at once; the nation does not.
+        if entries.len() <= HOME_TREE_COUNTIES {
+            cx.insert("regions", &pages::regions_of(entries));
+        }
         cx.insert("recent", &recent);
         cx.insert(
             "content_pages",

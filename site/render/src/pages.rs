@@ -5,7 +5,7 @@
 use crate::urls;
 use crate::words::Words;
 use calculator::estimate::Estimate;
-use calculator::model::{Audience, Measure, Policy, Rule};
+use calculator::model::{Audience, Level, Measure, Policy, RegionRef, Rule};
 use calculator::{Amount, Date};
 use estimate_view::explain::yuan;
 use policy::compile::describe;
@@ -346,12 +346,28 @@ pub struct DocumentSummary {
     pub sort_date: String,
     /// When the measures apply, in Chinese: `… 至 …`, or `… 起` when open-ended.
     pub period: String,
-    /// The county's GB/T 2260 code.
+    /// The GB/T 2260 code of the county (or prefecture, province) whose document it is.
     pub county: String,
-    /// The county's name; empty if the county is not found.
+    /// That region's name; empty if it is not found.
     pub county_name: String,
+    /// Its level: 县级, 市级, 省级, 国家.
+    pub level: String,
+    /// The level's rank, county first, to order a county's documents by.
+    pub level_rank: u8,
     /// Whether the document has compiled rules to download (a report has none).
     pub has_rules: bool,
+}
+
+/// A level of government as readers see it: 县级, 市级, 省级, 国家.
+pub fn level_label(level: regions::Level, words: &Words) -> String {
+    words
+        .get(match level {
+            regions::Level::County => "level_county",
+            regions::Level::Prefecture => "level_prefecture",
+            regions::Level::Province => "level_province",
+            regions::Level::Nation => "level_nation",
+        })
+        .to_owned()
 }
 
 /// The kind of a document as readers see it: 政策文件, 调研报告, 据报告转述.
@@ -413,16 +429,22 @@ pub fn summary(document: &Document, project: &Project, words: &Words) -> Documen
         county: document.source.county.clone(),
         county_name: project
             .county(&document.source.county)
+            .or_else(|| project.region(&document.source.county))
             .map(|c| c.source.name.clone())
             .unwrap_or_default(),
+        level: level_label(regions::level_of(&document.source.county), words),
+        level_rank: regions::level_of(&document.source.county) as u8,
         has_rules: document.compiled.is_some(),
     }
 }
 
-/// Province → prefecture → counties, for the home page.
+/// Province → prefecture → counties, for the home page of a project small enough to list
+/// every county (a county's or a province's office).
 #[derive(Debug, Serialize)]
 pub struct Province {
-    /// As the counties' `province` gives it (陕西省).
+    /// Its GB/T 2260 code, for the link to its page.
+    pub code: String,
+    /// As the code list names it (陕西省).
     pub name: String,
     /// In GB/T 2260 order.
     pub prefectures: Vec<Prefecture>,
@@ -431,8 +453,12 @@ pub struct Province {
 /// A prefecture-level city and its counties, on the home page.
 #[derive(Debug, Serialize)]
 pub struct Prefecture {
-    /// As the counties' `prefecture` gives it (西安市).
+    /// Its GB/T 2260 code; the province's own for counties the province governs directly.
+    pub code: String,
+    /// As the code list names it (西安市).
     pub name: String,
+    /// Whether it is a prefecture with a page of its own (not the province standing in).
+    pub has_page: bool,
     /// By code.
     pub counties: Vec<CountyLink>,
 }
@@ -444,53 +470,86 @@ pub struct CountyLink {
     pub code: String,
     /// Its name (高陵区).
     pub name: String,
-    /// How many documents of any kind it has.
+    /// How many documents of its own it has.
     pub documents: usize,
 }
 
-/// A region's code prefix and name.
-type RegionKey = (String, String);
-
-/// What the home page's tree needs of a county.
+/// What the home page and the region pages need of a county.
 #[derive(Debug, Clone)]
 pub struct CountyEntry {
     /// Its GB/T 2260 code.
     pub code: String,
     /// Its name.
     pub name: String,
-    /// Its province, as its `county.yaml` gives it.
-    pub province: String,
-    /// Its prefecture, as its `county.yaml` gives it.
-    pub prefecture: String,
-    /// How many documents of any kind it has.
+    /// The regions above it, nearest first, ending with the nation.
+    pub above: Vec<RegionRef>,
+    /// How many documents of its own it has.
     pub documents: usize,
+}
+
+impl CountyEntry {
+    /// The entry for a loaded county with `documents` documents of its own.
+    pub fn of(county: &policy::load::County, documents: usize) -> CountyEntry {
+        // A county a project added to the code list may have nothing above it there: the
+        // names its county.yaml writes stand in, without pages.
+        let mut above = county.above.clone();
+        if above.is_empty() {
+            let written = [
+                (&county.source.prefecture, Level::Prefecture),
+                (&county.source.province, Level::Province),
+            ];
+            above.extend(written.into_iter().filter_map(|(name, level)| {
+                name.as_ref().map(|name| RegionRef {
+                    code: String::new(),
+                    name: name.clone(),
+                    level,
+                })
+            }));
+        }
+        CountyEntry {
+            code: county.source.code.clone(),
+            name: county.source.name.clone(),
+            above,
+            documents,
+        }
+    }
+
+    /// Its province, or `None` for a region code list without one.
+    pub fn province(&self) -> Option<&RegionRef> {
+        self.above.iter().find(|r| r.level == Level::Province)
+    }
+
+    /// Its prefecture; its province for a county the province governs directly.
+    pub fn prefecture(&self) -> Option<&RegionRef> {
+        self.above
+            .iter()
+            .find(|r| r.level == Level::Prefecture)
+            .or_else(|| self.province())
+    }
 }
 
 /// The home page's tree of every county, in GB/T 2260 order.
 pub fn regions(project: &Project) -> Vec<Province> {
     regions_of(project.counties.iter().map(|county| {
-        CountyEntry {
-            code: county.source.code.clone(),
-            name: county.source.name.clone(),
-            province: county.source.province.clone(),
-            prefecture: county.source.prefecture.clone(),
-            documents: project
-                .documents
-                .iter()
-                .filter(|d| d.source.county == county.source.code)
-                .count(),
-        }
+        let own = project
+            .documents
+            .iter()
+            .filter(|d| d.source.county == county.source.code)
+            .count();
+        CountyEntry::of(county, own)
     }))
 }
 
 /// The home page's tree of these counties, in GB/T 2260 order.
 pub fn regions_of(counties: impl IntoIterator<Item = CountyEntry>) -> Vec<Province> {
-    // Keyed by the code's province and prefecture digits, so regions come in GB/T 2260 order.
-    let mut tree: BTreeMap<RegionKey, BTreeMap<RegionKey, Vec<CountyLink>>> = BTreeMap::new();
+    type Key = (String, String);
+    let mut tree: BTreeMap<Key, BTreeMap<Key, Vec<CountyLink>>> = BTreeMap::new();
     for county in counties {
-        let code = county.code.as_str();
-        let province = (code.get(..2).unwrap_or(code).to_owned(), county.province);
-        let prefecture = (code.get(..4).unwrap_or(code).to_owned(), county.prefecture);
+        let key = |r: Option<&RegionRef>| {
+            r.map_or_else(Default::default, |r| (r.code.clone(), r.name.clone()))
+        };
+        let province = key(county.province());
+        let prefecture = key(county.prefecture());
         tree.entry(province)
             .or_default()
             .entry(prefecture)
@@ -502,15 +561,21 @@ pub fn regions_of(counties: impl IntoIterator<Item = CountyEntry>) -> Vec<Provin
             });
     }
     tree.into_iter()
-        .map(|((_, province), prefectures)| Province {
-            name: province,
+        .map(|((province_code, province), prefectures)| Province {
             prefectures: prefectures
                 .into_iter()
-                .map(|((_, name), mut counties)| {
+                .map(|((code, name), mut counties)| {
                     counties.sort_by(|a, b| a.code.cmp(&b.code));
-                    Prefecture { name, counties }
+                    Prefecture {
+                        has_page: !code.is_empty() && code != province_code,
+                        code,
+                        name,
+                        counties,
+                    }
                 })
                 .collect(),
+            code: province_code,
+            name: province,
         })
         .collect()
 }

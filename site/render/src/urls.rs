@@ -20,6 +20,11 @@ pub fn county(code: &str) -> String {
     format!("/counties/{code}/")
 }
 
+/// A province's or prefecture's page: its own documents and the regions below it.
+pub fn region(code: &str) -> String {
+    format!("/regions/{code}/")
+}
+
 /// A county's estimator.
 pub fn estimator(code: &str) -> String {
     format!("/counties/{code}/estimate/")
@@ -87,7 +92,7 @@ pub fn asset(path: &str) -> String {
     format!("/{path}")
 }
 
-/// `county_url(code=…)`, `estimator_url(code=…)`, `county_rules_url(code=…)`, `policy_url(id=…)`,
+/// `county_url(code=…)`, `region_url(code=…)`, `estimator_url(code=…)`, `county_rules_url(code=…)`, `policy_url(id=…)`,
 /// `policy_yaml_url(id=…)` and `policy_rules_url(id=…)` for the templates. They return
 /// escaped text, so templates use them with `| safe`.
 pub fn register(tera: &mut tera::Tera) {
@@ -101,6 +106,7 @@ pub fn register(tera: &mut tera::Tera) {
         }
     }
     tera.register_function("county_url", one("code", county));
+    tera.register_function("region_url", one("code", region));
     tera.register_function("estimator_url", one("code", estimator));
     tera.register_function("county_rules_url", one("code", county_rules));
     tera.register_function("policy_url", one("id", policy));

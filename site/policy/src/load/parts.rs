@@ -8,8 +8,9 @@
 //! those of `portal check`.
 
 use super::{
-    check_double_subsidy, check_examples, compile_documents, county_rulebook, load, load_document,
-    plan, read, version_problem, County, Disk, Document, Project, Summary, Version,
+    check_double_subsidy, check_examples, check_levels, check_versions, compile_documents,
+    county_rulebook, load, load_document, place_in_regions, plan, read, rulebook, version_problem,
+    County, Disk, Document, Project, Summary, Version,
 };
 use crate::diagnostic::Diagnostics;
 use crate::source::DocumentKindSource;
@@ -17,7 +18,7 @@ use calculator::fact::FactCatalogue;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A part of a project, checked and compiled: one county with its documents, or the counties
 /// whose documents refer to one another (reports and what is derived from them).
@@ -59,6 +60,13 @@ pub struct Parts {
     policy_files: Vec<Vec<(usize, String)>>,
     /// Per document, once it is loaded.
     headers: Mutex<Vec<Option<Header>>>,
+    /// The prefectures, provinces and the nation with a folder of their own.
+    regions: Vec<County>,
+    catalogue: Arc<regions::Catalogue>,
+    /// Their documents, loaded and checked when the parts are opened (every county's part
+    /// needs those above it), with their places among all documents; taken by
+    /// [`Parts::regional`].
+    regional: Mutex<Vec<(usize, Document)>>,
     postponed: Mutex<Vec<Postponed>>,
     /// Something is wrong: no more parts are made, and `finish` reports it.
     failed: AtomicBool,
@@ -89,7 +97,9 @@ impl Parts {
             .enumerate()
             .map(|(i, c)| (c.dir.as_str(), i))
             .collect();
+        let region_dirs: Vec<&str> = plan.regions.iter().map(|r| r.dir.as_str()).collect();
         let mut policy_files = vec![Vec::new(); plan.counties.len()];
+        let mut regional_files = Vec::new();
         for (index, rel) in plan.policy_files.iter().enumerate() {
             // policies/<county>/<policy>/policy.yaml: the county is the folder two up.
             let county_dir = rel
@@ -98,11 +108,20 @@ impl Parts {
                 .map_or("", |(county, _)| county);
             match by_dir.get(county_dir) {
                 Some(&county) => policy_files[county].push((index, rel.clone())),
+                None if region_dirs.contains(&county_dir) => {
+                    regional_files.push((index, rel.clone()));
+                }
                 // A policy outside any county that loaded is a problem of its own.
                 None => return Err(everything_wrong(root, diagnostics)),
             }
         }
-        Ok(Parts {
+        let catalogue = Arc::new(plan.catalogue);
+        let Some(regional) =
+            load_regional(&files, &regional_files, &plan.regions, &catalogue, &facts)
+        else {
+            return Err(everything_wrong(root, diagnostics));
+        };
+        let parts = Parts {
             root: root.to_path_buf(),
             facts,
             county_count: plan.counties.len(),
@@ -114,10 +133,17 @@ impl Parts {
             counties: Mutex::new(plan.counties.into_iter().map(Some).collect()),
             policy_files,
             headers: Mutex::new((0..plan.policy_files.len()).map(|_| None).collect()),
+            regions: plan.regions,
+            catalogue,
+            regional: Mutex::new(Vec::new()),
             postponed: Mutex::new(Vec::new()),
             failed: AtomicBool::new(false),
             found: Mutex::new(Diagnostics::default()),
-        })
+        };
+        let (indices, documents): (Vec<usize>, Vec<Document>) = regional.into_iter().unzip();
+        parts.remember(&documents, &indices);
+        *lock(&parts.regional) = indices.into_iter().zip(documents).collect();
+        Ok(parts)
     }
 
     /// The facts catalogue, the same for every part.
@@ -163,7 +189,7 @@ impl Parts {
                 &files,
                 source,
                 rel,
-                std::slice::from_ref(&county),
+                &[&county],
                 &documents,
                 &mut diagnostics,
                 &mut problems,
@@ -214,6 +240,39 @@ impl Parts {
         documents.sort_by_key(|(place, _)| *place);
         let (indices, documents) = documents.into_iter().unzip();
         self.complete(counties, county_indices, documents, indices)
+    }
+
+    /// The documents of the prefectures, provinces and the nation, as a part of their own
+    /// (their pages are written once, not with each county). Call it once, after every
+    /// county's part is made; `None` when there are none or something is wrong.
+    pub fn regional(&self) -> Option<Part> {
+        let regional = std::mem::take(&mut *lock(&self.regional));
+        if self.failed() || regional.is_empty() {
+            return None;
+        }
+        let (document_indices, documents): (Vec<usize>, Vec<Document>) =
+            regional.into_iter().unzip();
+        let mut summary = Summary::default();
+        for document in &documents {
+            match document.source.kind {
+                DocumentKindSource::Report => summary.reports += 1,
+                _ => summary.policies += 1,
+            }
+        }
+        Some(Part {
+            project: Project {
+                root: self.root.clone(),
+                facts: self.facts.clone(),
+                counties: Vec::new(),
+                regions: self.regions.clone(),
+                catalogue: Arc::clone(&self.catalogue),
+                documents,
+                rulebooks: BTreeMap::new(),
+                summary,
+            },
+            county_indices: Vec::new(),
+            document_indices,
+        })
     }
 
     /// Whether the project as a whole is right: nothing wrong in any part, every county
@@ -275,24 +334,39 @@ impl Parts {
         document_indices: Vec<usize>,
     ) -> Option<Part> {
         let mut problems = Vec::new();
+        let own = documents.len();
         compile_documents(&mut documents, &self.facts, &mut problems);
-        check_double_subsidy(&documents, &self.facts, &mut problems);
+        {
+            let folders: Vec<&County> = counties.iter().chain(&self.regions).collect();
+            place_in_regions(&mut documents, &folders);
+        }
+        // The documents of the regions above, compiled already: the county's rulebook and
+        // page need them. They follow the county's own, and their pages are not this part's.
+        for (_, document) in lock(&self.regional).iter() {
+            if counties.iter().any(|c| c.is_covered_by(&document.source)) {
+                documents.push(document.clone());
+            }
+        }
+        {
+            let folders: Vec<&County> = counties.iter().chain(&self.regions).collect();
+            check_levels(&documents, &folders, &self.catalogue, &mut problems);
+            check_double_subsidy(&documents, &folders, &self.facts, &mut problems);
+        }
         let mut rulebooks = BTreeMap::new();
         for county in &counties {
-            let code = &county.source.code;
             let book = county_rulebook(
                 county,
                 &self.facts,
-                documents.iter().filter(|d| &d.source.county == code),
+                documents.iter().filter(|d| county.is_covered_by(&d.source)),
             );
-            rulebooks.insert(code.clone(), book);
+            rulebooks.insert(county.source.code.clone(), book);
         }
         let mut summary = Summary {
             counties: counties.len(),
             ..Summary::default()
         };
         check_examples(
-            &mut documents,
+            &mut documents[..own],
             &rulebooks,
             &self.facts,
             &mut summary,
@@ -307,6 +381,8 @@ impl Parts {
                 root: self.root.clone(),
                 facts: self.facts.clone(),
                 counties,
+                regions: self.regions.clone(),
+                catalogue: Arc::clone(&self.catalogue),
                 documents,
                 rulebooks,
                 summary,
@@ -315,6 +391,56 @@ impl Parts {
             document_indices,
         })
     }
+}
+
+/// The documents of the regions above counties, loaded, compiled and checked; `None` when
+/// anything in them is wrong.
+fn load_regional(
+    files: &Disk<'_>,
+    policy_files: &[(usize, String)],
+    regions: &[County],
+    catalogue: &regions::Catalogue,
+    facts: &FactCatalogue,
+) -> Option<Vec<(usize, Document)>> {
+    let folders: Vec<&County> = regions.iter().collect();
+    let mut diagnostics = Diagnostics::default();
+    let mut problems = Vec::new();
+    let mut documents = Vec::new();
+    let mut indices = Vec::new();
+    for (place, rel) in policy_files {
+        let source = read(files, rel, &mut diagnostics)?;
+        let document = load_document(
+            files,
+            source,
+            rel,
+            &folders,
+            &documents,
+            &mut diagnostics,
+            &mut problems,
+        )?;
+        documents.push(document);
+        indices.push(*place);
+    }
+    compile_documents(&mut documents, facts, &mut problems);
+    place_in_regions(&mut documents, &folders);
+    check_levels(&documents, &folders, catalogue, &mut problems);
+    check_versions(&documents, &mut problems);
+    check_double_subsidy(&documents, &folders, facts, &mut problems);
+    let mut rulebooks: BTreeMap<String, calculator::Rulebook> = regions
+        .iter()
+        .map(|r| (r.source.code.clone(), rulebook(r, facts, Vec::new())))
+        .collect();
+    let mut summary = Summary::default();
+    check_examples(
+        &mut documents,
+        &rulebooks,
+        facts,
+        &mut summary,
+        &mut problems,
+    );
+    rulebooks.clear();
+    (problems.is_empty() && diagnostics.is_empty())
+        .then(|| indices.into_iter().zip(documents).collect())
 }
 
 /// Every problem of the project, as [`load`] reports them; `found` (what the parts found)

@@ -15,7 +15,18 @@ pub fn run(dir: &Path, starter: &Starter<'_>, lang: Lang) -> ExitCode {
         Ok(dir) => {
             let done = Msg::new(Key::CliInitOk)
                 .arg("dir", dir.display().to_string())
-                .arg("name", starter.name)
+                .arg(
+                    "name",
+                    starter.name.map_or_else(
+                        || {
+                            regions::Catalogue::national()
+                                .get(starter.code)
+                                .map(|r| r.name.clone())
+                                .unwrap_or_default()
+                        },
+                        str::to_owned,
+                    ),
+                )
                 .arg("code", starter.code);
             emit(&(done.render(lang) + "\n"));
             ExitCode::SUCCESS

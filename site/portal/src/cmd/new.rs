@@ -1,8 +1,8 @@
-//! `portal new county|policy|version`: files that pass `portal check` as they are, with
-//! comments that teach the format.
+//! `portal new county|region|policy|version`: files that pass `portal check` as they are,
+//! with comments that teach the format.
 
 use super::{emit, fail};
-use crate::scaffold::{new_county, new_policy};
+use crate::scaffold::{new_county, new_policy, new_region};
 use policy::messages::{Key, Lang, Msg};
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,17 +14,25 @@ pub enum NewWhat {
     County {
         /// 行政区划代码（GB/T 2260），六位数字
         code: String,
-        /// 县名，例如 平利县
-        name: String,
+        /// 县名，例如 平利县（不写就按行政区划代码表填写；写了要和代码表一致）
+        name: Option<String>,
         /// 文件夹名里代码后面的部分（小写字母、数字和 -），例如 pingli
         #[arg(long, default_value = "county")]
         slug: String,
-        /// 所属省份，例如 陕西省
-        #[arg(long, default_value = "（省）")]
-        province: String,
-        /// 所属市（州），例如 安康市
-        #[arg(long, default_value = "（市、州）")]
-        prefecture: String,
+        /// 所属省份（一般不用写：按代码表确定；写了会核对）
+        #[arg(long)]
+        province: Option<String>,
+        /// 所属市（州）（一般不用写：按代码表确定；写了会核对）
+        #[arg(long)]
+        prefecture: Option<String>,
+    },
+    /// 新建一个市（州）、省或全国的文件夹：policies/<代码>-<拼音>/region.yaml；它的文件适用于下辖各县
+    Region {
+        /// 行政区划代码：市级 XXXX00，省级 XX0000，全国 000000
+        code: String,
+        /// 文件夹名里代码后面的部分（小写字母、数字和 -），例如 ankang
+        #[arg(long, default_value = "region")]
+        slug: String,
     },
     /// 新建一份政策的新版本：复制全文和全部规则，从某天起取代旧版，旧版在前一天结束
     Version {
@@ -37,9 +45,9 @@ pub enum NewWhat {
         #[arg(long)]
         slug: Option<String>,
     },
-    /// 新建一份政策：policies/<县文件夹>/<名称>/policy.yaml 和 text.md
+    /// 新建一份政策：policies/<县或上级的文件夹>/<名称>/policy.yaml 和 text.md
     Policy {
-        /// 县的代码；这个县要先建好
+        /// 县（或市、省）的代码；它的文件夹要先建好
         code: String,
         /// 文件夹名（小写字母、数字和 -），例如 industry-2018
         slug: String,
@@ -55,7 +63,15 @@ pub fn run(root: &Path, what: NewWhat, lang: Lang) -> ExitCode {
             slug,
             province,
             prefecture,
-        } => new_county(root, &code, &name, &slug, &province, &prefecture),
+        } => new_county(
+            root,
+            &code,
+            name.as_deref(),
+            &slug,
+            province.as_deref(),
+            prefecture.as_deref(),
+        ),
+        NewWhat::Region { code, slug } => new_region(root, &code, &slug),
         NewWhat::Version { id, from, slug } => return version(root, &id, &from, slug, lang),
         NewWhat::Policy { code, slug } => match crate::today::today() {
             Some(today) => new_policy(root, &code, &slug, today),
