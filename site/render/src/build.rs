@@ -623,6 +623,7 @@ impl<'a> Run<'a> {
         let mut cx = self.site.context(&county.source.name, &url);
         cx.insert("county", &county.source);
         cx.insert("above", &above_links(county));
+        cx.insert("has_rules", &book.is_some_and(|b| !b.policies.is_empty()));
         cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
         cx.insert("measures", &measures);
@@ -1236,13 +1237,20 @@ impl Run<'_> {
             cx.insert("body", &rendered.html);
             cx.insert("toc", &rendered.toc);
             if template == "data.html" {
-                cx.insert("documents", &summaries);
-                let with_rules: Vec<serde_json::Value> = counties
-                    .iter()
-                    .filter(|c| c.has_rules)
-                    .map(|c| json!({ "code": c.entry.code, "name": c.entry.name }))
-                    .collect();
-                cx.insert("counties", &with_rules);
+                // A province's project lists every county's and document's downloads here;
+                // a national one leads through the provinces to the county pages, which
+                // link their own.
+                if counties.len() <= HOME_TREE_COUNTIES {
+                    cx.insert("documents", &summaries);
+                    let with_rules: Vec<serde_json::Value> = counties
+                        .iter()
+                        .filter(|c| c.has_rules)
+                        .map(|c| json!({ "code": c.entry.code, "name": c.entry.name }))
+                        .collect();
+                    cx.insert("counties", &with_rules);
+                } else {
+                    cx.insert("provinces", &region_pages::provinces(&region_pages));
+                }
             }
             this.page(content_order(i), &urls::file_of(&url), template, &cx);
         }
@@ -1299,27 +1307,46 @@ impl Run<'_> {
         let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
         drop(paths);
         let mut rest = Vec::new();
-        let mut cx = site.context("sitemap", "/sitemap.xml");
-        cx.insert("urls", &sitemap);
-        rest.push((
-            SITEMAP,
-            "sitemap.xml",
-            render(&site.tera, "sitemap.xml", &cx),
-        ));
-        drop(cx);
+        // The sitemaps protocol allows 50,000 URLs a file: past that, files of that many and
+        // an index naming them.
+        if sitemap.len() <= SITEMAP_URLS {
+            let mut cx = site.context("sitemap", "/sitemap.xml");
+            cx.insert("urls", &sitemap);
+            rest.push((
+                SITEMAP,
+                "sitemap.xml".to_owned(),
+                render(&site.tera, "sitemap.xml", &cx),
+            ));
+        } else {
+            let (index, paths) = sitemap_index(&site.config.base_url, sitemap.len());
+            for (chunk, path) in sitemap.chunks(SITEMAP_URLS).zip(paths) {
+                let mut cx = site.context("sitemap", &format!("/{path}"));
+                cx.insert("urls", chunk);
+                rest.push((SITEMAP, path, render(&site.tera, "sitemap.xml", &cx)));
+            }
+            rest.push((SITEMAP, "sitemap.xml".to_owned(), Ok(index.into_bytes())));
+        }
         drop(sitemap);
         let (entries, updated) = feed_entries(&summaries);
         let mut cx = site.context("feed", "/feed.xml");
         cx.insert("entries", &entries);
         cx.insert("updated", &updated);
-        rest.push((FEED, "feed.xml", render(&site.tera, "feed.xml", &cx)));
+        rest.push((
+            FEED,
+            "feed.xml".to_owned(),
+            render(&site.tera, "feed.xml", &cx),
+        ));
         drop(cx);
         let cx = site.context("robots", "/robots.txt");
-        rest.push((ROBOTS, "robots.txt", render(&site.tera, "robots.txt", &cx)));
+        rest.push((
+            ROBOTS,
+            "robots.txt".to_owned(),
+            render(&site.tera, "robots.txt", &cx),
+        ));
         for (order, path, result) in rest {
             match result {
                 Ok(text) => {
-                    if let Err(error) = staging.write(path, &text) {
+                    if let Err(error) = staging.write(&path, &text) {
                         if failures.output.as_ref().is_none_or(|(o, _)| order < *o) {
                             failures.output = Some((order, error));
                         }
@@ -1395,9 +1422,38 @@ fn xml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Re
 
 /// The feed's entries, newest first, and its `updated`: the newest document's date, never
 /// the build time.
+/// The most URLs one sitemap file may hold (the sitemaps protocol's limit).
+const SITEMAP_URLS: usize = 50_000;
+
+/// The sitemap index for `urls` URLs, and the files it names, each holding up to
+/// [`SITEMAP_URLS`] of them in order.
+fn sitemap_index(base_url: &str, urls: usize) -> (String, Vec<String>) {
+    let files = urls.div_ceil(SITEMAP_URLS);
+    let paths: Vec<String> = (1..=files)
+        .map(|i| format!("sitemaps/sitemap-{i}.xml"))
+        .collect();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in &paths {
+        index.push_str(&format!(
+            "  <sitemap><loc>{}/{path}</loc></sitemap>\n",
+            xml_escape(base_url)
+        ));
+    }
+    index.push_str("</sitemapindex>\n");
+    (index, paths)
+}
+
+/// How many of the latest documents the feed carries: readers follow what is new, and a
+/// national project has tens of thousands.
+const FEED_ENTRIES: usize = 50;
+
+/// The feed's entries, newest first, and the date of the newest.
 fn feed_entries<'s>(summaries: &[&'s DocumentSummary]) -> (Vec<&'s DocumentSummary>, String) {
     let mut entries: Vec<&DocumentSummary> = summaries.to_vec();
     entries.sort_by(|a, b| b.sort_date.cmp(&a.sort_date).then(a.id.cmp(&b.id)));
+    entries.truncate(FEED_ENTRIES);
     let updated = entries
         .first()
         .map_or("2017-01-01".to_string(), |e| e.sort_date.clone());
@@ -1408,6 +1464,14 @@ fn feed_entries<'s>(summaries: &[&'s DocumentSummary]) -> (Vec<&'s DocumentSumma
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_big_sitemap_is_an_index_of_files_within_the_limit() {
+        let (index, paths) = sitemap_index("https://example.org", 2 * SITEMAP_URLS + 1);
+        assert_eq!(paths.len(), 3);
+        assert!(index.contains("<loc>https://example.org/sitemaps/sitemap-3.xml</loc>"));
+        assert!(index.starts_with("<?xml") && index.contains("<sitemapindex"));
+    }
 
     /// `data/all.json` written a county at a time is the rulebooks pretty-printed at once.
     #[test]
