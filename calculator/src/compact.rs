@@ -2,7 +2,7 @@
 //! the WebAssembly to fetch (`/data/counties/CODE.HASH.rules`), beside the open-data JSON that
 //! people and other tools read. Reading it needs no JSON parser, no field names and no
 //! text-to-number conversion, which keeps serde_json and most of serde's generated code out of
-//! the module, and it is a quarter of the size of the JSON on the wire.
+//! the module, and it is less than half the size of the JSON (9.7 KB against 22.6 KB for 沁源).
 //!
 //! The format, version 1: the magic bytes `PRB1`, then the [`Rulebook`] field by field in
 //! declaration order. Unsigned integers are LEB128 varints; `i8` and `bool` one byte; a string
