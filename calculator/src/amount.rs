@@ -78,12 +78,9 @@ impl Amount {
 
     /// The sum, bound by bound; open above when either is.
     pub fn checked_add(self, other: Amount) -> Result<Amount, ArithmeticError> {
-        let min = self
-            .min
-            .checked_add(other.min)
-            .ok_or(ArithmeticError::Overflow)?;
+        let min = add(self.min, other.min)?;
         let max = match (self.max, other.max) {
-            (Some(a), Some(b)) => Some(a.checked_add(b).ok_or(ArithmeticError::Overflow)?),
+            (Some(a), Some(b)) => Some(add(a, b)?),
             _ => None,
         };
         Ok(Amount { min, max })
@@ -94,9 +91,9 @@ impl Amount {
     pub fn checked_sub(self, other: Amount) -> Result<Amount, ArithmeticError> {
         // [a, b] - [c, d] = [a - d, b - c]; an open `d` would leave no lower bound.
         let d = other.max.ok_or(ArithmeticError::OpenRange)?;
-        let min = self.min.checked_sub(d).ok_or(ArithmeticError::Overflow)?;
+        let min = sub(self.min, d)?;
         let max = match self.max {
-            Some(b) => Some(b.checked_sub(other.min).ok_or(ArithmeticError::Overflow)?),
+            Some(b) => Some(sub(b, other.min)?),
             None => None,
         };
         Ok(Amount { min, max })
@@ -227,12 +224,32 @@ pub mod optional_decimal {
     }
 }
 
-fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+/// The sum, once: rust_decimal's arithmetic is inlined wherever it is called, and every bound
+/// of every range operation calls it; one copy each keeps the browser's module small.
+#[inline(never)]
+pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+    a.checked_add(b).ok_or(ArithmeticError::Overflow)
+}
+
+/// The difference, once (see [`add`]).
+#[inline(never)]
+pub(crate) fn sub(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
+    a.checked_sub(b).ok_or(ArithmeticError::Overflow)
+}
+
+#[inline(never)]
+pub(crate) fn mul(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
     a.checked_mul(b).ok_or(ArithmeticError::Overflow)
 }
 
 fn div(a: Decimal, b: Decimal) -> Result<Decimal, ArithmeticError> {
-    a.checked_div(b).ok_or(ArithmeticError::DivisionByZero)
+    quotient(a, b).ok_or(ArithmeticError::DivisionByZero)
+}
+
+/// `a ÷ b`, once for the whole engine (see [`add`]); `None` on division by zero or overflow.
+#[inline(never)]
+pub(crate) fn quotient(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_div(b)
 }
 
 fn hull(values: &[Decimal]) -> Amount {

@@ -23,6 +23,14 @@ pub struct DateError {
 }
 
 impl Date {
+    /// The first day the engine knows, 1900-01-01: a placeholder where a date is needed but
+    /// none could be read (the compact reader's zero).
+    pub(crate) const FIRST: Date = Date {
+        year: 1900,
+        month: 1,
+        day: 1,
+    };
+
     /// A date from its parts, or `None` when no such day exists (2017-02-29, month 13, ...).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         let valid = (1900..=2999).contains(&year)

@@ -1,7 +1,7 @@
 //! Evaluation: one household, one date, all rules of a county → an [`Estimate`] that explains
 //! itself. Pure and deterministic; errors are values, and every sum is checked.
 
-use crate::amount::{Amount, ArithmeticError};
+use crate::amount::{add, mul, quotient, sub, Amount, ArithmeticError};
 use crate::date::Date;
 use crate::estimate::{
     Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NotEligible, PaymentPart,
@@ -708,9 +708,9 @@ fn apply_group_cap(
         };
         let previous = *amount;
         let max = previous.max.map_or(left_max, |b| b.min(left_max));
-        left_max = left_max.checked_sub(max).ok_or(ArithmeticError::Overflow)?;
+        left_max = sub(left_max, max)?;
         let min = max.min(left_min);
-        left_min = left_min.checked_sub(min).ok_or(ArithmeticError::Overflow)?;
+        left_min = sub(left_min, min)?;
         let after = Amount {
             min,
             max: Some(max),
@@ -745,9 +745,7 @@ fn plan(
 ) -> Result<PaymentPlan, ArithmeticError> {
     let mut weights = Decimal::ZERO;
     for part in &schedule.parts {
-        weights = weights
-            .checked_add(part.weight)
-            .ok_or(ArithmeticError::Overflow)?;
+        weights = add(weights, part.weight)?;
     }
     let split = |whole: Decimal| -> Result<Vec<Decimal>, ArithmeticError> {
         let mut parts = Vec::with_capacity(schedule.parts.len());
@@ -755,17 +753,15 @@ fn plan(
         let last = schedule.parts.len().saturating_sub(1);
         for (i, part) in schedule.parts.iter().enumerate() {
             let amount = if i == last {
-                whole.checked_sub(given).ok_or(ArithmeticError::Overflow)?
+                sub(whole, given)?
             } else if weights.is_zero() {
                 Decimal::ZERO
             } else {
-                whole
-                    .checked_mul(part.weight)
-                    .and_then(|x| x.checked_div(weights))
+                quotient(mul(whole, part.weight)?, weights)
                     .ok_or(ArithmeticError::Overflow)?
                     .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             };
-            given = given.checked_add(amount).ok_or(ArithmeticError::Overflow)?;
+            given = add(given, amount)?;
             parts.push(amount);
         }
         Ok(parts)

@@ -4,7 +4,6 @@
 use crate::unit::Dimension;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// What kind of value a fact holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,7 +258,9 @@ impl FactDef {
             return Ok(None);
         }
         match self.kind {
-            FactKind::YesNo => match text.to_lowercase().as_str() {
+            // ASCII case only: the words accepted are ASCII or Chinese, and Unicode's case
+            // tables would weigh more than the rest of the reader in the browser's module.
+            FactKind::YesNo => match text.to_ascii_lowercase().as_str() {
                 "是" | "有" | "true" | "yes" | "y" | "1" | "on" => {
                     Ok(Some(FactValue::YesNo(true)))
                 }
@@ -306,7 +307,9 @@ impl FactDef {
                 label: self.label.clone(),
             });
         }
-        if self.kind == FactKind::Count && !number.fract().is_zero() {
+        // Whole when no fractional digit is left once trailing zeros go (`fract` would pull a
+        // whole subtraction into the browser's module for this one test).
+        if self.kind == FactKind::Count && number.normalize().scale() != 0 {
             return Err(FactError::NotWhole {
                 label: self.label.clone(),
                 input: number.normalize().to_string(),
@@ -342,7 +345,25 @@ fn parse_plain_decimal(text: &str) -> Option<Decimal> {
     if !valid {
         return None;
     }
-    Decimal::from_str(text).ok()
+    // Read by hand rather than by `Decimal::from_str`, whose scientific notation and rounding
+    // of long fractions are never needed here and weigh in the browser's module. At most 24
+    // characters, so the digits fit the mantissa and the scale is at most 23.
+    let mut mantissa: i128 = 0;
+    let mut scale: u32 = 0;
+    let mut fraction = false;
+    for c in unsigned.chars() {
+        match c.to_digit(10) {
+            Some(d) => {
+                mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(d))?;
+                scale = scale.saturating_add(u32::from(fraction));
+            }
+            None => fraction = true,
+        }
+    }
+    let mut number = Decimal::try_from_i128_with_scale(mantissa, scale).ok()?;
+    // As `from_str` has it: -0 is plain 0.
+    number.set_sign_negative(text.starts_with('-') && mantissa != 0);
+    Some(number)
 }
 
 /// The facts of one household, by catalogue index.
@@ -410,6 +431,62 @@ impl Household {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn plain_decimals_read_exactly_as_rust_decimal_reads_them() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "+0",
+            "3",
+            "-3",
+            "+3",
+            "0.5",
+            "-0.50",
+            "3.",
+            ".5",
+            "007",
+            "12.3400",
+            "99999999999999999999999",
+            "0.00000000000000000000001",
+            "1.2345678901234567890123",
+        ]
+        .map(String::from)
+        .to_vec();
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let texts = "[+-]?[0-9]{0,14}(\\.[0-9]{0,12})?";
+        for _ in 0..5000 {
+            cases.push(texts.new_tree(&mut runner).unwrap().current());
+        }
+        for text in &cases {
+            let ours = parse_plain_decimal(text);
+            if text.len() > 24 || !text.chars().any(|c| c.is_ascii_digit()) {
+                continue; // refused before reading, as before
+            }
+            let theirs = Decimal::from_str(text).ok();
+            assert_eq!(ours, theirs, "{text}");
+            // The same representation, not only the same value: scale and sign are shown.
+            assert_eq!(
+                ours.map(|d| (d.to_string(), d.is_sign_negative())),
+                theirs.map(|d| (d.to_string(), d.is_sign_negative())),
+                "{text}"
+            );
+        }
+        for refused in [
+            "",
+            "-",
+            ".",
+            "1e3",
+            "1.2.3",
+            "0x10",
+            "1 000",
+            "123456789012345678901234567",
+        ] {
+            assert_eq!(parse_plain_decimal(refused), None, "{refused}");
+        }
+    }
 
     fn pigs() -> FactDef {
         FactDef {

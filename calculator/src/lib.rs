@@ -36,6 +36,7 @@
 #![warn(clippy::arithmetic_side_effects)]
 
 pub mod amount;
+pub mod compact;
 pub mod date;
 pub mod estimate;
 pub mod evaluate;

@@ -20,7 +20,7 @@ const BASES: [(&str, &[&str]); 7] = [
 /// A unit as powers of the base units: 元/亩 is money¹·area⁻¹. The empty dimension is a pure
 /// number (a count of years, a percentage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct Dimension([i8; 7]);
+pub struct Dimension(pub(crate) [i8; 7]);
 
 impl Dimension {
     /// No unit: a pure number such as a share (`60%`), a year or a count of years.

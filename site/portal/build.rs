@@ -166,6 +166,22 @@ fn estimator(workspace: &Path, out: &Path) -> Result<(), String> {
             command.env_remove(&key);
         }
     }
+    // Panic locations name source files; without their machine-specific prefixes the module is
+    // smaller and the same wherever `portal` is built.
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut remaps = vec![format!(
+        "--remap-path-prefix={}=/portal",
+        workspace.display()
+    )];
+    if let Some(home) = cargo_home {
+        remaps.push(format!(
+            "--remap-path-prefix={}=/crates",
+            home.join("registry/src").display()
+        ));
+    }
+    command.env("CARGO_ENCODED_RUSTFLAGS", remaps.join("\u{1f}"));
     let output = command
         .output()
         .map_err(|e| format!("cannot run cargo to compile the estimator for {WASM_TARGET}: {e}"))?;

@@ -101,8 +101,22 @@ function link(text, href) {
   return a;
 }
 
+/// Put a list's items into the page, rebuilding only the items that changed: a keystroke
+/// usually changes one line of an estimate, and copying templates is the costly part.
+const listed = new Map();
 function list(id, items, make) {
-  byId(id).replaceChildren(...items.map(make));
+  const box = byId(id);
+  const before = listed.get(id) ?? [];
+  const keys = items.map((item) => JSON.stringify(item));
+  if (before.length !== box.children.length) box.replaceChildren();
+  keys.forEach((key, i) => {
+    if (before[i] === key && box.children[i]) return;
+    const made = make(items[i]);
+    if (box.children[i]) box.children[i].replaceWith(made);
+    else box.append(made);
+  });
+  while (box.children.length > items.length) box.lastElementChild.remove();
+  listed.set(id, keys);
   const block = byId(`${id}-block`);
   if (block) block.hidden = items.length === 0;
 }
@@ -146,6 +160,8 @@ function showErrors(errors) {
 
 /// No figure stays on screen that does not match what is in the form.
 function clearResult(message) {
+  // The result's parts are hidden, not emptied: the next estimate rewrites them all.
+  for (const part of ["periods", "lines", "schedule", "loans", "not_eligible", "excluded", "policies", "office"]) delete shown[part];
   const total = byId("estimate-total");
   total.textContent = "—";
   total.dataset.min = "";
@@ -170,16 +186,29 @@ function showRatesOf(date) {
   }
 }
 
-function render(response) {
-  showRatesOf(response.status === "estimate" ? response.estimate.date : "");
+// What was last put on the page, so a keystroke rewrites only what changed: most keystrokes
+// change a line or two of an estimate, and rebuilding the rest costs more than the engine.
+let shown = {};
+function changed(part, value) {
+  const key = typeof value === "string" ? value : JSON.stringify(value);
+  if (shown[part] === key) return false;
+  shown[part] = key;
+  return true;
+}
+
+function render(response, q) {
+  const date = response.status === "estimate" ? response.date : "";
+  if (changed("rates", date)) showRatesOf(date);
   const total = byId("estimate-total");
   if (response.status === "invalid") {
+    shown = { rates: date };
     showErrors(response.errors);
     clearResult(words.tFixFirst);
     return;
   }
-  showErrors([]);
+  if (changed("errors", "")) showErrors([]);
   if (response.status === "no_rules") {
+    shown = { rates: date, errors: "" };
     clearResult(response.message);
     return;
   }
@@ -192,18 +221,20 @@ function render(response) {
   const notice = byId("result-notice");
   notice.hidden = !response.notice;
   notice.textContent = response.notice || "";
-  byId("result-empty").hidden = view.lines.length > 0 || query() !== "";
+  byId("result-empty").hidden = view.lines.length > 0 || q !== "";
   byId("result-details").hidden = false;
-  byId("result-periods").replaceChildren(filled("tpl-periods")(view));
-  list("result-lines", view.lines, filled("tpl-line"));
-  list("result-schedule", view.schedule, filled("tpl-plan"));
-  list("result-loans", view.loans, filled("tpl-item"));
-  list("result-not-eligible", view.not_eligible, filled("tpl-item"));
-  list("result-excluded", view.excluded, filled("tpl-item"));
-  list("result-policies", view.policies, filled("tpl-policy"));
-  const disclaimer = byId("result-disclaimer");
-  disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
-  byId("share").href = `${location.pathname}#${query()}`;
+  if (changed("periods", view.periods)) byId("result-periods").replaceChildren(filled("tpl-periods")(view));
+  if (changed("lines", view.lines)) list("result-lines", view.lines, filled("tpl-line"));
+  if (changed("schedule", view.schedule)) list("result-schedule", view.schedule, filled("tpl-plan"));
+  if (changed("loans", view.loans)) list("result-loans", view.loans, filled("tpl-item"));
+  if (changed("not_eligible", view.not_eligible)) list("result-not-eligible", view.not_eligible, filled("tpl-item"));
+  if (changed("excluded", view.excluded)) list("result-excluded", view.excluded, filled("tpl-item"));
+  if (changed("policies", view.policies)) list("result-policies", view.policies, filled("tpl-policy"));
+  if (changed("office", view.office)) {
+    const disclaimer = byId("result-disclaimer");
+    disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
+  }
+  byId("share").href = `${location.pathname}#${q}`;
   const running = byId("running-total");
   running.hidden = false;
   byId("running-total-amount").textContent = view.total;
@@ -213,6 +244,7 @@ function render(response) {
 // update it, and "change" settles it; so Back returns to the previous answers.
 let editing = false;
 function update(mode) {
+  const day = today();
   const q = query();
   const url = `${location.pathname}#${q}`;
   if (mode === "type" && !editing) {
@@ -224,7 +256,7 @@ function update(mode) {
   }
   const started = performance.now();
   try {
-    render(JSON.parse(estimator.estimate(q, today())));
+    render(JSON.parse(estimator.estimate(q, day)), q);
   } catch (error) {
     // The engine refuses bad input with messages; this is for the unforeseen.
     console.error(error);
@@ -239,11 +271,11 @@ async function start() {
       import(root.dataset.glue),
       fetch(root.dataset.rules).then((r) => {
         if (!r.ok) throw new Error(`rules: ${r.status}`);
-        return r.text();
+        return r.arrayBuffer();
       }),
     ]);
     await glue.default({ module_or_path: root.dataset.wasm });
-    estimator = new glue.Estimator(rules, root.dataset.clauseLinks);
+    estimator = new glue.Estimator(new Uint8Array(rules), root.dataset.clauseLinks);
   } catch (error) {
     byId("needs-js").hidden = true;
     byId("load-failed").hidden = false;
@@ -293,6 +325,41 @@ async function start() {
   });
   byId("print").addEventListener("click", () => window.print());
   root.dataset.ready = "true";
+  keepForOffline();
+}
+
+/// After one visit the estimator works with no network: the service worker keeps this page,
+/// its files and its rules (all named by content hash), and the page says so. Where service
+/// workers are not available (an old browser, a page not served over HTTPS) nothing changes.
+function keepForOffline() {
+  const offline = byId("offline-state");
+  const say = () => {
+    if (!navigator.onLine) {
+      offline.textContent = words.tOfflineNow;
+      offline.hidden = false;
+    } else if (root.dataset.offline === "kept") {
+      offline.textContent = words.tOfflineReady;
+      offline.hidden = false;
+    } else {
+      offline.hidden = true;
+    }
+  };
+  window.addEventListener("online", say);
+  window.addEventListener("offline", say);
+  say();
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.kept) {
+      root.dataset.offline = "kept";
+      say();
+    }
+  });
+  const files = [location.pathname, root.dataset.rules, root.dataset.wasm, root.dataset.glue,
+    ...[...document.querySelectorAll("script[src], link[rel=stylesheet]")].map((e) => e.getAttribute("src") ?? e.getAttribute("href"))];
+  navigator.serviceWorker.register(root.dataset.worker)
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => registration.active?.postMessage({ keep: files }))
+    .catch((error) => console.warn("offline use unavailable:", error));
 }
 
 start();

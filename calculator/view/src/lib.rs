@@ -4,6 +4,7 @@
 //! this crate says. It does no I/O, so it runs in the estimator's WebAssembly too.
 
 pub mod explain;
+pub mod json;
 pub mod page;
 pub mod query;
 pub mod text;

@@ -17,22 +17,56 @@ use serde::Serialize;
 /// know none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClauseLinks {
-    pattern: String,
+    /// The pattern cut at its placeholders once, so that a link is made by joining pieces:
+    /// an estimate makes a link per line, on every keystroke in the browser.
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Policy,
+    Clause,
 }
 
 impl ClauseLinks {
     /// Links made from `pattern`, e.g. `/policies/{policy}/#{clause}`.
     pub fn new(pattern: impl Into<String>) -> Self {
-        ClauseLinks {
-            pattern: pattern.into(),
+        let pattern = pattern.into();
+        let mut pieces = Vec::new();
+        let mut rest = pattern.as_str();
+        let mut text = String::new();
+        while let Some((before, after)) = rest.split_once('{') {
+            text.push_str(before);
+            let (piece, after) = if let Some(after) = after.strip_prefix("policy}") {
+                (Piece::Policy, after)
+            } else if let Some(after) = after.strip_prefix("clause}") {
+                (Piece::Clause, after)
+            } else {
+                text.push('{');
+                rest = after;
+                continue;
+            };
+            pieces.push(Piece::Text(std::mem::take(&mut text)));
+            pieces.push(piece);
+            rest = after;
         }
+        text.push_str(rest);
+        pieces.push(Piece::Text(text));
+        ClauseLinks { pieces }
     }
 
     /// The address of `clause` in the full text of policy `policy`.
     pub fn link(&self, policy: &str, clause: &str) -> String {
-        self.pattern
-            .replace("{policy}", policy)
-            .replace("{clause}", clause)
+        let mut link = String::new();
+        for piece in &self.pieces {
+            link.push_str(match piece {
+                Piece::Text(text) => text,
+                Piece::Policy => policy,
+                Piece::Clause => clause,
+            });
+        }
+        link
     }
 }
 
@@ -365,6 +399,20 @@ mod tests {
         let links = ClauseLinks::new("/policies/{policy}/#{clause}");
         assert_eq!(links.link("a-2017", "c4-3"), "/policies/a-2017/#c4-3");
         assert_eq!(ClauseLinks::new("{policy}#{clause}").link("p", "c"), "p#c");
+        for pattern in [
+            "",
+            "{",
+            "}{",
+            "{{policy}}",
+            "a{clause}{policy}{clause}",
+            "{polic}{policy",
+        ] {
+            assert_eq!(
+                ClauseLinks::new(pattern).link("x-1", "c2"),
+                pattern.replace("{policy}", "x-1").replace("{clause}", "c2"),
+                "{pattern}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The estimator's WebAssembly module: the rule engine and the words of an estimate, nothing
-//! else (no templates, no I/O). The page gives it a county's compiled rules once, then the
-//! household's facts per keystroke.
+//! else (no templates, no I/O, no JSON library). The page gives it a county's rules once, in
+//! the compact form the site writes for it (`calculator::compact`), then the household's facts
+//! per keystroke; it answers with the page's JSON, written by `estimate_view::json`.
 
 use calculator::{Date, Rulebook};
 use estimate_view::query::{estimate_query, FieldError, Response};
@@ -17,13 +18,13 @@ pub struct Estimator {
 
 #[wasm_bindgen]
 impl Estimator {
-    /// Load the compiled rules JSON the build emits (`/data/counties/CODE.json`).
-    /// `clause_links` is the site's pattern for a clause's address, holding `{policy}` and
-    /// `{clause}`; the page has it from the site build, so the module knows no addresses.
+    /// Load the compact rules the build writes for the estimator
+    /// (`/data/counties/CODE.HASH.rules`). `clause_links` is the site's pattern for a clause's
+    /// address, holding `{policy}` and `{clause}`; the page has it from the site build, so the
+    /// module knows no addresses.
     #[wasm_bindgen(constructor)]
-    pub fn new(rules_json: &str, clause_links: &str) -> Result<Estimator, JsError> {
-        let book = serde_json::from_str(rules_json)
-            .map_err(|e| JsError::new(&format!("规则文件无法读取：{e}")))?;
+    pub fn new(rules: &[u8], clause_links: &str) -> Result<Estimator, JsError> {
+        let book = load(rules).map_err(|e| JsError::new(&e))?;
         Ok(Estimator {
             book,
             links: ClauseLinks::new(clause_links),
@@ -37,6 +38,11 @@ impl Estimator {
     }
 }
 
+/// The compact rules read, or why not (for the developer console; the page words it).
+pub fn load(rules: &[u8]) -> Result<Rulebook, String> {
+    calculator::compact::decode(rules).map_err(|e| format!("规则文件无法读取：{e}"))
+}
+
 /// The same answer natively, for the differential test.
 pub fn respond(book: &Rulebook, links: &ClauseLinks, query: &str, today: &str) -> String {
     let response = match today.parse::<Date>() {
@@ -48,6 +54,5 @@ pub fn respond(book: &Rulebook, links: &ClauseLinks, query: &str, today: &str) -
             }],
         },
     };
-    serde_json::to_string(&response)
-        .unwrap_or_else(|_| r#"{"status":"invalid","errors":[]}"#.to_owned())
+    estimate_view::json::response(&response)
 }

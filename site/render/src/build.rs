@@ -254,6 +254,10 @@ impl Site {
         let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
         let script = theme_file(theme, "static/estimator.js")?;
         let script_path = format!("assets/estimator.{}.js", short_hash(script));
+        // The estimator's service worker keeps a visited estimator for offline use. Its address
+        // is fixed (a worker is found again by it), and so are its bytes: what it keeps is named
+        // by content hashes in the pages, not in the worker.
+        let worker = theme_file(theme, "static/sw.js")?;
         if !pages.iter().any(|p| p.slug == "open-data") {
             return Err(BuildError::Content(Box::new(
                 Diagnostic::file("content/open-data.md", Msg::new(Key::OpenDataMissing))
@@ -293,6 +297,7 @@ impl Site {
                 (wasm_path.clone(), estimator.wasm.to_vec()),
                 (glue_path.clone(), estimator.glue.to_vec()),
                 (script_path.clone(), script.to_vec()),
+                (urls::file_of(&urls::service_worker()), worker.to_vec()),
             ],
             wasm_path,
             glue_path,
@@ -633,14 +638,29 @@ impl<'a> Run<'a> {
             "county.html",
             &cx,
         );
-        if let Some(groups) = form {
+        // The rules as the estimator fetches them: compact, named by their content, so a phone
+        // that keeps them for offline use learns of new rules from the page alone.
+        let has_rules = book.is_some_and(|b| !b.policies.is_empty());
+        let compact = book
+            .filter(|_| has_rules)
+            .map(|b| (b, calculator::compact::encode(b)));
+        let compact_url = compact
+            .as_ref()
+            .map(|(_, bytes)| urls::county_estimator_rules(code, &short_hash(bytes)));
+        if let (Some(groups), Some((book, _)), Some(rules_url)) = (form, &compact, &compact_url) {
             let title = words.fill("estimate_page_title", &[("county", &county.source.name)]);
             let url = urls::estimator(code);
             let mut cx = self.site.context(&title, &url);
             cx.insert("county", &county.source);
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
-            cx.insert("rules_url", &urls::county_rules(code));
+            cx.insert("rules_url", rules_url);
+            cx.insert(
+                "rules_version",
+                &rules_url.rsplit('.').nth(1).unwrap_or_default().to_owned(),
+            );
+            cx.insert("rules_date", &rules_date(book));
+            cx.insert("worker_url", &urls::service_worker());
             cx.insert("clause_links", &urls::clause_pattern());
             cx.insert("shape", &self.site.shape);
             cx.insert("wasm_url", &urls::asset(&self.site.wasm_path));
@@ -658,14 +678,16 @@ impl<'a> Run<'a> {
         // Open data: the county's compiled rules, as the estimator loads them, its share of
         // every county's rulebooks, and its rows of every rule's standard.
         let order = county_order(index, false);
-        let has_rules = book.is_some_and(|b| !b.policies.is_empty());
-        if let Some(book) = book.filter(|_| has_rules) {
+        if let Some((book, bytes)) = &compact {
             let json = serde_json::to_string(book).unwrap_or_default();
             self.write(
                 order,
                 &urls::file_of(&urls::county_rules(code)),
                 json.as_bytes(),
             );
+            if let Some(url) = &compact_url {
+                self.write(order, &urls::file_of(url), bytes);
+            }
         }
         if let Some(&place) = self.code_order.get(code.as_str()) {
             let piece = book
@@ -1391,6 +1413,17 @@ fn finish_in_order(
     file.finish()
 }
 /// FNV-1a, 64 bits: stable across Rust versions and platforms, enough to bust caches.
+/// The day the newest of a county's policies took effect, as the estimator page names its
+/// rules (`2017年11月13日`).
+fn rules_date(book: &calculator::Rulebook) -> String {
+    book.policies
+        .iter()
+        .map(|p| p.period.from)
+        .max()
+        .map(estimate_view::explain::date_text)
+        .unwrap_or_default()
+}
+
 fn short_hash(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {

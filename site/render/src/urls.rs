@@ -66,6 +66,18 @@ pub fn county_rules(code: &str) -> String {
     format!("/data/counties/{code}.json")
 }
 
+/// A county's rules in the estimator's compact form, named by the hash of their bytes
+/// (`calculator::compact`); the JSON at [`county_rules`] is the same rules for people.
+pub fn county_estimator_rules(code: &str, hash: &str) -> String {
+    format!("/data/counties/{code}.{hash}.rules")
+}
+
+/// The estimator's service worker, at the site's root so that its scope covers the pages, the
+/// assets and the rules it keeps for offline use.
+pub fn service_worker() -> String {
+    "/sw.js".to_owned()
+}
+
 /// A content page from `content/SLUG.md`.
 pub fn content_page(slug: &str) -> String {
     format!("/{slug}/")

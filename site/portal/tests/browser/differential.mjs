@@ -2,6 +2,7 @@
 // order, for the Rust test to compare with the native engine. Prints the module's size.
 //
 //   node differential.mjs GLUE.js MODULE.wasm RULES.json CASES.json OUT.json CLAUSE_LINKS
+// (RULES.json: {county code: path of its compact rules file})
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { pathToFileURL } from "node:url";
@@ -10,8 +11,9 @@ const [gluePath, wasmPath, rulesPath, casesPath, outPath, clauseLinks] = process
 const glue = await import(pathToFileURL(gluePath).href);
 const bytes = readFileSync(wasmPath);
 glue.initSync({ module: bytes });
+// RULES.json maps each county to its compact rules file, as the site writes it.
 const rules = JSON.parse(readFileSync(rulesPath, "utf8"));
-const estimators = Object.fromEntries(Object.entries(rules).map(([code, json]) => [code, new glue.Estimator(json, clauseLinks)]));
+const estimators = Object.fromEntries(Object.entries(rules).map(([code, file]) => [code, new glue.Estimator(readFileSync(file), clauseLinks)]));
 const cases = JSON.parse(readFileSync(casesPath, "utf8"));
 const started = process.hrtime.bigint();
 const answers = cases.map((c) => estimators[c.county].estimate(c.query, c.today));

@@ -1,8 +1,9 @@
-// The estimator as a household uses it, in Debian's headless Chromium:
+// The estimator as a household uses it, in Debian's headless Chromium — online, offline after
+// one visit (the service worker), and timed per keystroke:
 //   node estimator.mjs SITE_DIR CASES.json [SCREENSHOT_DIR]
 // CASES.json: [{county, query, min, max, lines, schedules}] with the native engine's answers. Prints a line per
 // check and a closing "N passed, N failed"; exits 1 on any failure.
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -143,17 +144,80 @@ try {
     "an error's link moves focus to its field and keeps the answers in the address", page.url());
   await axe(page, "error state");
 
-  // Time per keystroke in the browser (the engine plus rendering).
-  await page.locator("#f-pigs").fill("");
+  // Time per keystroke in the browser (the engine plus rendering), as a household types:
+  // a few digits into a field, then corrected. The page measures each re-estimate.
+  await page.locator("#f-pigs").fill("3");
+  await page.locator("#f-pigs").dispatchEvent("change");
   const times = [];
-  for (const key of "1234567890") {
-    await page.locator("#f-chickens").press(key);
-    times.push(Number(await page.$eval("[data-estimator]", (e) => e.dataset.lastEvaluationMs)));
+  for (let round = 0; round < 5; round++) {
+    for (const field of ["#f-chickens", "#f-pigs", "#f-cash_crop_mu"]) {
+      for (const key of ["2", "5", "Backspace", "Backspace"]) {
+        await page.locator(field).press(key);
+        times.push(Number(await page.$eval("[data-estimator]", (e) => e.dataset.lastEvaluationMs)));
+      }
+    }
   }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`keystroke: ${mean.toFixed(2)} ms on average (max ${Math.max(...times).toFixed(2)} ms) for engine + rendering`);
+  console.log(`keystroke: median ${median.toFixed(2)} ms, mean ${mean.toFixed(2)} ms, max ${times[times.length - 1].toFixed(2)} ms over ${times.length} keystrokes, for engine + rendering (aim ≤ 0.5 ms median)`);
+  // A generous bound, so a slow CI machine does not fail it but a return to rebuilding
+  // everything per keystroke (several ms) does.
+  check(median <= 2, `one re-estimate per keystroke: median ${median.toFixed(2)} ms ≤ 2 ms`);
   check(errors.length === 0, "no script errors", errors.join("; "));
   await context.close();
+
+  // After one visit, the estimator works with no network: page, script, module and rules kept
+  // by the service worker, the page saying which rules it uses.
+  const away = await browser.newContext({ viewport: { width: 412, height: 900 } });
+  const phone = await away.newPage();
+  const phoneErrors = [];
+  phone.on("pageerror", (e) => phoneErrors.push(e.message));
+  await phone.goto(url);
+  await ready(phone);
+  const kept = await phone.waitForSelector("[data-estimator][data-offline=kept]", { state: "attached", timeout: 15000 }).then(() => true, () => false);
+  check(kept && /没有网络时也能/.test(await phone.textContent("#offline-state")) && await phone.isVisible("#offline-state"),
+    "after one visit the page is kept for offline use and says so", await phone.textContent("#offline-state"));
+  const rulesUsed = await phone.textContent("#rules-used");
+  check(/2017年1月1日/.test(rulesUsed) && /规则版本 [0-9a-f]{8}/.test(rulesUsed), "the page says which rules it uses: their date and version", rulesUsed);
+  await away.setOffline(true);
+  await phone.reload();
+  await ready(phone);
+  check(await phone.evaluate(() => navigator.serviceWorker.controller !== null), "offline, the page comes from the service worker");
+  await phone.check("#f-registered_poor");
+  await phone.locator("#f-pigs").pressSequentially("3");
+  await phone.locator("#f-cash_crop_mu").pressSequentially("3");
+  await phone.locator("#f-date").fill("2017-06-01");
+  await phone.locator("#f-date").dispatchEvent("change");
+  t = await total(phone);
+  check(t.min === "2500" && t.max === "2500", "offline, after a reload: the form fills and the total is right (2500)", JSON.stringify(t));
+  check(/现在没有网络/.test(await phone.textContent("#offline-state")) && await phone.textContent("#rules-used") === rulesUsed,
+    "offline, the page says it is using the rules kept on the phone, and which", await phone.textContent("#offline-state"));
+  if (shotDir) await phone.screenshot({ path: join(shotDir, "estimate-offline-412.png"), fullPage: true });
+  // Back online, new rules (a new content hash in the page) replace the kept ones.
+  await away.setOffline(false);
+  const estimatePage = join(siteDir, "counties/533401/estimate/index.html");
+  const html = readFileSync(estimatePage, "utf8");
+  const oldRules = html.match(/data-rules="([^"]+)"/)[1].replaceAll("&#x2F;", "/");
+  const newRules = oldRules.replace(/\.[0-9a-f]{8}\.rules$/, ".0123abcd.rules");
+  copyFileSync(join(siteDir, oldRules), join(siteDir, newRules));
+  const escaped = (path) => path.replaceAll("/", "&#x2F;");
+  const oldVersion = oldRules.match(/\.([0-9a-f]{8})\.rules$/)[1];
+  writeFileSync(estimatePage, html.replaceAll(escaped(oldRules), escaped(newRules)).replaceAll(`规则版本 ${oldVersion}`, "规则版本 0123abcd"));
+  await phone.evaluate(() => { delete document.querySelector("[data-estimator]").dataset.offline; });
+  await phone.goto(url);
+  await ready(phone);
+  await phone.waitForSelector("[data-estimator][data-offline=kept]", { state: "attached", timeout: 15000 }).catch(() => {});
+  const keptNow = await phone.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((n) => n.startsWith("portal-estimator-")));
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+  check(keptNow.includes(newRules) && !keptNow.includes(oldRules) && /0123abcd/.test(await phone.textContent("#rules-used")),
+    "on the next visit with a network, changed rules replace the kept ones", JSON.stringify(keptNow));
+  writeFileSync(estimatePage, html);
+  check(phoneErrors.length === 0, "no script errors on the phone", phoneErrors.join("; "));
+  await away.close();
 
   // If the module cannot load (a flaky network, an old browser), the page says so plainly.
   const broken = await browser.newContext({ viewport: { width: 412, height: 900 } });

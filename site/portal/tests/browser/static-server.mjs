@@ -15,7 +15,8 @@ export async function serve(siteDir) {
     try {
       const info = await stat(file);
       const target = info.isDirectory() ? join(file, "index.html") : file;
-      res.writeHead(200, { "Content-Type": types[extname(target)] || "application/octet-stream" });
+      // Nothing from the browser's HTTP cache: what works offline must come from the service worker.
+      res.writeHead(200, { "Content-Type": types[extname(target)] || "application/octet-stream", "Cache-Control": "no-store" });
       res.end(await readFile(target));
     } catch {
       res.writeHead(404, { "Content-Type": "text/html; charset=utf-8" });
