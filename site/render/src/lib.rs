@@ -12,6 +12,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod serving;
 pub mod theme;
 pub mod urls;
 pub mod versions;
