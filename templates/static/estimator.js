@@ -146,6 +146,7 @@ function showErrors(errors) {
 
 /// No figure stays on screen that does not match what is in the form.
 function clearResult(message) {
+  delete byId("result").dataset.computed;
   const total = byId("estimate-total");
   total.textContent = "—";
   total.dataset.min = "";
@@ -204,6 +205,15 @@ function render(response) {
   const disclaimer = byId("result-disclaimer");
   disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
   byId("share").href = `${location.pathname}#${query()}`;
+  // The printout names each clause and the address that gives this estimate again: the
+  // answers and the rules' date (today's, unless one was typed) in the fragment.
+  const again = new URLSearchParams(query());
+  if (!again.has("date")) again.set("date", response.estimate?.date ?? view.date);
+  byId("print-url").textContent = new URL(`${location.pathname}#${again}`, location.href).href;
+  for (const a of byId("result").querySelectorAll("a.clause-link")) {
+    a.dataset.print = `${new URL(a.href).hash.slice(1)}：${a.href}`;
+  }
+  byId("result").dataset.computed = "true";
   const running = byId("running-total");
   running.hidden = false;
   byId("running-total-amount").textContent = view.total;

@@ -10,6 +10,7 @@ use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
 use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
+use crate::serving::{self, Delivery, PageKind};
 use crate::theme::Theme;
 use crate::urls;
 use crate::words::Words;
@@ -220,6 +221,8 @@ struct Site {
     pages: Vec<content::ContentPage>,
     /// What every page's context holds: `t`, `site` and `css`.
     base: Context,
+    /// The site's description, for pages that have none of their own.
+    description: String,
     /// The estimator's assets: path in the site and bytes.
     assets: Vec<(String, Vec<u8>)>,
     wasm_path: String,
@@ -279,10 +282,13 @@ impl Site {
         base.insert("t", &strings);
         base.insert("site", &config);
         base.insert("css", &urls::asset(&css_path));
+        let words = Words::new(strings);
+        let description = words.fill("desc_home", &[("site", &config.title)]);
         Ok(Site {
             tera,
             frame,
-            words: Words::new(strings),
+            description,
+            words,
             config,
             compare,
             pages,
@@ -305,6 +311,8 @@ impl Site {
         let mut cx = self.base.clone();
         cx.insert("page_title", title);
         cx.insert("path", path);
+        cx.insert("csp", &serving::csp(PageKind::Page, Delivery::Meta));
+        cx.insert("description", &self.description);
         cx
     }
 
@@ -604,6 +612,16 @@ impl<'a> Run<'a> {
         let measures = tera::to_value(&measures).unwrap_or_default();
         let url = urls::county(code);
         let mut cx = self.site.context(&county.source.name, &url);
+        let description = words.fill(
+            "desc_county",
+            &[
+                ("county", &county.source.name),
+                ("province", &county.source.province),
+                ("prefecture", &county.source.prefecture),
+                ("documents", &mine.len().to_string()),
+            ],
+        );
+        cx.insert("description", &description);
         cx.insert("county", &county.source);
         cx.insert("has_estimator", &form.is_some());
         cx.insert("documents", &documents);
@@ -618,6 +636,10 @@ impl<'a> Run<'a> {
             let title = words.fill("estimate_page_title", &[("county", &county.source.name)]);
             let url = urls::estimator(code);
             let mut cx = self.site.context(&title, &url);
+            cx.insert(
+                "description",
+                &words.fill("desc_estimate", &[("county", &county.source.name)]),
+            );
             cx.insert("county", &county.source);
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
@@ -627,7 +649,9 @@ impl<'a> Run<'a> {
             cx.insert("wasm_url", &urls::asset(&self.site.wasm_path));
             cx.insert("glue_url", &urls::asset(&self.site.glue_path));
             cx.insert("script_url", &urls::asset(&self.site.script_path));
+            // `csp_wasm` for a project's own base.html from before `csp` was given.
             cx.insert("csp_wasm", &true);
+            cx.insert("csp", &serving::csp(PageKind::Estimator, Delivery::Meta));
             self.page(
                 county_order(index, true),
                 &urls::file_of(&url),
@@ -770,6 +794,7 @@ impl<'a> Run<'a> {
     fn compare_page(&self, counties: &mut [CountyOut], cells: Option<Vec<PathBuf>>) {
         let path = urls::file_of(urls::COMPARE);
         let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
+        cx.insert("description", self.site.words.get("desc_compare"));
         let (tera, cells) = match (&self.site.frame, cells) {
             (Some(frame), Some(cells)) => {
                 let margins = counties
@@ -960,7 +985,7 @@ fn policy_page(
                 clause.to_owned(),
                 format!(
                     r#"<aside class="clause-rules" aria-label="{}"><ul>{}</ul></aside>"#,
-                    escape_html(words.get("clause_rules_label")),
+                    escape_html(&words.fill("clause_rules_label", &[("clause", clause)])),
                     items.join("")
                 ),
             )
@@ -986,6 +1011,29 @@ fn policy_page(
         .map(|(_, v)| &v.summary)
         .collect();
     let county = project.county(&document.source.county).map(|c| &c.source);
+    let summary = &view.documents[k].summary;
+    let issuer = document
+        .source
+        .metadata
+        .issuer
+        .as_deref()
+        .unwrap_or(words.get("not_stated"));
+    let description = if document.source.kind == DocumentKindSource::Report {
+        words.fill(
+            "desc_report",
+            &[("title", &document.source.title), ("issuer", issuer)],
+        )
+    } else {
+        words.fill(
+            "desc_policy",
+            &[
+                ("title", &document.source.title),
+                ("issuer", issuer),
+                ("period", &summary.period),
+            ],
+        )
+    };
+    cx.insert("description", &description);
     cx.insert("document", &document.source);
     cx.insert(
         "versions",
@@ -1187,6 +1235,10 @@ impl Run<'_> {
                 (urls::content_page(&page.slug), "page.html")
             };
             let mut cx = site.context(&page.title, &url);
+            let description = markdown::first_paragraph(&page.markdown, 150);
+            if !description.is_empty() {
+                cx.insert("description", &description);
+            }
             cx.insert("body", &rendered.html);
             cx.insert("toc", &rendered.toc);
             if template == "data.html" {
@@ -1200,11 +1252,18 @@ impl Run<'_> {
             }
             this.page(content_order(i), &urls::file_of(&url), template, &cx);
         }
+        let mut cx = site.context(site.words.get("not_found_title"), urls::NOT_FOUND);
+        cx.insert(
+            "description",
+            &site
+                .words
+                .fill("desc_not_found", &[("site", &site.config.title)]),
+        );
         this.page(
             NOT_FOUND_PAGE,
             &urls::file_of(urls::NOT_FOUND),
             "404.html",
-            &site.context(site.words.get("not_found_title"), urls::NOT_FOUND),
+            &cx,
         );
 
         // The open data written a county at a time, completed.
