@@ -48,6 +48,9 @@ struct Nginx {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
+    /// The arguments that name this instance (`-p`, `-e`, `-c`), for `-s stop`.
+    args: Vec<std::ffi::OsString>,
+    binary: PathBuf,
 }
 
 impl Nginx {
@@ -81,19 +84,28 @@ impl Nginx {
         );
         let conf_path = dir.path().join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
+        let args: Vec<std::ffi::OsString> = vec![
+            "-p".into(),
+            dir.path().into(),
+            "-e".into(),
+            dir.path().join("error.log").into(),
+            "-c".into(),
+            conf_path.into(),
+        ];
         let child = Command::new(binary)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .arg("-c")
-            .arg(&conf_path)
+            .args(&args)
             .args(["-g", "daemon off;"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut nginx = Nginx { child, port, dir };
+        let mut nginx = Nginx {
+            child,
+            port,
+            dir,
+            args,
+            binary: binary.to_path_buf(),
+        };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = nginx.child.try_wait() {
@@ -119,6 +131,17 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
+        // `-s stop` lets the master stop its workers; killed outright, it would leave them
+        // running with nobody to stop them.
+        let _ = Command::new(&self.binary)
+            .args(&self.args)
+            .args(["-s", "stop"])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
