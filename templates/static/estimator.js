@@ -162,6 +162,7 @@ function showErrors(errors) {
 function clearResult(message) {
   // The result's parts are hidden, not emptied: the next estimate rewrites them all.
   for (const part of ["periods", "lines", "schedule", "loans", "not_eligible", "excluded", "policies", "office"]) delete shown[part];
+  delete byId("result").dataset.computed;
   const total = byId("estimate-total");
   total.textContent = "—";
   total.dataset.min = "";
@@ -235,6 +236,15 @@ function render(response, q) {
     disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
   }
   byId("share").href = `${location.pathname}#${q}`;
+  // The printout names each clause and the address that gives this estimate again: the
+  // answers and the rules' date (today's, unless one was typed) in the fragment.
+  const again = new URLSearchParams(q);
+  if (!again.has("date")) again.set("date", response.date ?? view.date);
+  byId("print-url").textContent = new URL(`${location.pathname}#${again}`, location.href).href;
+  for (const a of byId("result").querySelectorAll("a.clause-link")) {
+    a.dataset.print = `${new URL(a.href).hash.slice(1)}：${a.href}`;
+  }
+  byId("result").dataset.computed = "true";
   const running = byId("running-total");
   running.hidden = false;
   byId("running-total-amount").textContent = view.total;
@@ -334,14 +344,16 @@ async function start() {
 function keepForOffline() {
   const offline = byId("offline-state");
   const say = () => {
+    // The line keeps its place while it waits (class "pending": there but not seen), so
+    // that its words arriving move nothing on the page.
     if (!navigator.onLine) {
       offline.textContent = words.tOfflineNow;
-      offline.hidden = false;
+      offline.classList.remove("pending");
     } else if (root.dataset.offline === "kept") {
       offline.textContent = words.tOfflineReady;
-      offline.hidden = false;
+      offline.classList.remove("pending");
     } else {
-      offline.hidden = true;
+      offline.classList.add("pending");
     }
   };
   window.addEventListener("online", say);

@@ -2,7 +2,8 @@
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use portal::cmd::{
-    self, estimate::ForWhom, new::NewWhat, schema::SchemaKind, templates::TemplatesAction, Format,
+    self, config::ConfigWhat, estimate::ForWhom, new::NewWhat, schema::SchemaKind,
+    templates::TemplatesAction, Format,
 };
 use portal::scaffold::Starter;
 use std::path::PathBuf;
@@ -107,6 +108,11 @@ enum Command {
     Templates {
         #[command(subcommand)]
         action: TemplatesAction,
+    },
+    /// 输出网站服务器的配置（nginx，或静态托管的 _headers 文件），让服务器压缩、缓存并发送安全响应头
+    Config {
+        #[command(subcommand)]
+        what: ConfigWhat,
     },
     /// 输出规则格式的 JSON Schema（或把全部 schema 文件写到一个文件夹）
     Schema {
@@ -265,6 +271,7 @@ fn main() -> ExitCode {
         ),
         Command::New { what } => cmd::new::run(&root, what, lang),
         Command::Templates { action } => cmd::templates::run(&root, action, lang),
+        Command::Config { what } => cmd::config::run(&root, what, lang),
         Command::Schema { kind, write } => cmd::schema::run(kind, write.as_deref(), lang),
     }
 }

@@ -11,6 +11,7 @@ use crate::markdown::{self, escape_html, Asides, Headings};
 use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::region_pages;
+use crate::serving::{self, Delivery, PageKind};
 use crate::theme::Theme;
 use crate::urls;
 use crate::words::Words;
@@ -221,6 +222,8 @@ struct Site {
     pages: Vec<content::ContentPage>,
     /// What every page's context holds: `t`, `site` and `css`.
     base: Context,
+    /// The site's description, for pages that have none of their own.
+    description: String,
     /// The estimator's assets: path in the site and bytes.
     assets: Vec<(String, Vec<u8>)>,
     wasm_path: String,
@@ -284,10 +287,13 @@ impl Site {
         base.insert("t", &strings);
         base.insert("site", &config);
         base.insert("css", &urls::asset(&css_path));
+        let words = Words::new(strings);
+        let description = words.fill("desc_home", &[("site", &config.title)]);
         Ok(Site {
             tera,
             frame,
-            words: Words::new(strings),
+            description,
+            words,
             config,
             compare,
             pages,
@@ -311,6 +317,8 @@ impl Site {
         let mut cx = self.base.clone();
         cx.insert("page_title", title);
         cx.insert("path", path);
+        cx.insert("csp", &serving::csp(PageKind::Page, Delivery::Meta));
+        cx.insert("description", &self.description);
         cx
     }
 
@@ -626,6 +634,23 @@ impl<'a> Run<'a> {
         let measures = tera::to_value(&measures).unwrap_or_default();
         let url = urls::county(code);
         let mut cx = self.site.context(&county.source.name, &url);
+        // The regions above, from the code list, top down (陕西省西安市).
+        let above: String = pages::CountyEntry::of(county, 0)
+            .above
+            .iter()
+            .rev()
+            .filter(|r| r.level != calculator::model::Level::Nation)
+            .map(|r| r.name.as_str())
+            .collect();
+        let description = words.fill(
+            "desc_county",
+            &[
+                ("county", &county.source.name),
+                ("above", &above),
+                ("documents", &applicable.len().to_string()),
+            ],
+        );
+        cx.insert("description", &description);
         cx.insert("county", &county.source);
         cx.insert("above", &above_links(county));
         cx.insert("has_rules", &book.is_some_and(|b| !b.policies.is_empty()));
@@ -651,6 +676,10 @@ impl<'a> Run<'a> {
             let title = words.fill("estimate_page_title", &[("county", &county.source.name)]);
             let url = urls::estimator(code);
             let mut cx = self.site.context(&title, &url);
+            cx.insert(
+                "description",
+                &words.fill("desc_estimate", &[("county", &county.source.name)]),
+            );
             cx.insert("county", &county.source);
             cx.insert("groups", &groups);
             cx.insert("measures", &measures);
@@ -666,7 +695,9 @@ impl<'a> Run<'a> {
             cx.insert("wasm_url", &urls::asset(&self.site.wasm_path));
             cx.insert("glue_url", &urls::asset(&self.site.glue_path));
             cx.insert("script_url", &urls::asset(&self.site.script_path));
+            // `csp_wasm` for a project's own base.html from before `csp` was given.
             cx.insert("csp_wasm", &true);
+            cx.insert("csp", &serving::csp(PageKind::Estimator, Delivery::Meta));
             self.page(
                 county_order(index, true),
                 &urls::file_of(&url),
@@ -805,6 +836,7 @@ impl<'a> Run<'a> {
     fn compare_page(&self, counties: &mut [CountyOut], cells: Option<Vec<PathBuf>>) {
         let path = urls::file_of(urls::COMPARE);
         let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
+        cx.insert("description", self.site.words.get("desc_compare"));
         let (tera, cells) = match (&self.site.frame, cells) {
             (Some(frame), Some(cells)) => {
                 let margins = counties
@@ -995,7 +1027,7 @@ fn policy_page(
                 clause.to_owned(),
                 format!(
                     r#"<aside class="clause-rules" aria-label="{}"><ul>{}</ul></aside>"#,
-                    escape_html(words.get("clause_rules_label")),
+                    escape_html(&words.fill("clause_rules_label", &[("clause", clause)])),
                     items.join("")
                 ),
             )
@@ -1024,6 +1056,29 @@ fn policy_page(
     // A prefecture's or province's document sits under its region's page.
     let region = project.region(&document.source.county).map(|c| &c.source);
     cx.insert("region", &region);
+    let summary = &view.documents[k].summary;
+    let issuer = document
+        .source
+        .metadata
+        .issuer
+        .as_deref()
+        .unwrap_or(words.get("not_stated"));
+    let description = if document.source.kind == DocumentKindSource::Report {
+        words.fill(
+            "desc_report",
+            &[("title", &document.source.title), ("issuer", issuer)],
+        )
+    } else {
+        words.fill(
+            "desc_policy",
+            &[
+                ("title", &document.source.title),
+                ("issuer", issuer),
+                ("period", &summary.period),
+            ],
+        )
+    };
+    cx.insert("description", &description);
     cx.insert("document", &document.source);
     cx.insert(
         "versions",
@@ -1210,6 +1265,16 @@ impl Run<'_> {
         for (i, page) in region_pages.iter().enumerate() {
             let url = urls::region(&page.code);
             let mut cx = site.context(&page.name, &url);
+            let description = site.words.fill(
+                "desc_region",
+                &[
+                    ("region", &page.name),
+                    ("level", &page.level),
+                    ("own", &page.documents.len().to_string()),
+                    ("below", &page.below.len().to_string()),
+                ],
+            );
+            cx.insert("description", &description);
             cx.insert("region", page);
             self.page(region_order(i), &urls::file_of(&url), "region.html", &cx);
         }
@@ -1256,6 +1321,10 @@ impl Run<'_> {
                 (urls::content_page(&page.slug), "page.html")
             };
             let mut cx = site.context(&page.title, &url);
+            let description = markdown::first_paragraph(&page.markdown, 150);
+            if !description.is_empty() {
+                cx.insert("description", &description);
+            }
             cx.insert("body", &rendered.html);
             cx.insert("toc", &rendered.toc);
             if template == "data.html" {
@@ -1276,11 +1345,18 @@ impl Run<'_> {
             }
             this.page(content_order(i), &urls::file_of(&url), template, &cx);
         }
+        let mut cx = site.context(site.words.get("not_found_title"), urls::NOT_FOUND);
+        cx.insert(
+            "description",
+            &site
+                .words
+                .fill("desc_not_found", &[("site", &site.config.title)]),
+        );
         this.page(
             NOT_FOUND_PAGE,
             &urls::file_of(urls::NOT_FOUND),
             "404.html",
-            &site.context(site.words.get("not_found_title"), urls::NOT_FOUND),
+            &cx,
         );
 
         // The open data written a county at a time, completed.

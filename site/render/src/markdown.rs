@@ -83,6 +83,29 @@ pub enum Headings {
     AsWritten,
 }
 
+/// The text of the first paragraph of `markdown`, without markup and with its whitespace
+/// collapsed, cut to `max` characters (with `…`): a page's description.
+pub fn first_paragraph(markdown: &str, max: usize) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// Render `markdown`, its headings placed as `headings` says, so a page keeps a single h1 and
 /// no level is skipped. `permalink` names the § link of each clause for screen readers.
 pub fn render(markdown: &str, asides: &Asides, headings: Headings, permalink: &str) -> Rendered {
@@ -227,6 +250,17 @@ mod tests {
         .html;
         assert_eq!(shallow.matches("<blockquote>").count(), 2);
         assert_eq!(shallow.matches("<ul>").count(), 2);
+    }
+
+    #[test]
+    fn a_description_is_the_first_paragraph_in_plain_text() {
+        let md = "# 标题\n\n本站的**每一项**补助标准写在 `policies/`\n文件夹里。\n\n第二段。";
+        assert_eq!(
+            first_paragraph(md, 100),
+            "本站的每一项补助标准写在 policies/ 文件夹里。"
+        );
+        assert_eq!(first_paragraph(md, 5), "本站的每…");
+        assert_eq!(first_paragraph("# 只有标题", 100), "");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod config;
 pub mod estimate;
 pub mod init;
 pub mod new;

@@ -41,6 +41,10 @@ try {
       await page.addScriptTag({ path: axePath });
       const result = await page.evaluate(async () =>
         await globalThis.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+      // And two best-practice rules outside WCAG's tags: landmarks named apart, headings in order.
+      const practice = await page.evaluate(async () =>
+        await globalThis.axe.run(document, { runOnly: { type: "rule", values: ["landmark-unique", "heading-order"] } }));
+      result.violations.push(...practice.violations);
       const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
       if (external.length) problems.push(`third-party requests: ${external.join(", ")}`);
       external.length = 0;
