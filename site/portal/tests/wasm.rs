@@ -78,11 +78,17 @@ fn wasm_and_native_agree_to_the_fen() {
     let mut books = BTreeMap::new();
     let mut cases = Vec::new();
     let mut rng = Lcg(20_171_113);
-    for (code, book) in project
+    let mut all: Vec<(String, calculator::Rulebook)> = project
         .rulebooks
         .iter()
         .filter(|(_, b)| !b.policies.is_empty())
-    {
+        .map(|(code, book)| (code.clone(), book.clone()))
+        .collect();
+    all.push((
+        "140431-levels".into(),
+        with_levels(&project.rulebooks["140431"]),
+    ));
+    for (code, book) in &all {
         // What the site writes and the page fetches; natively read back through the same loader.
         let compact = calculator::compact::encode(book);
         let read = calculator_wasm::load(&compact).unwrap();
@@ -183,6 +189,50 @@ fn wasm_and_native_agree_to_the_fen() {
         gzipped <= 60 * 1024,
         "the wasm is {gzipped} bytes gzipped; the budget is 60 KB"
     );
+}
+
+/// 沁源's rules with a prefecture above them, as the levels tests write them: a copy of its
+/// policy paid by 长治市, a cap the county's pigs share with the prefecture's, and a third
+/// level that the county's policy replaces. The seeds hold no higher-level text, so this
+/// rulebook is made here rather than built from a project.
+fn with_levels(county: &calculator::Rulebook) -> calculator::Rulebook {
+    use calculator::model::{Group, Level, RegionRef, RuleAt};
+    let mut book = county.clone();
+    let own = book.policies[0].clone();
+    let mut prefecture = own.clone();
+    prefecture.id = "changzhi-test".into();
+    prefecture.region = RegionRef {
+        code: "140400".into(),
+        name: "长治市".into(),
+        level: Level::Prefecture,
+    };
+    let mut province = own.clone();
+    province.id = "shanxi-test".into();
+    province.region = RegionRef {
+        code: "140000".into(),
+        name: "山西省".into(),
+        level: Level::Province,
+    };
+    let pigs = own.rules.iter().position(|r| r.id == "pigs").unwrap();
+    let county_policy = &mut book.policies[0];
+    county_policy.replaces = vec!["shanxi-test".into()];
+    county_policy.groups.push(Group {
+        id: "pigs-with-prefecture".into(),
+        label: "养猪市县合计".into(),
+        clause: own.rules[pigs].clause.clone(),
+        rules: vec![pigs],
+        elsewhere: vec![RuleAt {
+            policy: "changzhi-test".into(),
+            rule: "pigs".into(),
+        }],
+        choose_one: false,
+        cap: Some(rust_decimal::Decimal::new(1800, 0)),
+        schedule: None,
+        notes: vec![],
+    });
+    book.policies.push(prefecture);
+    book.policies.push(province);
+    book
 }
 
 #[test]
