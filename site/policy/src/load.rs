@@ -87,6 +87,19 @@ pub struct Document {
     pub example_estimates: Vec<calculator::Estimate>,
 }
 
+impl Document {
+    /// Where problems with this document are reported: its file, the file's index and what
+    /// reading it left out (not reported twice).
+    fn context<'d>(&'d self, diagnostics: &'d mut Vec<Diagnostic>) -> FileContext<'d> {
+        FileContext {
+            source: &self.file,
+            index: &self.index,
+            diagnostics,
+            damaged: &self.source.positions.damaged,
+        }
+    }
+}
+
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
@@ -801,30 +814,17 @@ fn load_county(
     // a county that may not be the one meant (they say nothing, see load_document).
     let ok = diagnostics.is_empty() && clean;
     problems.extend(diagnostics);
-    let region = region_ref(catalogue, &county.code)?;
+    let region = catalogue.get(&county.code)?.to_ref();
     let above = catalogue
         .ancestors(&county.code)
         .into_iter()
-        .map(|r| RegionRef {
-            code: r.code.clone(),
-            name: r.name.clone(),
-            level: r.level,
-        })
+        .map(regions::Region::to_ref)
         .collect();
     ok.then_some(County {
         source: county,
         dir,
         region,
         above,
-    })
-}
-
-/// The region with this code as the code list has it.
-fn region_ref(catalogue: &regions::Catalogue, code: &str) -> Option<RegionRef> {
-    catalogue.get(code).map(|r| RegionRef {
-        code: r.code.clone(),
-        name: r.name.clone(),
-        level: r.level,
     })
 }
 
@@ -1206,12 +1206,7 @@ fn compile_documents(
             continue;
         }
         let mut local = Vec::new();
-        let mut cx = FileContext {
-            source: &document.file,
-            index: &document.index,
-            diagnostics: &mut local,
-            damaged: &document.source.positions.damaged,
-        };
+        let mut cx = document.context(&mut local);
         let positions = &document.source.positions;
         let (clauses, text_name): (Option<&[Clause]>, String) = match &document.source.text_from {
             _ if positions.clauses_unknown => (None, String::new()),
@@ -1266,14 +1261,16 @@ fn compile_documents(
     }
 }
 
+/// The folder (county or region) with this code.
+fn folder_of<'f>(folders: &[&'f County], code: &str) -> Option<&'f County> {
+    folders.iter().copied().find(|f| f.source.code == code)
+}
+
 /// Each compiled policy learns the region whose folder holds it, so that estimates can say
 /// which level pays.
 fn place_in_regions(documents: &mut [Document], folders: &[&County]) {
     for document in documents {
-        let region = folders
-            .iter()
-            .find(|f| f.source.code == document.source.county)
-            .map(|f| f.region.clone());
+        let region = folder_of(folders, &document.source.county).map(|f| f.region.clone());
         if let (Some(policy), Some(region)) = (&mut document.compiled, region) {
             policy.region = region;
         }
@@ -1289,19 +1286,11 @@ fn check_levels(
     problems: &mut Vec<Diagnostic>,
 ) {
     for document in documents {
-        let Some(folder) = folders
-            .iter()
-            .find(|f| f.source.code == document.source.county)
-        else {
+        let Some(folder) = folder_of(folders, &document.source.county) else {
             continue;
         };
         let mut local = Vec::new();
-        let mut cx = FileContext {
-            source: &document.file,
-            index: &document.index,
-            diagnostics: &mut local,
-            damaged: &document.source.positions.damaged,
-        };
+        let mut cx = document.context(&mut local);
         if let Some(applies_to) = &document.source.applies_to {
             if folder.region.level == Level::County {
                 cx.error("applies_to", Msg::new(Key::AppliesToInCounty), None);
@@ -1428,9 +1417,7 @@ fn check_double_subsidy(
             .unwrap_or_default();
         // The documents of the regions above that reach this one's region: a household there
         // is paid by both.
-        let folder = folders
-            .iter()
-            .find(|f| f.source.code == newer.source.county);
+        let folder = folder_of(folders, &newer.source.county);
         let above: Vec<usize> = folder
             .map(|f| f.above.as_slice())
             .unwrap_or_default()
@@ -1445,12 +1432,7 @@ fn check_double_subsidy(
             })
             .collect();
         let mut local = Vec::new();
-        let mut cx = FileContext {
-            source: &newer.file,
-            index: &newer.index,
-            diagnostics: &mut local,
-            damaged: &newer.source.positions.damaged,
-        };
+        let mut cx = newer.context(&mut local);
         for id in &newer.source.combines_with {
             let known = own
                 .iter()
@@ -1526,11 +1508,8 @@ fn check_double_subsidy(
             };
             // Ending the other one the day before only makes sense when it started earlier, and
             // for a document of the same region.
-            let older_level = folders
-                .iter()
-                .find(|f| f.source.code == older.source.county)
-                .map(|f| f.region.level);
-            let hint = if let Some(level) = older_level.filter(|_| higher(&j)) {
+            let hint = if higher(&j) {
+                let level = regions::level_of(&older.source.county);
                 Msg::new(Key::HintDoubleSubsidyAbove)
                     .arg("other_id", &older.source.id)
                     .arg("level", level_phrase(level))
@@ -1572,12 +1551,7 @@ fn check_versions(documents: &[Document], problems: &mut Vec<Diagnostic>) {
         if let Some((path, message, hints)) = version_problem(&Version::of(document), previous, old)
         {
             let mut local = Vec::new();
-            let mut cx = FileContext {
-                source: &document.file,
-                index: &document.index,
-                diagnostics: &mut local,
-                damaged: &document.source.positions.damaged,
-            };
+            let mut cx = document.context(&mut local);
             cx.error(path, message, hints);
             problems.extend(local);
         }

@@ -143,8 +143,12 @@ fn county_dir(root: &Path, code: &str) -> Option<PathBuf> {
 /// The name to write for `code`: the code list's, which `name`, when given, must match; a
 /// code not in the list needs a name (the project then adds it in `policies/regions.yaml`).
 /// `county` says which kind of folder is being made.
-fn name_for(code: &str, name: Option<&str>, county: bool) -> Result<String, ScaffoldError> {
-    let catalogue = regions::Catalogue::national();
+fn name_for(
+    catalogue: &regions::Catalogue,
+    code: &str,
+    name: Option<&str>,
+    county: bool,
+) -> Result<String, ScaffoldError> {
     let Some(region) = catalogue.get(code) else {
         return name
             .map(str::to_owned)
@@ -176,8 +180,7 @@ fn name_for(code: &str, name: Option<&str>, county: bool) -> Result<String, Scaf
 }
 
 /// The regions above `code` as a comment line (`陕西省 › 西安市`), from the code list.
-fn above_comment(code: &str) -> String {
-    let catalogue = regions::Catalogue::national();
+fn above_comment(catalogue: &regions::Catalogue, code: &str) -> String {
     let names: Vec<&str> = catalogue
         .ancestors(code)
         .iter()
@@ -192,6 +195,50 @@ fn above_comment(code: &str) -> String {
     }
 }
 
+/// A new county's or region's folder: its file, its name and the regions above it as a
+/// comment, once the checks both kinds need have passed (a well-formed code and slug, the
+/// code list, no folder for the code yet).
+struct NewFolder {
+    file: PathBuf,
+    name: String,
+    above: String,
+}
+
+fn new_folder(
+    root: &Path,
+    code: &str,
+    name: Option<&str>,
+    slug: &str,
+    county: bool,
+) -> Result<NewFolder, ScaffoldError> {
+    if !valid_region_code(code) {
+        return Err(ScaffoldError::Code(code.into()));
+    }
+    if !valid_id(slug) {
+        return Err(ScaffoldError::Slug(slug.into()));
+    }
+    let catalogue = regions::Catalogue::national();
+    let name = name_for(&catalogue, code, name, county)?;
+    if let Some(dir) = county_dir(root, code) {
+        return Err(ScaffoldError::CountyExists {
+            code: code.into(),
+            dir: dir.display().to_string(),
+        });
+    }
+    let file = root
+        .join("policies")
+        .join(format!("{code}-{slug}"))
+        .join(if county { "county.yaml" } else { "region.yaml" });
+    if file.exists() {
+        return Err(ScaffoldError::Exists(file.display().to_string()));
+    }
+    Ok(NewFolder {
+        file,
+        name,
+        above: above_comment(&catalogue, code),
+    })
+}
+
 /// Create `policies/<code>-<slug>/county.yaml`; returns the file written. The name, when not
 /// given, and the regions above come from the national code list; `province` and
 /// `prefecture`, when given, are written (and checked against it).
@@ -203,24 +250,11 @@ pub fn new_county(
     province: Option<&str>,
     prefecture: Option<&str>,
 ) -> Result<PathBuf, ScaffoldError> {
-    if !valid_region_code(code) {
-        return Err(ScaffoldError::Code(code.into()));
-    }
-    if !valid_id(slug) {
-        return Err(ScaffoldError::Slug(slug.into()));
-    }
-    let name = name_for(code, name, true)?;
-    if let Some(dir) = county_dir(root, code) {
-        return Err(ScaffoldError::CountyExists {
-            code: code.into(),
-            dir: dir.display().to_string(),
-        });
-    }
-    let file = root
-        .join("policies")
-        .join(format!("{code}-{slug}"))
-        .join("county.yaml");
-    let mut above = above_comment(code);
+    let NewFolder {
+        file,
+        name,
+        mut above,
+    } = new_folder(root, code, name, slug, true)?;
     for (key, value) in [("province", province), ("prefecture", prefecture)] {
         if let Some(value) = value {
             above.push_str(&format!("{key}: {value}\n"));
@@ -242,9 +276,6 @@ former: []
 notes: []
 "#
     );
-    if file.exists() {
-        return Err(ScaffoldError::Exists(file.display().to_string()));
-    }
     write_new(&file, &text)?;
     Ok(file)
 }
@@ -252,24 +283,7 @@ notes: []
 /// Create `policies/<code>-<slug>/region.yaml` for a prefecture, a province or the nation
 /// (`000000`); returns the file written.
 pub fn new_region(root: &Path, code: &str, slug: &str) -> Result<PathBuf, ScaffoldError> {
-    if !valid_region_code(code) {
-        return Err(ScaffoldError::Code(code.into()));
-    }
-    if !valid_id(slug) {
-        return Err(ScaffoldError::Slug(slug.into()));
-    }
-    let name = name_for(code, None, false)?;
-    if let Some(dir) = county_dir(root, code) {
-        return Err(ScaffoldError::CountyExists {
-            code: code.into(),
-            dir: dir.display().to_string(),
-        });
-    }
-    let file = root
-        .join("policies")
-        .join(format!("{code}-{slug}"))
-        .join("region.yaml");
-    let above = above_comment(code);
+    let NewFolder { file, name, above } = new_folder(root, code, None, slug, false)?;
     let text = format!(
         r#"# yaml-language-server: $schema=../schema/county.schema.json
 #
@@ -282,9 +296,6 @@ name: {name}            # 和代码表一致
 notes: []
 "#
     );
-    if file.exists() {
-        return Err(ScaffoldError::Exists(file.display().to_string()));
-    }
     write_new(&file, &text)?;
     Ok(file)
 }

@@ -127,6 +127,16 @@ fn project(applies_to: &str, county_lines: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Put `group` (a `groups:` list with one group) first among 沁源's groups, which end its
+/// policy.yaml.
+fn add_group(root: &Path, group: &str) {
+    let qinyuan = root.join(QINYUAN);
+    let yaml = std::fs::read_to_string(&qinyuan)
+        .unwrap()
+        .replace("groups:\n", group);
+    std::fs::write(&qinyuan, yaml).unwrap();
+}
+
 fn estimate(root: &Path, pigs: &str) -> serde_json::Value {
     let pigs = format!("pigs={pigs}");
     let out = ok(&portal(
@@ -225,12 +235,7 @@ fn a_county_measure_can_take_the_place_of_the_prefectures() {
 fn a_cap_shared_across_levels_holds_the_two_together() {
     let group = "groups:\n  - id: pigs-with-prefecture\n    label: 养猪市县奖补合计不超过1800元\n    clause: c4-3-6\n    rules: [pigs, changzhi-2018-livestock#pigs]\n    cap: 1800 元\n";
     let dir = project("", "");
-    // The group goes beside the county's own groups, which are at the end of its rules.
-    let qinyuan = dir.path().join(QINYUAN);
-    let yaml = std::fs::read_to_string(&qinyuan)
-        .unwrap()
-        .replace("groups:\n", group);
-    std::fs::write(&qinyuan, yaml).unwrap();
+    add_group(dir.path(), group);
     ok(&portal(dir.path(), &["check"]));
     // 1500 + 500 capped at 1800; below the cap both are paid in full.
     assert_eq!(total(&estimate(dir.path(), "5")), "1800");
@@ -241,11 +246,7 @@ fn a_cap_shared_across_levels_holds_the_two_together() {
 fn only_one_of_two_levels_when_the_text_says_not_together() {
     let group = "groups:\n  - id: pigs-not-together\n    label: 养猪奖补不与市级重复享受\n    clause: c4-3-6\n    rules: [pigs, changzhi-2018-livestock#pigs]\n    choose: one\n";
     let dir = project("", "");
-    let qinyuan = dir.path().join(QINYUAN);
-    let yaml = std::fs::read_to_string(&qinyuan)
-        .unwrap()
-        .replace("groups:\n", group);
-    std::fs::write(&qinyuan, yaml).unwrap();
+    add_group(dir.path(), group);
     ok(&portal(dir.path(), &["check"]));
     let e = estimate(dir.path(), "5");
     assert_eq!(total(&e), "1500");
@@ -258,11 +259,7 @@ fn only_one_of_two_levels_when_the_text_says_not_together() {
 fn a_group_reaching_a_rule_that_does_not_exist_is_refused() {
     let group = "groups:\n  - id: pigs-with-prefecture\n    label: 合计\n    clause: c4-3-6\n    rules: [pigs, changzhi-2018-livestock#piggs]\n    cap: 1800 元\n";
     let dir = project("", "");
-    let qinyuan = dir.path().join(QINYUAN);
-    let yaml = std::fs::read_to_string(&qinyuan)
-        .unwrap()
-        .replace("groups:\n", group);
-    std::fs::write(&qinyuan, yaml).unwrap();
+    add_group(dir.path(), group);
     let out = refused(&portal(dir.path(), &["check"]));
     assert!(out.contains("changzhi-2018-livestock#piggs"), "{out}");
 }

@@ -3,6 +3,7 @@
 
 use crate::{level_of, Level, NATION};
 use calculator::formula::edit_distance;
+use calculator::model::RegionRef;
 use std::collections::BTreeMap;
 
 /// The national list, as `data/generate.py` wrote it.
@@ -17,6 +18,17 @@ pub struct Region {
     pub name: String,
     /// What kind of region it is, by its code's shape.
     pub level: Level,
+}
+
+impl Region {
+    /// The region as policies and estimates carry it.
+    pub fn to_ref(&self) -> RegionRef {
+        RegionRef {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            level: self.level,
+        }
+    }
 }
 
 /// A code or name that is no longer used, and what took its place.

@@ -635,7 +635,8 @@ impl<'a> Run<'a> {
         let url = urls::county(code);
         let mut cx = self.site.context(&county.source.name, &url);
         // The regions above, from the code list, top down (陕西省西安市).
-        let above: String = pages::CountyEntry::of(county, 0)
+        let entry = pages::CountyEntry::of(county, mine.len());
+        let above: String = entry
             .above
             .iter()
             .rev()
@@ -758,7 +759,7 @@ impl<'a> Run<'a> {
         };
         lock(&self.counties).push(CountyOut {
             index,
-            entry: pages::CountyEntry::of(county, mine.len()),
+            entry,
             has_rules,
             margins,
             cells,

@@ -339,16 +339,13 @@ impl Parts {
         {
             let folders: Vec<&County> = counties.iter().chain(&self.regions).collect();
             place_in_regions(&mut documents, &folders);
-        }
-        // The documents of the regions above, compiled already: the county's rulebook and
-        // page need them. They follow the county's own, and their pages are not this part's.
-        for (_, document) in lock(&self.regional).iter() {
-            if counties.iter().any(|c| c.is_covered_by(&document.source)) {
-                documents.push(document.clone());
+            // The documents of the regions above, compiled already: the county's rulebook and
+            // page need them. They follow the county's own; their pages are not this part's.
+            for (_, document) in lock(&self.regional).iter() {
+                if counties.iter().any(|c| c.is_covered_by(&document.source)) {
+                    documents.push(document.clone());
+                }
             }
-        }
-        {
-            let folders: Vec<&County> = counties.iter().chain(&self.regions).collect();
             check_levels(&documents, &folders, &self.catalogue, &mut problems);
             check_double_subsidy(&documents, &folders, &self.facts, &mut problems);
         }
