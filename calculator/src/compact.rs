@@ -206,7 +206,18 @@ macro_rules! unsigned {
         }
     )*};
 }
-unsigned!(u16, u32, usize);
+unsigned!(u16, u32);
+
+/// Indices and counts: bounded by `u32::MAX` on every platform, so that the browser's 32-bit
+/// wasm and a 64-bit native build refuse the same damaged file with the same words.
+impl Compact for usize {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_varint(out, *self as u128);
+    }
+    fn take(r: &mut Reader<'_>) -> Self {
+        usize::try_from(r.number(u128::from(u32::MAX))).unwrap_or(0)
+    }
+}
 
 impl Compact for bool {
     fn put(&self, out: &mut Vec<u8>) {
@@ -838,5 +849,19 @@ mod tests {
             r.failed.map(|e| e.what),
             Some("a formula nested too deeply")
         );
+    }
+
+    #[test]
+    fn an_index_past_32_bits_is_refused_alike_on_every_platform() {
+        // Found by fuzzing: a 64-bit build took 2^32 as an index the wasm could not hold.
+        let mut bytes = Vec::new();
+        put_varint(&mut bytes, 1 << 32);
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+            failed: None,
+        };
+        assert_eq!(usize::take(&mut r), 0);
+        assert_eq!(r.failed.map(|e| e.what), Some("a number is out of range"));
     }
 }
