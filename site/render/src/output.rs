@@ -4,7 +4,8 @@
 //! Every compressible file (HTML, CSS, JavaScript, JSON, SVG, wasm …, see
 //! [`crate::serving::compressible`]) gets a gzip copy beside it, `X.gz`, made as it is
 //! written (a file written a piece at a time is compressed a piece at a time), for servers
-//! that send precompressed files (nginx's `gzip_static`).
+//! that send precompressed files (nginx's `gzip_static`); the content-hashed assets also get a
+//! Brotli copy, `X.br` ([`crate::serving::brotli_copy`], for `brotli_static`).
 
 use flate2::write::GzEncoder;
 use flate2::{Compression, GzBuilder};
@@ -91,10 +92,25 @@ fn gzip<W: Write>(out: W) -> GzEncoder<W> {
     GzBuilder::new().mtime(0).write(out, Compression::default())
 }
 
+/// `bytes` compressed with Brotli at its best quality (11) and a 4 MiB window.
+fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
+    {
+        let mut encoder = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        encoder.write_all(bytes)?;
+        encoder.flush()?;
+    }
+    Ok(out)
+}
+
 /// The `.gz` copy's path beside `target`.
 fn gz_path(target: &Path) -> PathBuf {
+    with_suffix(target, ".gz")
+}
+
+fn with_suffix(target: &Path, suffix: &str) -> PathBuf {
     let mut name = target.as_os_str().to_owned();
-    name.push(".gz");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
@@ -150,6 +166,14 @@ impl Staging {
                 .and_then(|()| encoder.finish())
                 .map_err(io(&gz))?;
             fs::write(&gz, &compressed).map_err(io(&gz))?;
+            let mut written = lock(&self.written);
+            written.compressed += 1;
+            written.compressed_bytes += compressed.len();
+        }
+        if crate::serving::brotli_copy(path) {
+            let br = with_suffix(&target, ".br");
+            let compressed = brotli(bytes).map_err(io(&br))?;
+            fs::write(&br, &compressed).map_err(io(&br))?;
             let mut written = lock(&self.written);
             written.compressed += 1;
             written.compressed_bytes += compressed.len();

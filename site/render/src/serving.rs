@@ -75,6 +75,15 @@ pub fn compressible(path: &str) -> bool {
         .is_some_and(|(_, ext)| COMPRESSIBLE.iter().any(|(e, _)| *e == ext))
 }
 
+/// Whether `portal build` also writes a Brotli copy (`X.br`): the content-hashed assets
+/// (`assets/NAME.HASH.EXT`: the estimator's wasm and script, the style sheet). They are few,
+/// made once per build, and the heaviest things a phone downloads, so the best (slow) quality
+/// pays; thousands of pages twice over would cost the national build more than they save.
+pub fn brotli_copy(path: &str) -> bool {
+    let assets = assets_prefix();
+    compressible(path) && path.starts_with(assets.trim_start_matches('/'))
+}
+
 /// The MIME types to compress; `text/html` is left out, nginx always compresses it.
 fn compressible_types() -> Vec<&'static str> {
     let mut types: Vec<&str> = COMPRESSIBLE
@@ -150,10 +159,20 @@ fn nginx_headers(out: &mut String, indent: &str, kind: PageKind, cache: &str) {
     }
 }
 
+/// Whether the nginx that will serve the site has Brotli's static module (Debian:
+/// `libnginx-mod-http-brotli-static`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Brotli {
+    /// It has the module: the assets' `.br` copies go to browsers that take Brotli.
+    On,
+    /// It may not: the lines are written commented out (nginx refuses unknown directives).
+    Off,
+}
+
 /// An nginx `server` block serving the built site at `root` (absolute, from [`site_root`])
 /// on `listen` (`8080`, `127.0.0.1:8080`, `[::]:80` …): precompressed files, wasm's type,
 /// caching by kind, the security headers and the site's 404 page.
-pub fn nginx(root: &Path, listen: &str) -> Result<String, ConfigError> {
+pub fn nginx(root: &Path, listen: &str, brotli: Brotli) -> Result<String, ConfigError> {
     let root_text = root.to_string_lossy();
     let root_text = nginx_safe(&root_text)?;
     let listen = nginx_safe(listen)?;
@@ -175,12 +194,19 @@ pub fn nginx(root: &Path, listen: &str) -> Result<String, ConfigError> {
     );
     let types = compressible_types().join(" ");
     let _ = writeln!(out, "    gzip_types {types};");
-    let _ = writeln!(
-        out,
-        "    # Brotli, where nginx has the module (Debian: apt-get install libnginx-mod-http-brotli-filter);\n\
-         \x20   # without it these lines must stay commented, or nginx will not start.\n\
-         \x20   # brotli on;\n    # brotli_comp_level 6;\n    # brotli_types {types};"
-    );
+    // The assets have `.br` copies too, sent to a browser that takes Brotli; everything
+    // else has its `.gz` (no on-the-fly Brotli: a precompressed file is always there).
+    match brotli {
+        Brotli::On => out.push_str(
+            "    # The assets' X.br copies (libnginx-mod-http-brotli-static).\n    brotli_static on;\n",
+        ),
+        Brotli::Off => out.push_str(
+            "    # Brotli for the assets, where nginx has the module (Debian: apt-get install\n\
+             \x20   # libnginx-mod-http-brotli-static): write this block with `--brotli`. Without the\n\
+             \x20   # module the line must stay commented, or nginx will not start.\n\
+             \x20   # brotli_static on;\n",
+        ),
+    }
     out.push_str("\n    error_page 404 /404.html;\n\n");
     // Regex locations are tried in order; the first that matches serves.
     let _ = writeln!(
@@ -273,11 +299,11 @@ mod tests {
     fn hostile_paths_and_addresses_are_refused() {
         let root = Path::new("/srv/site");
         for listen in ["80; include /etc/passwd", "8080 default", "$x", "80}", ""] {
-            assert!(nginx(root, listen).is_err(), "{listen:?}");
+            assert!(nginx(root, listen, Brotli::Off).is_err(), "{listen:?}");
         }
-        assert!(nginx(Path::new("/srv/my site"), "80").is_err());
-        assert!(nginx(Path::new("/srv/a\"b"), "80").is_err());
-        let config = nginx(root, "127.0.0.1:8080").unwrap();
+        assert!(nginx(Path::new("/srv/my site"), "80", Brotli::Off).is_err());
+        assert!(nginx(Path::new("/srv/a\"b"), "80", Brotli::Off).is_err());
+        let config = nginx(root, "127.0.0.1:8080", Brotli::Off).unwrap();
         assert!(config.contains("listen 127.0.0.1:8080;"));
         assert!(config.contains("root \"/srv/site\";"));
     }
@@ -286,7 +312,7 @@ mod tests {
     fn every_location_repeats_every_header() {
         // nginx drops the server's add_header in a location with its own, so each location
         // carries all four.
-        let config = nginx(Path::new("/srv/site"), "80").unwrap();
+        let config = nginx(Path::new("/srv/site"), "80", Brotli::Off).unwrap();
         let locations = config.matches("location ").count();
         assert_eq!(locations, 4, "{config}");
         for header in [
@@ -308,6 +334,19 @@ mod tests {
         assert!(config.contains("location ~ \"^/assets/[^/]+\\.[0-9a-f]{8}\\.wasm$\""));
         assert!(config.contains("gzip_static on;"));
         assert!(config.contains("error_page 404 /404.html;"));
+    }
+
+    #[test]
+    fn brotli_lines_are_live_only_when_asked_for() {
+        let root = Path::new("/srv/site");
+        let with = nginx(root, "80", Brotli::On).unwrap();
+        assert!(with.contains("\n    brotli_static on;\n"), "{with}");
+        let without = nginx(root, "80", Brotli::Off).unwrap();
+        assert!(!without.contains("\n    brotli"), "{without}");
+        assert!(without.contains("# brotli_static on;"), "{without}");
+        assert!(brotli_copy("assets/estimator.0123abcd.wasm"));
+        assert!(!brotli_copy("counties/533401/index.html"));
+        assert!(!brotli_copy("assets/logo.png"));
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum ConfigWhat {
         /// nginx 监听的地址和端口，例如 80、127.0.0.1:8080、[::]:80
         #[arg(long, default_value = "80")]
         listen: String,
+        /// nginx 装有 Brotli 静态模块时加上（Debian：libnginx-mod-http-brotli-static），
+        /// 把静态资源的 .br 压缩文件发给支持的浏览器；不加则这一行以注释写出
+        #[arg(long)]
+        brotli: bool,
     },
     /// 输出静态托管（Cloudflare Pages 格式）的 _headers 文件，放到网站文件夹里
     Headers {
@@ -30,8 +34,18 @@ pub enum ConfigWhat {
 /// Print the configuration asked for.
 pub fn run(root: &Path, what: ConfigWhat, lang: Lang) -> ExitCode {
     let text = match &what {
-        ConfigWhat::Nginx { site, listen } => {
-            serving::site_root(&under_root(root, site)).and_then(|dir| serving::nginx(&dir, listen))
+        ConfigWhat::Nginx {
+            site,
+            listen,
+            brotli,
+        } => {
+            let brotli = if *brotli {
+                serving::Brotli::On
+            } else {
+                serving::Brotli::Off
+            };
+            serving::site_root(&under_root(root, site))
+                .and_then(|dir| serving::nginx(&dir, listen, brotli))
         }
         ConfigWhat::Headers { site } => {
             serving::site_root(&under_root(root, site)).map(|_| serving::headers_file())
