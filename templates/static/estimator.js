@@ -275,6 +275,12 @@ function update(mode) {
   root.dataset.lastEvaluationMs = String(performance.now() - started);
 }
 
+/// Let the page paint and answer input between the steps of starting up, so that no one step
+/// holds the main thread long enough for a tap to wait (on a slow phone, each is tens of ms).
+function yieldToPage() {
+  return globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((done) => setTimeout(done, 0));
+}
+
 async function start() {
   try {
     const [glue, rules] = await Promise.all([
@@ -285,7 +291,9 @@ async function start() {
       }),
     ]);
     await glue.default({ module_or_path: root.dataset.wasm });
+    await yieldToPage();
     estimator = new glue.Estimator(new Uint8Array(rules), root.dataset.clauseLinks);
+    await yieldToPage();
   } catch (error) {
     byId("needs-js").hidden = true;
     byId("load-failed").hidden = false;
@@ -335,6 +343,7 @@ async function start() {
   });
   byId("print").addEventListener("click", () => window.print());
   root.dataset.ready = "true";
+  await yieldToPage();
   keepForOffline();
 }
 
