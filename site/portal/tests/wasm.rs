@@ -120,6 +120,9 @@ fn wasm_and_native_agree_to_the_fen() {
             );
         }
     }
+    if let Some(seeds) = std::env::var_os("ESTIMATOR_FUZZ_SEEDS") {
+        write_fuzz_seeds(Path::new(&seeds), &rules, &cases);
+    }
     std::fs::write(
         dir.path().join("rules.json"),
         serde_json::to_string(&rules).unwrap(),
@@ -189,6 +192,28 @@ fn wasm_and_native_agree_to_the_fen() {
         gzipped <= 60 * 1024,
         "the wasm is {gzipped} bytes gzipped; the budget is 60 KB"
     );
+}
+
+/// Seeds for the `estimator` fuzz target (`site/policy/fuzz`): each county's compact rules
+/// with a few of its random households, written when `ESTIMATOR_FUZZ_SEEDS=DIR` is set.
+fn write_fuzz_seeds(
+    seeds: &Path,
+    rules: &BTreeMap<String, std::path::PathBuf>,
+    cases: &[serde_json::Value],
+) {
+    std::fs::create_dir_all(seeds).unwrap();
+    for (code, file) in rules {
+        let compact = std::fs::read(file).unwrap();
+        let mine = cases.iter().filter(|c| c["county"] == code.as_str());
+        for (i, case) in mine.take(6).enumerate() {
+            let data = calculator_wasm::fuzz::join(
+                &compact,
+                case["query"].as_str().unwrap(),
+                case["today"].as_str().unwrap(),
+            );
+            std::fs::write(seeds.join(format!("seed-{code}-{i}")), data).unwrap();
+        }
+    }
 }
 
 /// 沁源's rules with a prefecture above them, as the levels tests write them: a copy of its
@@ -266,4 +291,93 @@ fn compiled_rules_round_trip_through_json() {
             serde_json::from_str(&json).unwrap_or_else(|e| panic!("{code}: {e}"));
         assert_eq!(&back, book, "{code}");
     }
+}
+
+/// The `estimator` fuzz target's corpus and regressions (`site/policy/fuzz/`): each input
+/// through the native build (no panic) and through the WebAssembly itself in Node (no trap),
+/// and the two answers identical. This is no fuzzing (that needs cargo-fuzz, see the fuzz
+/// README), only the inputs it grew.
+#[test]
+fn the_fuzz_corpus_neither_panics_nor_traps_and_wasm_agrees() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if Command::new("node").arg("--version").output().is_err() {
+        let message = "node is missing: the fuzz corpus cannot be replayed through the wasm";
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        eprintln!("\n!!!!!!!! wasm fuzz replay SKIPPED (not CI): {message} !!!!!!!!\n");
+        return;
+    }
+    let fuzz = repo.join("site/policy/fuzz");
+    let mut files = Vec::new();
+    for dir in ["corpus/estimator", "regressions/estimator"] {
+        if let Ok(entries) = std::fs::read_dir(fuzz.join(dir)) {
+            files.extend(entries.map(|e| e.unwrap().path()));
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 50, "only {} inputs", files.len());
+
+    let mut cases = Vec::new();
+    let mut native = Vec::new();
+    for file in &files {
+        let data = std::fs::read(file).unwrap();
+        let answer = std::panic::catch_unwind(|| calculator_wasm::fuzz::estimator(&data))
+            .unwrap_or_else(|_| panic!("{}: the native build panicked", file.display()));
+        let case = calculator_wasm::fuzz::split(&data);
+        let hex: String = case.rules.iter().map(|b| format!("{b:02x}")).collect();
+        cases.push(serde_json::json!({ "rules": hex, "query": case.query, "today": case.today }));
+        native.push(answer);
+    }
+    let refused = native.iter().filter(|a| a.starts_with("error: ")).count();
+    let estimates = native
+        .iter()
+        .filter(|a| a.starts_with(r#"{"status":"estimate""#))
+        .count();
+    // A corpus that only ever reached the decoder would prove little about the engine (most
+    // inputs a fuzzer keeps are damaged rules or refused facts: they reach new code).
+    assert!(
+        estimates >= 40,
+        "only {estimates} of {} inputs reach an estimate: if the compact rules format changed, \
+         the corpus's rules no longer decode. Write new seeds (ESTIMATOR_FUZZ_SEEDS=DIR cargo \
+         test -p portal --test wasm wasm_and_native), put them in corpus/estimator/ in place \
+         of the seed-* files, and fuzz again (site/policy/fuzz/README.md)",
+        files.len()
+    );
+
+    let assets = portal::assets::estimator();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
+    std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_string(&cases).unwrap(),
+    )
+    .unwrap();
+    let output = Command::new("node")
+        .arg(repo.join("site/portal/tests/browser/fuzz-replay.mjs"))
+        .args(["glue.js", "module.wasm", "cases.json", "answers.json"].map(|f| dir.path().join(f)))
+        .arg(calculator_wasm::fuzz::CLAUSE_LINKS)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let wasm: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("answers.json")).unwrap())
+            .unwrap();
+    assert_eq!(wasm.len(), files.len());
+    for ((file, native), wasm) in files.iter().zip(&native).zip(&wasm) {
+        assert!(
+            !wasm.starts_with("trap: "),
+            "{}: the wasm trapped: {wasm}",
+            file.display()
+        );
+        assert_eq!(native, wasm, "{}: native and wasm differ", file.display());
+    }
+    println!(
+        "{} fuzz inputs: {estimates} estimates, {refused} rules refused, the rest input refused; \
+         no panic, no trap, native == wasm",
+        files.len()
+    );
 }
