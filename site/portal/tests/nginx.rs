@@ -47,6 +47,8 @@ fn nginx_binary() -> Option<PathBuf> {
 struct Nginx {
     child: Child,
     port: u16,
+    /// Whether it has the Brotli module (and the configuration `--brotli`).
+    brotli: bool,
     dir: tempfile::TempDir,
     /// The arguments that name this instance (`-p`, `-e`, `-c`), for `-s stop`.
     args: Vec<std::ffi::OsString>,
@@ -61,7 +63,18 @@ impl Nginx {
             listener.local_addr().unwrap().port()
         };
         let root = render::serving::site_root(site).unwrap();
-        let server = render::serving::nginx(&root, &format!("127.0.0.1:{port}")).unwrap();
+        let modules = brotli_modules();
+        let brotli = if modules.is_some() {
+            render::serving::Brotli::On
+        } else {
+            render::serving::Brotli::Off
+        };
+        let server = render::serving::nginx(&root, &format!("127.0.0.1:{port}"), brotli).unwrap();
+        let load_modules: String = modules
+            .iter()
+            .flatten()
+            .map(|m| format!("load_module {};\n", m.display()))
+            .collect();
         std::fs::write(dir.path().join("site.conf"), &server).unwrap();
         // Run as root (CI), nginx would hand its workers to `nobody`, who cannot read a
         // private temporary folder: keep them as root then.
@@ -75,7 +88,7 @@ impl Nginx {
             .expect("nginx's mime.types");
         let tmp = dir.path().display();
         let conf = format!(
-            "{user}worker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n\
+            "{load_modules}{user}worker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log warn;\n\
              events {{ worker_connections 64; }}\n\
              http {{\n  include {mime};\n  default_type application/octet-stream;\n  access_log off;\n\
              \x20 client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n  fastcgi_temp_path {tmp}/fastcgi;\n\
@@ -102,6 +115,7 @@ impl Nginx {
         let mut nginx = Nginx {
             child,
             port,
+            brotli: modules.is_some(),
             dir,
             args,
             binary: binary.to_path_buf(),
@@ -166,16 +180,17 @@ impl Response {
     }
 }
 
-/// GET `path` over HTTP/1.1 (nginx compresses only for 1.1), the connection closed after.
-fn get(port: u16, path: &str, gzip: bool) -> Response {
+/// GET `path` over HTTP/1.1 (nginx compresses only for 1.1), the connection closed after;
+/// `accept` is the `Accept-Encoding` sent (none when empty).
+fn get(port: u16, path: &str, accept: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let encoding = if gzip {
-        "Accept-Encoding: gzip\r\n"
+    let encoding = if accept.is_empty() {
+        String::new()
     } else {
-        ""
+        format!("Accept-Encoding: {accept}\r\n")
     };
     write!(
         stream,
@@ -231,6 +246,20 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     }
 }
 
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// Debian's Brotli static module for nginx, when it is installed.
+fn brotli_modules() -> Option<[PathBuf; 1]> {
+    let module = Path::new("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so");
+    module.is_file().then(|| [module.to_path_buf()])
+}
+
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes)
@@ -260,6 +289,18 @@ fn assert_secure(response: &Response, what: &str, wasm: bool) {
     assert_eq!(response.header("referrer-policy"), "no-referrer", "{what}");
 }
 
+/// Held by every test here while it works: the Lighthouse test measures speed and must not
+/// share the machine with another test's site build or browser.
+/// Lighthouse's simulated phone scales the work it observes, so a build running beside it
+/// would cost points that no reader's phone would lose.
+static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ALONE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The built real site, nginx serving it, and the nginx binary; `None` after a loud skip.
 fn serve_real_site() -> Option<(tempfile::TempDir, PathBuf, Nginx)> {
     let Some(binary) = nginx_binary() else {
@@ -275,6 +316,7 @@ fn serve_real_site() -> Option<(tempfile::TempDir, PathBuf, Nginx)> {
 
 #[test]
 fn nginx_serves_the_site_with_its_headers_compressed() {
+    let _alone = alone();
     let Some((_out, public, nginx)) = serve_real_site() else {
         return;
     };
@@ -298,7 +340,7 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
         ("/compare/", "compare/index.html", false),
         ("/for-offices/", "for-offices/index.html", false),
     ] {
-        let plain = get(port, path, false);
+        let plain = get(port, path, "");
         let html = std::fs::read(public.join(file)).unwrap();
         assert_eq!(plain.status, 200, "{path}");
         assert_eq!(
@@ -310,7 +352,7 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
         assert_eq!(plain.header("content-encoding"), "", "{path}");
         assert_eq!(plain.body, html, "{path}: the file as it is");
         assert_secure(&plain, path, wasm);
-        let packed = get(port, path, true);
+        let packed = get(port, path, "gzip");
         assert_eq!(packed.header("content-encoding"), "gzip", "{path}");
         assert_eq!(packed.header("vary"), "Accept-Encoding", "{path}");
         assert!(
@@ -337,12 +379,12 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
     let assets: Vec<String> = std::fs::read_dir(public.join("assets"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".gz"))
+        .filter(|n| !n.ends_with(".gz") && !n.ends_with(".br"))
         .collect();
     assert!(assets.len() >= 4, "{assets:?}");
     for name in &assets {
         let path = format!("/assets/{name}");
-        let response = get(port, &path, true);
+        let response = get(port, &path, "gzip");
         assert_eq!(response.status, 200, "{path}");
         assert_eq!(
             response.header("cache-control"),
@@ -362,24 +404,43 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
             _ => "",
         };
         assert!(kind.contains(expected), "{path}: {kind}");
+        // Where nginx has Brotli, a browser that takes it gets the asset's `.br` copy.
+        let brotli = if nginx.brotli {
+            let packed = get(port, &path, "br, gzip");
+            assert_eq!(packed.header("content-encoding"), "br", "{path}");
+            assert_eq!(unbrotli(&packed.body), file, "{path}");
+            assert!(
+                packed.body.len() < response.body.len(),
+                "{path}: brotli {} ≥ gzip {}",
+                packed.body.len(),
+                response.body.len()
+            );
+            assert_secure(&packed, &path, false);
+            format!(", {} brotli", packed.body.len())
+        } else {
+            String::new()
+        };
         seen.push(format!(
-            "{path}: {} → {} bytes gzip, {kind}, {}",
+            "{path}: {} → {} bytes gzip{brotli}, {kind}, {}",
             file.len(),
             response.body.len(),
             response.header("cache-control")
         ));
     }
+    if !nginx.brotli {
+        missing("nginx's Brotli module (apt-get install libnginx-mod-http-brotli-static)");
+    }
     assert!(assets.iter().any(|n| n.ends_with(".wasm")));
 
     // Open data: revalidated, compressed, JSON.
-    let data = get(port, "/data/counties/533401.json", true);
+    let data = get(port, "/data/counties/533401.json", "gzip");
     assert_eq!(data.status, 200);
     assert_eq!(data.header("cache-control"), "no-cache");
     assert_eq!(data.header("content-encoding"), "gzip");
     assert!(data.header("content-type").starts_with("application/json"));
 
     // Unknown addresses: the site's 404 page, with status 404 and the same headers.
-    let missing = get(port, "/no-such-page/", false);
+    let missing = get(port, "/no-such-page/", "");
     assert_eq!(missing.status, 404);
     assert_eq!(
         missing.body,
@@ -388,7 +449,7 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
     assert_secure(&missing, "404", false);
     assert_eq!(missing.header("cache-control"), "no-cache");
     // A folder without its slash is sent to it, by a relative address.
-    let folder = get(port, "/counties/533401", false);
+    let folder = get(port, "/counties/533401", "");
     assert_eq!(folder.status, 301);
     assert_eq!(folder.header("location"), "/counties/533401/");
 
@@ -397,6 +458,7 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
 
 #[test]
 fn the_estimator_computes_through_nginx_in_chromium() {
+    let _alone = alone();
     let browser_dir = repo().join("site/portal/tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).is_file() || !browser_dir.join("node_modules/playwright-core").is_dir()
@@ -425,4 +487,40 @@ fn the_estimator_computes_through_nginx_in_chromium() {
         "nginx.mjs found problems:\n{report}"
     );
     assert!(report.contains(" passed, 0 failed"), "{report}");
+}
+
+/// Lighthouse's mobile defaults on each page kind, served by nginx: performance ≥ 95,
+/// accessibility, best practices and SEO 100 (`browser/lighthouse.mjs` prints the scores).
+/// `LIGHTHOUSE_REPORTS=DIR` keeps each page's full report.
+#[test]
+fn lighthouse_scores_each_page_kind_through_nginx() {
+    let _alone = alone();
+    let browser_dir = repo().join("site/portal/tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).is_file() || !browser_dir.join("node_modules/lighthouse").is_dir() {
+        missing("chromium and npm ci --prefix site/portal/tests/browser (lighthouse)");
+        return;
+    }
+    let Some((_out, _public, nginx)) = serve_real_site() else {
+        return;
+    };
+    let mut command = Command::new("node");
+    command
+        .arg(browser_dir.join("lighthouse.mjs"))
+        .arg(nginx.base());
+    if let Some(dir) = std::env::var_os("LIGHTHOUSE_REPORTS") {
+        command.arg(dir);
+    }
+    let output = command.output().unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{report}");
+    assert!(
+        output.status.success(),
+        "Lighthouse scores below budget:\n{report}"
+    );
+    assert!(report.contains("every page kind within budget"), "{report}");
 }
