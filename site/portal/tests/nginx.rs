@@ -491,7 +491,8 @@ fn the_estimator_computes_through_nginx_in_chromium() {
 
 /// Lighthouse's mobile defaults on each page kind, served by nginx: performance ≥ 95,
 /// accessibility, best practices and SEO 100 (`browser/lighthouse.mjs` prints the scores).
-/// `LIGHTHOUSE_REPORTS=DIR` keeps each page's full report.
+/// `LIGHTHOUSE_REPORTS=DIR` keeps each page's full report; the table is also written to
+/// `target/tmp/lighthouse-scores.txt`, which `.ci/run` prints.
 #[test]
 fn lighthouse_scores_each_page_kind_through_nginx() {
     let _alone = alone();
@@ -518,6 +519,11 @@ fn lighthouse_scores_each_page_kind_through_nginx() {
         String::from_utf8_lossy(&output.stderr)
     );
     println!("{report}");
+    // For CI's log: `.ci/run` prints this after the tests (a passing test's output is hidden).
+    let _ = std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("lighthouse-scores.txt"),
+        &report,
+    );
     assert!(
         output.status.success(),
         "Lighthouse scores below budget:\n{report}"
