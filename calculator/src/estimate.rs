@@ -40,6 +40,9 @@ pub struct Estimate {
     pub not_eligible: Vec<NotEligible>,
     /// Every policy of the county and whether it applied on `date`.
     pub policies: Vec<PolicyUse>,
+    /// What to do next: for each policy that pays something (a line) or lends (a loan), in
+    /// the county's order, how to apply as its text says, or `apply: null` when it does not.
+    pub next_steps: Vec<NextSteps>,
     /// The facts the household gave.
     pub facts: Vec<FactUse>,
 }
@@ -329,6 +332,22 @@ pub struct NotEligible {
     pub clause: String,
     /// The policy whose full text holds the clause (see [`Line::text_policy`]).
     pub text_policy: String,
+}
+
+/// How to apply for what one policy pays: the policy's `apply` section as compiled, with the
+/// policy named so that readers know whose steps these are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextSteps {
+    /// The policy's id.
+    pub policy: String,
+    /// The document's title as issued.
+    pub title: String,
+    /// The region whose document it is.
+    pub region: crate::model::RegionRef,
+    /// The id of the policy whose full text holds the cited clauses.
+    pub text_policy: String,
+    /// Whom to deal with and the steps; `None` when the text says nothing about applying.
+    pub apply: Option<crate::model::Apply>,
 }
 
 /// A policy of the county and whether it applied on the estimate's date.

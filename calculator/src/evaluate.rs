@@ -4,8 +4,8 @@
 use crate::amount::{add, mul, quotient, sub, Amount, ArithmeticError};
 use crate::date::Date;
 use crate::estimate::{
-    Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NotEligible, PaymentPart,
-    PaymentPlan, PeriodTotal, PolicyUse, Step,
+    Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NextSteps, NotEligible,
+    PaymentPart, PaymentPlan, PeriodTotal, PolicyUse, Step,
 };
 use crate::expr::{Absent, Expr, Scope, Value};
 use crate::fact::{FactCatalogue, FactError, FactValue, Household};
@@ -71,6 +71,7 @@ pub fn evaluate(
         excluded: Vec::new(),
         not_eligible: Vec::new(),
         policies: Vec::new(),
+        next_steps: Vec::new(),
         facts: household
             .given(&book.facts)
             .map(|(def, value)| fact_use(def, value))
@@ -135,6 +136,22 @@ pub fn evaluate(
     }
     estimate.total = total.normalized();
     estimate.by_period = by_period(&estimate.lines)?;
+    // What to do next, for each policy that pays the household something or lends to it.
+    estimate.next_steps = book
+        .policies
+        .iter()
+        .filter(|p| {
+            estimate.lines.iter().any(|l| l.policy == p.id)
+                || estimate.loans.iter().any(|l| l.policy == p.id)
+        })
+        .map(|p| NextSteps {
+            policy: p.id.clone(),
+            title: p.title.clone(),
+            region: p.region.clone(),
+            text_policy: p.text_policy_id().to_owned(),
+            apply: p.apply.clone().filter(|a| a.audience == audience),
+        })
+        .collect();
     Ok(estimate)
 }
 
