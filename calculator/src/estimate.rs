@@ -40,9 +40,6 @@ pub struct Estimate {
     pub not_eligible: Vec<NotEligible>,
     /// Every policy of the county and whether it applied on `date`.
     pub policies: Vec<PolicyUse>,
-    /// What to do next: for each policy that pays something (a line) or lends (a loan), in
-    /// the county's order, how to apply as its text says, or `apply: null` when it does not.
-    pub next_steps: Vec<NextSteps>,
     /// The facts the household gave.
     pub facts: Vec<FactUse>,
 }
@@ -334,16 +331,13 @@ pub struct NotEligible {
     pub text_policy: String,
 }
 
-/// How to apply for what one policy pays: the policy's `apply` section as compiled, with the
-/// policy named so that readers know whose steps these are.
+/// How to apply for what one policy pays ([`crate::evaluate::next_steps`]): the policy's
+/// `apply` section as compiled. Its title and region are in [`Estimate::policies`], under the
+/// same id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextSteps {
     /// The policy's id.
     pub policy: String,
-    /// The document's title as issued.
-    pub title: String,
-    /// The region whose document it is.
-    pub region: crate::model::RegionRef,
     /// The id of the policy whose full text holds the cited clauses.
     pub text_policy: String,
     /// Whom to deal with and the steps; `None` when the text says nothing about applying.
@@ -372,6 +366,20 @@ pub struct PolicyUse {
 }
 
 impl Estimate {
+    /// The ids of the policies that pay the household something (a line) or lend to it (a
+    /// loan), in the county's order: those whose next steps follow the estimate.
+    pub fn paying_policies(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        for policy in &self.policies {
+            let pays = self.lines.iter().any(|l| l.policy == policy.id)
+                || self.loans.iter().any(|l| l.policy == policy.id);
+            if pays {
+                ids.push(policy.id.clone());
+            }
+        }
+        ids
+    }
+
     /// True when no policy of the county applied on the date.
     pub fn nothing_in_force(&self) -> bool {
         !self.policies.iter().any(|p| p.in_force)

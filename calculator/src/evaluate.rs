@@ -71,7 +71,6 @@ pub fn evaluate(
         excluded: Vec::new(),
         not_eligible: Vec::new(),
         policies: Vec::new(),
-        next_steps: Vec::new(),
         facts: household
             .given(&book.facts)
             .map(|(def, value)| fact_use(def, value))
@@ -136,23 +135,29 @@ pub fn evaluate(
     }
     estimate.total = total.normalized();
     estimate.by_period = by_period(&estimate.lines)?;
-    // What to do next, for each policy that pays the household something or lends to it.
-    estimate.next_steps = book
-        .policies
-        .iter()
-        .filter(|p| {
-            estimate.lines.iter().any(|l| l.policy == p.id)
-                || estimate.loans.iter().any(|l| l.policy == p.id)
-        })
-        .map(|p| NextSteps {
-            policy: p.id.clone(),
-            title: p.title.clone(),
-            region: p.region.clone(),
-            text_policy: p.text_policy_id().to_owned(),
-            apply: p.apply.clone().filter(|a| a.audience == audience),
-        })
-        .collect();
     Ok(estimate)
+}
+
+/// What to do next after `estimate`, worked out from `book`: for each policy that pays the
+/// household something or lends to it ([`Estimate::paying_policies`]), its `apply` section
+/// when it is for the estimate's audience, else `None` (the text does not say). Apart from
+/// [`evaluate()`] so that the browser's module, which shows steps the page already holds,
+/// neither copies nor carries them on every keystroke.
+pub fn next_steps(book: &Rulebook, estimate: &Estimate) -> Vec<NextSteps> {
+    let paying = estimate.paying_policies();
+    let mut next = Vec::with_capacity(paying.len());
+    for policy in book.policies.iter().filter(|p| paying.contains(&p.id)) {
+        next.push(NextSteps {
+            policy: policy.id.clone(),
+            text_policy: policy.text_policy_id().to_owned(),
+            apply: policy
+                .apply
+                .as_ref()
+                .filter(|a| a.audience == estimate.audience)
+                .cloned(),
+        });
+    }
+    next
 }
 
 /// The lines' amounts added up per kind of period, in the order of [`Paid`].
