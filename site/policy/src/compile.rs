@@ -895,7 +895,7 @@ fn deadline_by(cx: &mut FileContext<'_>, path: &str, text: &str) -> Option<When>
         Msg::new(Key::HintWriteAs).arg("fixed", format!("by: {day}"))
     } else if let Some((month, day)) = chinese_month_day(trimmed) {
         Msg::new(Key::HintWriteAs).arg("fixed", format!("by: {month:02}-{day:02}"))
-    } else if trimmed.chars().any(|c| !c.is_ascii()) {
+    } else if !trimmed.is_ascii() {
         Msg::new(Key::HintDeadlineVague).arg("text", trimmed)
     } else {
         Msg::new(Key::HintDeadlineBy)
@@ -953,9 +953,7 @@ fn year_month(cx: &mut FileContext<'_>, path: &str, text: &str) -> Option<YearMo
             Some((y, m)) => {
                 Msg::new(Key::HintWriteAs).arg("fixed", format!("{key}: {y:04}-{m:02}"))
             }
-            None if trimmed.chars().any(|c| !c.is_ascii()) => {
-                Msg::new(Key::HintDeadlineVague).arg("text", trimmed)
-            }
+            None if !trimmed.is_ascii() => Msg::new(Key::HintDeadlineVague).arg("text", trimmed),
             None => Msg::new(Key::HintDeadlineMonth),
         };
         cx.error(
