@@ -331,6 +331,19 @@ pub struct NotEligible {
     pub text_policy: String,
 }
 
+/// How to apply for what one policy pays ([`crate::evaluate::next_steps`]): the policy's
+/// `apply` section as compiled. Its title and region are in [`Estimate::policies`], under the
+/// same id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextSteps {
+    /// The policy's id.
+    pub policy: String,
+    /// The id of the policy whose full text holds the cited clauses.
+    pub text_policy: String,
+    /// Whom to deal with and the steps; `None` when the text says nothing about applying.
+    pub apply: Option<crate::model::Apply>,
+}
+
 /// A policy of the county and whether it applied on the estimate's date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyUse {
@@ -353,6 +366,20 @@ pub struct PolicyUse {
 }
 
 impl Estimate {
+    /// The ids of the policies that pay the household something (a line) or lend to it (a
+    /// loan), in the county's order: those whose next steps follow the estimate.
+    pub fn paying_policies(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        for policy in &self.policies {
+            let pays = self.lines.iter().any(|l| l.policy == policy.id)
+                || self.loans.iter().any(|l| l.policy == policy.id);
+            if pays {
+                ids.push(policy.id.clone());
+            }
+        }
+        ids
+    }
+
     /// True when no policy of the county applied on the date.
     pub fn nothing_in_force(&self) -> bool {
         !self.policies.iter().any(|p| p.in_force)

@@ -4,8 +4,8 @@
 use crate::amount::{add, mul, quotient, sub, Amount, ArithmeticError};
 use crate::date::Date;
 use crate::estimate::{
-    Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NotEligible, PaymentPart,
-    PaymentPlan, PeriodTotal, PolicyUse, Step,
+    Alternative, Estimate, Excluded, Exclusion, FactUse, Line, LoanLine, NextSteps, NotEligible,
+    PaymentPart, PaymentPlan, PeriodTotal, PolicyUse, Step,
 };
 use crate::expr::{Absent, Expr, Scope, Value};
 use crate::fact::{FactCatalogue, FactError, FactValue, Household};
@@ -136,6 +136,28 @@ pub fn evaluate(
     estimate.total = total.normalized();
     estimate.by_period = by_period(&estimate.lines)?;
     Ok(estimate)
+}
+
+/// What to do next after `estimate`, worked out from `book`: for each policy that pays the
+/// household something or lends to it ([`Estimate::paying_policies`]), its `apply` section
+/// when it is for the estimate's audience, else `None` (the text does not say). Apart from
+/// [`evaluate()`] so that the browser's module, which shows steps the page already holds,
+/// neither copies nor carries them on every keystroke.
+pub fn next_steps(book: &Rulebook, estimate: &Estimate) -> Vec<NextSteps> {
+    let paying = estimate.paying_policies();
+    let mut next = Vec::with_capacity(paying.len());
+    for policy in book.policies.iter().filter(|p| paying.contains(&p.id)) {
+        next.push(NextSteps {
+            policy: policy.id.clone(),
+            text_policy: policy.text_policy_id().to_owned(),
+            apply: policy
+                .apply
+                .as_ref()
+                .filter(|a| a.audience == estimate.audience)
+                .cloned(),
+        });
+    }
+    next
 }
 
 /// The lines' amounts added up per kind of period, in the order of [`Paid`].

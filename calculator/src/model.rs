@@ -142,6 +142,80 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Group caps, one-of choices and joint schedules, applied in this order.
     pub groups: Vec<Group>,
+    /// How a household applies, where the text says: whom it deals with and the steps.
+    /// `None` when the text says nothing about applying (estimates then say so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply: Option<Apply>,
+}
+
+/// How a household applies for a policy's measures, as its text says: the offices or people
+/// it deals with and the steps in order, each citing its clause. Data only: the engine
+/// carries it to the estimate; `estimate_view` words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Apply {
+    /// Whom these steps are for (households by default); an estimate for anyone else is told
+    /// that the text does not say how they apply.
+    pub audience: Audience,
+    /// Whom the household deals with, as the text names them (挂包干部, 村委会, 区脱贫办).
+    pub offices: Vec<String>,
+    /// The clause anchors that say whom to deal with (the steps cite their own).
+    pub clauses: Vec<String>,
+    /// The steps in the order the text gives them.
+    pub steps: Vec<ApplyStep>,
+    /// Interpretations of unclear wording, shown to readers.
+    pub notes: Vec<String>,
+}
+
+/// One step of applying: who does what, by when, and the clause that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyStep {
+    /// Who acts, in the text's words (挂包干部与农户, 村委会).
+    pub who: String,
+    /// What happens, in the text's words (签订到户承诺书).
+    pub what: String,
+    /// When, where the text says.
+    pub when: Option<When>,
+    /// The clause anchor that says so.
+    pub clause: String,
+}
+
+/// When a step happens, as precisely as the text says and no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum When {
+    /// By this day (在2017年4月15日前).
+    By {
+        /// The last day.
+        date: Date,
+    },
+    /// By this day of every year the policy is in force (每年4月15日前).
+    ByEachYear {
+        /// 1–12.
+        month: u8,
+        /// 1–31, a day the month has (29 February allowed).
+        day: u8,
+    },
+    /// During these months, both included (2017年8月至9月底); `from == to` for one month.
+    During {
+        /// The first month.
+        from: YearMonth,
+        /// The last month.
+        to: YearMonth,
+    },
+    /// The text's own words, where it is vague (每年3月, 种养殖周期完成后).
+    Text {
+        /// As the text says it.
+        text: String,
+    },
+}
+
+/// A month of a year (2017年7月).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct YearMonth {
+    /// The year.
+    pub year: u16,
+    /// 1–12.
+    pub month: u8,
 }
 
 impl Policy {

@@ -161,7 +161,7 @@ function showErrors(errors) {
 /// No figure stays on screen that does not match what is in the form.
 function clearResult(message) {
   // The result's parts are hidden, not emptied: the next estimate rewrites them all.
-  for (const part of ["periods", "lines", "schedule", "loans", "not_eligible", "excluded", "policies", "office"]) delete shown[part];
+  for (const part of ["periods", "lines", "schedule", "loans", "not_eligible", "excluded", "next", "policies", "office"]) delete shown[part];
   delete byId("result").dataset.computed;
   const total = byId("estimate-total");
   total.textContent = "—";
@@ -230,6 +230,11 @@ function render(response, q) {
   if (changed("loans", view.loans)) list("result-loans", view.loans, filled("tpl-item"));
   if (changed("not_eligible", view.not_eligible)) list("result-not-eligible", view.not_eligible, filled("tpl-item"));
   if (changed("excluded", view.excluded)) list("result-excluded", view.excluded, filled("tpl-item"));
+  // What to do next: the page holds every policy's steps; show those of the policies that pay.
+  if (changed("next", view.next)) {
+    for (const item of byId("result-next").children) item.hidden = !view.next.includes(item.dataset.next);
+    byId("result-next-block").hidden = view.next.length === 0;
+  }
   if (changed("policies", view.policies)) list("result-policies", view.policies, filled("tpl-policy"));
   if (changed("office", view.office)) {
     const disclaimer = byId("result-disclaimer");

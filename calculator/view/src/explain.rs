@@ -6,7 +6,7 @@ use calculator::amount::Amount;
 use calculator::date::{Date, Period};
 use calculator::estimate::{Estimate, Excluded, Exclusion, LoanLine, PolicyUse, Step};
 use calculator::fact::FactError;
-use calculator::model::{Audience, DocumentStatus, Level, Paid};
+use calculator::model::{Audience, DocumentStatus, Level, Paid, RegionRef, When};
 
 /// `3000 元`, `1000–5000 元`, `不低于 600 元`.
 pub fn yuan(amount: &Amount) -> String {
@@ -22,6 +22,39 @@ pub const SCHEDULE_ROUNDING: &str = "各期金额四舍五入到分，余数计�
 /// A date the way Chinese documents write it: 2017年11月13日.
 pub fn date_text(date: Date) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// When a step of applying happens, as its text says: `每年4月15日前`, `2017年4月15日前`,
+/// `2017年7月`, `2017年8月至9月`, `2017年10月至2020年9月`, or the text's own words.
+pub fn when_text(when: &When) -> String {
+    match when {
+        When::By { date } => format!("{}前", date_text(*date)),
+        When::ByEachYear { month, day } => format!("每年{month}月{day}日前"),
+        When::During { from, to } => {
+            let mut text = format!("{}年{}月", from.year, from.month);
+            if to != from {
+                text.push('至');
+                if to.year != from.year {
+                    text.push_str(&to.year.to_string());
+                    text.push('年');
+                }
+                text.push_str(&to.month.to_string());
+                text.push('月');
+            }
+            text
+        }
+        When::Text { text } => text.clone(),
+    }
+}
+
+/// What to say when a document leaves out part of how to apply (`missing`: 怎么申请, 找哪个
+/// 部门), and whom to ask instead when the county's office is known.
+pub fn silent_text(missing: &str, audience: Audience, office: Option<&str>) -> String {
+    let who = audience_text(audience);
+    match office {
+        Some(office) => format!("文件没有写明{who}{missing}。请向{office}询问。"),
+        None => format!("文件没有写明{who}{missing}。"),
+    }
 }
 
 /// A period of validity: `2017-11-13 – 2020-12-31`, or `2017-11-13 起` when open.
@@ -53,16 +86,15 @@ pub fn level_text(level: Level) -> &'static str {
 
 /// Who pays a line: the region, its level and the document (`西安市（市级）《…》`).
 pub fn payer_text(policy: &PolicyUse) -> String {
-    let region = &policy.region;
+    document_text(&policy.region, &policy.title)
+}
+
+/// A document as readers name it: `西安市（市级）《title》`, or `《title》` without a region.
+pub fn document_text(region: &RegionRef, title: &str) -> String {
     if region.name.is_empty() {
-        return format!("《{}》", policy.title);
+        return format!("《{title}》");
     }
-    format!(
-        "{}（{}）《{}》",
-        region.name,
-        level_text(region.level),
-        policy.title
-    )
+    format!("{}（{}）《{title}》", region.name, level_text(region.level))
 }
 
 /// 有效性 as readers see it: 有效, 已修订, 失效.

@@ -174,6 +174,8 @@ impl Json {
         self.list(&v.not_eligible, Json::item);
         self.key(',', "excluded");
         self.list(&v.excluded, Json::item);
+        self.key(',', "next");
+        self.texts(&v.next);
         self.key(',', "policies");
         self.texts(&v.policies);
         self.key(',', "office");

@@ -4,10 +4,11 @@
 
 use crate::explain::{
     date_text, exclusion_text, loan_text, not_in_force_text, paid_text, payer_text, period_text,
-    period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
+    period_total_text, silent_text, step_text, when_text, words_for, yuan, SCHEDULE_ROUNDING,
 };
 use calculator::date::Date;
-use calculator::estimate::Estimate;
+use calculator::estimate::{Estimate, NextSteps};
+use calculator::model::{Apply, Audience};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -97,10 +98,135 @@ pub struct View {
     pub not_eligible: Vec<ViewItem>,
     /// Measures not computed; the text says why.
     pub excluded: Vec<ViewItem>,
+    /// What to do next (下一步／怎么申请): the ids of the policies that pay or lend something,
+    /// in the county's order. Their steps do not depend on the household, so the estimator
+    /// page carries them, worded at build time by [`apply_view`]; the module only says which
+    /// to show, and its code stays small.
+    pub next: Vec<String>,
     /// One sentence per policy of the county: 《title》, period, and whether it applied.
     pub policies: Vec<String>,
     /// Whom to ask, for the disclaimer: the county's office, else 「县名有关部门」.
     pub office: String,
+}
+
+/// What to do next for one policy: whom to see, the steps with their deadlines, each clause a
+/// link; or, where the text says nothing, a sentence saying so.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewNext {
+    /// Whose steps: the region, its level and the document (`香格里拉市（县级）《…》`).
+    pub policy: String,
+    /// Whom the household deals with, as the text names them, joined with 、; empty when the
+    /// text names nobody.
+    pub offices: String,
+    /// The clause naming them (the first step's when no clause is given); empty with `offices`.
+    pub offices_url: String,
+    /// The steps in order.
+    pub steps: Vec<ViewStep>,
+    /// What the text does not say (怎么申请, 找哪个部门) and whom to ask; empty when it says it all.
+    pub silent: String,
+    /// Interpretations of unclear wording about applying.
+    pub notes: Vec<String>,
+}
+
+/// One step of applying as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewStep {
+    /// Who acts (挂包干部与农户).
+    pub who: String,
+    /// What happens (签订到户承诺书).
+    pub what: String,
+    /// When, in words (每年4月15日前); empty when the text gives no time.
+    pub when: String,
+    /// Where to read the clause on the site.
+    pub clause_url: String,
+}
+
+/// What to do next after `e`, in words: `next` from [`calculator::evaluate::next_steps`].
+/// The one place these words are made, for the terminal and `portal estimate --json`; the
+/// estimator page and the policy page word each policy's steps with [`apply_view`].
+pub fn next_steps(e: &Estimate, next: &[NextSteps], links: &ClauseLinks) -> Vec<ViewNext> {
+    let mut views = Vec::with_capacity(next.len());
+    for n in next {
+        let policy = match e.policies.iter().find(|p| p.id == n.policy) {
+            Some(p) => payer_text(p),
+            None => n.policy.clone(),
+        };
+        views.push(apply_view(
+            policy,
+            n.apply.as_ref(),
+            &n.text_policy,
+            e.audience,
+            e.office.as_deref(),
+            links,
+        ));
+    }
+    views
+}
+
+/// How to apply for one policy's measures, in words: `apply` as compiled (`None` when its
+/// text says nothing about applying, for `audience`), the clauses of `text_policy` linked,
+/// and `office` (the county's, where a document names it) as whom to ask where the text
+/// names nobody. Also the policy page's "怎么申请".
+pub fn apply_view(
+    policy: String,
+    apply: Option<&Apply>,
+    text_policy: &str,
+    audience: Audience,
+    office: Option<&str>,
+    links: &ClauseLinks,
+) -> ViewNext {
+    let Some(apply) = apply else {
+        let missing = if office.is_some() {
+            "怎么申请"
+        } else {
+            "怎么申请、找哪个部门"
+        };
+        return ViewNext {
+            policy,
+            offices: String::new(),
+            offices_url: String::new(),
+            steps: Vec::new(),
+            silent: silent_text(missing, audience, office),
+            notes: Vec::new(),
+        };
+    };
+    let silent = match (apply.offices.is_empty(), apply.steps.is_empty()) {
+        (true, _) => silent_text("找哪个部门", audience, office),
+        (false, true) => silent_text("申请的步骤和期限", audience, None),
+        (false, false) => String::new(),
+    };
+    // Whom to see is linked to the clause naming them, else to the first step's.
+    let mut offices_url = String::new();
+    if !apply.offices.is_empty() {
+        let named = apply
+            .clauses
+            .first()
+            .or(apply.steps.first().map(|s| &s.clause));
+        if let Some(clause) = named {
+            offices_url = links.link(text_policy, clause);
+        }
+    }
+    // Plain loops: the estimator's module pays for every iterator chain in code size.
+    let mut steps = Vec::with_capacity(apply.steps.len());
+    for s in &apply.steps {
+        steps.push(ViewStep {
+            who: s.who.clone(),
+            what: s.what.clone(),
+            when: match &s.when {
+                Some(when) => when_text(when),
+                None => String::new(),
+            },
+            clause_url: links.link(text_policy, &s.clause),
+        });
+    }
+    ViewNext {
+        policy,
+        offices: apply.offices.join("、"),
+        offices_url,
+        steps,
+        silent,
+        notes: apply.notes.clone(),
+    }
 }
 
 /// The lines of one kind of period, added up.
@@ -277,6 +403,7 @@ impl View {
             loans: vec![item.clone()],
             not_eligible: vec![item.clone()],
             excluded: vec![item],
+            next: vec![String::new()],
             policies: vec![String::new()],
             office: String::new(),
         }
@@ -351,6 +478,7 @@ pub fn view(e: &Estimate, asked: Date, links: &ClauseLinks) -> View {
             .iter()
             .map(|x| item(&x.label, exclusion_text(x, e), &x.text_policy, &x.clause))
             .collect(),
+        next: e.paying_policies(),
         policies: e
             .policies
             .iter()
@@ -413,6 +541,155 @@ mod tests {
                 "{pattern}"
             );
         }
+    }
+
+    #[test]
+    fn next_steps_name_whom_to_see_each_deadline_and_clause_or_say_the_text_is_silent() {
+        use calculator::model::{ApplyStep, When, YearMonth};
+        let links = ClauseLinks::new("/policies/{policy}/#{clause}");
+        let step = |who: &str, what: &str, when: Option<When>, clause: &str| ApplyStep {
+            who: who.into(),
+            what: what.into(),
+            when,
+            clause: clause.into(),
+        };
+        let apply = Apply {
+            audience: Audience::Household,
+            offices: vec!["挂包干部".into(), "村委会".into()],
+            clauses: vec!["c4-2".into()],
+            steps: vec![
+                step("挂包干部与农户", "制定本年度产业计划", None, "c3-5-1-p1"),
+                step(
+                    "挂包干部与农户",
+                    "签订到户承诺书",
+                    Some(When::ByEachYear { month: 4, day: 15 }),
+                    "c3-5-1-p1",
+                ),
+                step(
+                    "区里",
+                    "协调帮扶",
+                    Some(When::During {
+                        from: YearMonth {
+                            year: 2017,
+                            month: 8,
+                        },
+                        to: YearMonth {
+                            year: 2017,
+                            month: 9,
+                        },
+                    }),
+                    "c4-2",
+                ),
+                step(
+                    "区里",
+                    "扎实帮扶",
+                    Some(When::During {
+                        from: YearMonth {
+                            year: 2017,
+                            month: 10,
+                        },
+                        to: YearMonth {
+                            year: 2020,
+                            month: 9,
+                        },
+                    }),
+                    "c4-3",
+                ),
+                step(
+                    "县农委",
+                    "绩效评估",
+                    Some(When::Text {
+                        text: "每年年底".into(),
+                    }),
+                    "c5-5",
+                ),
+                step(
+                    "乡镇",
+                    "兑现",
+                    Some(When::By {
+                        date: Date::new(2017, 12, 31).expect("a real day"),
+                    }),
+                    "c5-5",
+                ),
+            ],
+            notes: vec!["原文流程图的箭头丢失。".into()],
+        };
+        let view = apply_view(
+            "《方案》".into(),
+            Some(&apply),
+            "shangri-la-2017-industry",
+            Audience::Household,
+            Some("香格里拉市农科局"),
+            &links,
+        );
+        assert_eq!(view.offices, "挂包干部、村委会");
+        assert_eq!(view.offices_url, "/policies/shangri-la-2017-industry/#c4-2");
+        assert_eq!(view.silent, "");
+        let when: Vec<&str> = view.steps.iter().map(|s| s.when.as_str()).collect();
+        assert_eq!(
+            when,
+            [
+                "",
+                "每年4月15日前",
+                "2017年8月至9月",
+                "2017年10月至2020年9月",
+                "每年年底",
+                "2017年12月31日前"
+            ]
+        );
+        assert_eq!(
+            view.steps[1].clause_url,
+            "/policies/shangri-la-2017-industry/#c3-5-1-p1"
+        );
+        assert_eq!(view.notes, ["原文流程图的箭头丢失。"]);
+
+        // A text that says nothing: said plainly, with whom to ask only when it is known.
+        let silent = |office| {
+            apply_view(
+                String::new(),
+                None,
+                "p",
+                Audience::Household,
+                office,
+                &links,
+            )
+            .silent
+        };
+        assert_eq!(
+            silent(Some("沁源县农委、县扶贫办")),
+            "文件没有写明农户怎么申请。请向沁源县农委、县扶贫办询问。"
+        );
+        assert_eq!(silent(None), "文件没有写明农户怎么申请、找哪个部门。");
+        // Steps but nobody named; somebody named but no steps.
+        let nobody = Apply {
+            offices: vec![],
+            ..apply.clone()
+        };
+        let view = apply_view(
+            String::new(),
+            Some(&nobody),
+            "p",
+            Audience::Household,
+            None,
+            &links,
+        );
+        assert_eq!(view.silent, "文件没有写明农户找哪个部门。");
+        assert_eq!((view.offices.as_str(), view.offices_url.as_str()), ("", ""));
+        let no_steps = Apply {
+            steps: vec![],
+            clauses: vec![],
+            ..apply
+        };
+        let view = apply_view(
+            String::new(),
+            Some(&no_steps),
+            "p",
+            Audience::Household,
+            None,
+            &links,
+        );
+        assert_eq!(view.silent, "文件没有写明农户申请的步骤和期限。");
+        assert_eq!(view.offices_url, "");
     }
 
     #[test]

@@ -6,11 +6,12 @@ use crate::explain::{
     period_text, period_total_text, step_text, words_for, yuan, SCHEDULE_ROUNDING,
 };
 use crate::page::ClauseLinks;
-use calculator::estimate::Estimate;
+use calculator::estimate::{Estimate, NextSteps};
 use std::fmt::Write;
 
-/// The whole estimate as text, each clause cited through `links`.
-pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
+/// The whole estimate as text, each clause cited through `links`, ending with what to do
+/// next (`next`, from [`calculator::evaluate::next_steps`]; empty leaves that out).
+pub fn render(estimate: &Estimate, next: &[NextSteps], links: &ClauseLinks) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -130,6 +131,37 @@ pub fn render(estimate: &Estimate, links: &ClauseLinks) -> String {
                 exclusion_text(item, estimate),
                 links.link(&item.text_policy, &item.clause)
             );
+        }
+    }
+    let next = crate::page::next_steps(estimate, next, links);
+    if !next.is_empty() {
+        let _ = writeln!(out, "\n下一步／怎么申请：");
+    }
+    for n in &next {
+        let _ = writeln!(out, "  {}", n.policy);
+        if !n.offices.is_empty() {
+            let _ = writeln!(out, "    找谁：{}　依据 {}", n.offices, n.offices_url);
+        }
+        if !n.silent.is_empty() {
+            let _ = writeln!(out, "    {}", n.silent);
+        }
+        for (i, s) in n.steps.iter().enumerate() {
+            let when = if s.when.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", s.when)
+            };
+            let _ = writeln!(
+                out,
+                "    {}. {}：{}{when}　依据 {}",
+                i + 1,
+                s.who,
+                s.what,
+                s.clause_url
+            );
+        }
+        for note in &n.notes {
+            let _ = writeln!(out, "    注：{note}");
         }
     }
     let office = estimate

@@ -6,16 +6,16 @@ use crate::clauses::Clause;
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::messages::{Key, Msg};
 use crate::source::{
-    AudienceSource, ChooseSource, GroupSource, PaidSource, PolicySource, RuleSource,
-    ScheduleKindSource, ScheduleSource,
+    ApplySource, ApplyStepSource, AudienceSource, ChooseSource, GroupSource, PaidSource,
+    PolicySource, RuleSource, ScheduleKindSource, ScheduleSource,
 };
 use crate::yaml::{is_within, YamlIndex};
 use calculator::expr::Expr;
 use calculator::fact::FactCatalogue;
 use calculator::formula::{closest, compile_as, FormulaError, FormulaProblem, Found, Type};
 use calculator::model::{
-    Audience, Condition, DocumentStatus, Group, Measure, Paid, Policy, Rule, Schedule,
-    ScheduleKind, SchedulePart,
+    Apply, ApplyStep, Audience, Condition, DocumentStatus, Group, Measure, Paid, Policy, Rule,
+    Schedule, ScheduleKind, SchedulePart, When, YearMonth,
 };
 use calculator::unit::Dimension;
 use calculator::{Date, Period};
@@ -719,6 +719,11 @@ pub fn compile_policy(
         }
     }
 
+    let apply = policy
+        .apply
+        .as_ref()
+        .and_then(|a| apply(cx, a, clauses, text_name));
+
     if cx.diagnostics.len() > before
         || rules.len() != policy.rules.len()
         || !policy.positions.complete()
@@ -741,7 +746,223 @@ pub fn compile_policy(
         text_from: policy.text_from.clone(),
         rules,
         groups,
+        apply,
     })
+}
+
+/// Check and compile `apply`: whom a household deals with and the steps, each clause a clause
+/// of the text, each deadline in one of its typed forms. `None` when anything is wrong.
+fn apply(
+    cx: &mut FileContext<'_>,
+    source: &ApplySource,
+    clauses: Option<&[Clause]>,
+    text_name: &str,
+) -> Option<Apply> {
+    let before = cx.diagnostics.len();
+    if source.offices.is_empty() && source.steps.is_empty() {
+        cx.error(
+            "apply",
+            Msg::new(Key::ApplyEmpty),
+            Some(Msg::new(Key::HintApplyEmpty)),
+        );
+    }
+    for (i, office) in source.offices.iter().enumerate() {
+        blank(cx, &format!("apply.offices[{i}]"), "offices", office);
+    }
+    for (i, clause) in source.clauses.iter().enumerate() {
+        check_clause(
+            cx,
+            &format!("apply.clauses[{i}]"),
+            clause,
+            clauses,
+            text_name,
+        );
+    }
+    let mut steps = Vec::with_capacity(source.steps.len());
+    for (i, step) in source.steps.iter().enumerate() {
+        let path = format!("apply.steps[{i}]");
+        blank(cx, &format!("{path}.who"), "who", &step.who);
+        blank(cx, &format!("{path}.does"), "does", &step.does);
+        check_clause(
+            cx,
+            &format!("{path}.clause"),
+            &step.clause,
+            clauses,
+            text_name,
+        );
+        let when = when(cx, &path, step);
+        steps.push(ApplyStep {
+            who: step.who.trim().to_owned(),
+            what: step.does.trim().to_owned(),
+            when,
+            clause: step.clause.clone(),
+        });
+    }
+    (cx.diagnostics.len() == before).then(|| Apply {
+        audience: audience(source.audience),
+        offices: source.offices.iter().map(|o| o.trim().to_owned()).collect(),
+        clauses: source.clauses.clone(),
+        steps,
+        notes: source.notes.clone(),
+    })
+}
+
+/// Report a text that is empty or only spaces.
+fn blank(cx: &mut FileContext<'_>, path: &str, key: &str, text: &str) {
+    if text.trim().is_empty() {
+        cx.error(
+            path,
+            Msg::new(Key::ApplyTextEmpty).arg("key", key),
+            Some(Msg::new(Key::HintApplyText).arg("key", key)),
+        );
+    }
+}
+
+/// A step's time: `by` a day (of one year or of every year), `from`/`to` months, or the
+/// text's words in `when`; at most one of them.
+fn when(cx: &mut FileContext<'_>, path: &str, step: &ApplyStepSource) -> Option<When> {
+    let given: Vec<&str> = [
+        ("`by`", step.by.is_some()),
+        ("`from`", step.from.is_some() || step.to.is_some()),
+        ("`when`", step.when.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(key, set)| set.then_some(key))
+    .collect();
+    if given.len() > 1 {
+        let key = if step.when.is_some() { "when" } else { "by" };
+        cx.error(
+            &format!("{path}.{key}"),
+            Msg::new(Key::DeadlineTwice).list("keys", given.iter().map(|k| (*k).to_owned())),
+            Some(Msg::new(Key::HintDeadlineOne)),
+        );
+        return None;
+    }
+    if let Some(text) = &step.by {
+        return deadline_by(cx, &format!("{path}.by"), text);
+    }
+    if let Some(text) = &step.when {
+        blank(cx, &format!("{path}.when"), "when", text);
+        return Some(When::Text {
+            text: text.trim().to_owned(),
+        });
+    }
+    let Some(from_text) = &step.from else {
+        if step.to.is_some() {
+            cx.error(
+                &format!("{path}.to"),
+                Msg::new(Key::DeadlineToWithoutFrom),
+                Some(Msg::new(Key::HintDeadlineMonth)),
+            );
+        }
+        return None;
+    };
+    let from = year_month(cx, &format!("{path}.from"), from_text);
+    let to = match &step.to {
+        Some(text) => year_month(cx, &format!("{path}.to"), text),
+        None => from,
+    };
+    let (from, to) = (from?, to?);
+    if to < from {
+        cx.error(
+            &format!("{path}.to"),
+            Msg::new(Key::DeadlineReversed)
+                .arg("from", month_text(from))
+                .arg("to", month_text(to)),
+            Some(Msg::new(Key::HintDeadlineReversed)),
+        );
+        return None;
+    }
+    Some(When::During { from, to })
+}
+
+fn month_text(m: YearMonth) -> String {
+    format!("{:04}-{:02}", m.year, m.month)
+}
+
+/// `2017-04-15` (that day) or `04-15` (that day every year).
+fn deadline_by(cx: &mut FileContext<'_>, path: &str, text: &str) -> Option<When> {
+    let trimmed = text.trim();
+    if let Ok(date) = trimmed.parse::<Date>() {
+        return Some(When::By { date });
+    }
+    if let Some((month, day)) = month_day(trimmed) {
+        return Some(When::ByEachYear { month, day });
+    }
+    // What was written instead: a date in Chinese (2017年4月15日), a day of every year in
+    // Chinese (4月15日, 每年4月15日前), or vague words (每年3月).
+    let hint = if let Some(day) = crate::slips::date_written_otherwise(trimmed) {
+        Msg::new(Key::HintWriteAs).arg("fixed", format!("by: {day}"))
+    } else if let Some((month, day)) = chinese_month_day(trimmed) {
+        Msg::new(Key::HintWriteAs).arg("fixed", format!("by: {month:02}-{day:02}"))
+    } else if !trimmed.is_ascii() {
+        Msg::new(Key::HintDeadlineVague).arg("text", trimmed)
+    } else {
+        Msg::new(Key::HintDeadlineBy)
+    };
+    cx.error(
+        path,
+        Msg::new(Key::DeadlineBad).arg("text", text),
+        Some(hint),
+    );
+    None
+}
+
+/// `MM-DD`, a day some year has (29 February included).
+fn month_day(text: &str) -> Option<(u8, u8)> {
+    let (m, d) = text.split_once('-')?;
+    if m.len() != 2 || d.len() != 2 || !(m.chars().chain(d.chars()).all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let (month, day) = (m.parse().ok()?, d.parse().ok()?);
+    Date::new(2000, month, day).map(|_| (month, day))
+}
+
+/// `4月15日`, `每年4月15日前`, `4月15前`: a day of every year written in Chinese.
+fn chinese_month_day(text: &str) -> Option<(u8, u8)> {
+    let text = text
+        .trim_start_matches("每年")
+        .trim_end_matches(['前', '止'])
+        .trim_end_matches(['日', '号']);
+    let (m, d) = text.split_once('月')?;
+    let (month, day) = (m.trim().parse().ok()?, d.trim().parse().ok()?);
+    Date::new(2000, month, day).map(|_| (month, day))
+}
+
+/// `2017-08`: a month of a year.
+fn year_month(cx: &mut FileContext<'_>, path: &str, text: &str) -> Option<YearMonth> {
+    let trimmed = text.trim();
+    let parsed = trimmed.split_once('-').and_then(|(y, m)| {
+        let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+        if !digits(y, 4) || !digits(m, 2) {
+            return None;
+        }
+        let (year, month): (u16, u8) = (y.parse().ok()?, m.parse().ok()?);
+        ((1..=12).contains(&month) && year >= 1900).then_some(YearMonth { year, month })
+    });
+    if parsed.is_none() {
+        // 2017年8月 → 2017-08.
+        let written = trimmed
+            .trim_end_matches(['底', '初', '末'])
+            .trim_end_matches('月')
+            .split_once('年')
+            .and_then(|(y, m)| Some((y.trim().parse::<u16>().ok()?, m.trim().parse::<u8>().ok()?)))
+            .filter(|(_, m)| (1..=12).contains(m));
+        let key = last_key(path);
+        let hint = match written {
+            Some((y, m)) => {
+                Msg::new(Key::HintWriteAs).arg("fixed", format!("{key}: {y:04}-{m:02}"))
+            }
+            None if !trimmed.is_ascii() => Msg::new(Key::HintDeadlineVague).arg("text", trimmed),
+            None => Msg::new(Key::HintDeadlineMonth),
+        };
+        cx.error(
+            path,
+            Msg::new(Key::DeadlineMonthBad).arg("text", text),
+            Some(hint),
+        );
+    }
+    parsed
 }
 
 /// `Paid::OverYears` for a schedule of years, with one year per part.

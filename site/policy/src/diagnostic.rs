@@ -292,6 +292,7 @@ pub fn place(path: &str, lang: Lang) -> String {
                     "facts" => Some(Key::PlaceFacts),
                     "parts" => Some(Key::PlaceParts),
                     "notes" => Some(Key::PlaceNotes),
+                    "steps" => Some(Key::PlaceSteps),
                     "former" => Some(Key::PlaceFormer),
                     _ => None,
                 };

@@ -524,7 +524,7 @@ fn check_one(
     if let Some((path, _)) = mismatches.first() {
         let details: Vec<Arg> = mismatches.iter().map(|(_, m)| m.clone().into()).collect();
         // A clerk reads this in `portal check`: a clause is cited by its policy and anchor.
-        let working = text::render(&estimate, &ClauseLinks::new("{policy}#{clause}"));
+        let working = text::render(&estimate, &[], &ClauseLinks::new("{policy}#{clause}"));
         problems.push(
             Diagnostic::at(
                 &document.file,

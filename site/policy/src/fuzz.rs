@@ -63,7 +63,7 @@ fn use_project(project: &Project) {
     let links = ClauseLinks::new("/policies/{policy}/#{clause}");
     for document in &project.documents {
         for estimate in &document.example_estimates {
-            std::hint::black_box(text::render(estimate, &links));
+            std::hint::black_box(text::render(estimate, &[], &links));
         }
     }
     for book in project.rulebooks.values() {
@@ -87,7 +87,7 @@ fn use_project(project: &Project) {
             for query in [String::new(), most.join("&")] {
                 let response = estimate_view::estimate_query(book, &query, date, &links);
                 if let estimate_view::Response::Estimate { estimate, .. } = response {
-                    std::hint::black_box(text::render(&estimate, &links));
+                    std::hint::black_box(text::render(&estimate, &[], &links));
                 }
             }
         }

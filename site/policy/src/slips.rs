@@ -479,6 +479,10 @@ const FREE_TEXT: &[&str] = &[
     "term",
     "not_computed",
     "working",
+    "offices",
+    "who",
+    "does",
+    "when",
 ];
 
 /// Keys whose values are formulas (the engine reads them, and `compile` words its refusals)
@@ -495,6 +499,7 @@ const CHECKED_ELSEWHERE: &[&str] = &[
     "share",
     "from",
     "to",
+    "by",
     "date",
     "written",
     "published",

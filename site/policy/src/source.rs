@@ -248,6 +248,10 @@ pub struct PolicySource {
     #[serde(default)]
     #[schemars(description = "")]
     pub groups: Vec<GroupSource>,
+    /// How a household applies, where the text says: whom it deals with, the steps in order
+    /// with their deadlines, and the clauses that say so. Leave out when the text says nothing
+    /// about applying: the site then says so.
+    pub apply: Option<ApplySource>,
     /// Worked examples computed by hand from the text; the build recomputes every one.
     #[serde(default)]
     pub examples: Vec<ExampleSource>,
@@ -255,6 +259,48 @@ pub struct PolicySource {
     #[serde(skip)]
     #[schemars(skip)]
     pub positions: Positions,
+}
+
+/// Key `apply`: how a household applies (下一步／怎么申请), only as the text says it.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplySource {
+    /// Key `for`, default `household`: whom these steps are for (`enterprise` for a
+    /// procedure only enterprises and cooperatives go through).
+    #[serde(default, rename = "for")]
+    pub audience: AudienceSource,
+    /// Whom the household deals with, in the text's words: 挂包干部, 村委会, 区脱贫办.
+    #[serde(default)]
+    pub offices: Vec<String>,
+    /// The clause anchors in text.md that name them, e.g. `c4-2`.
+    #[serde(default)]
+    pub clauses: Vec<String>,
+    /// The steps in the order the text gives them.
+    #[serde(default)]
+    pub steps: Vec<ApplyStepSource>,
+    /// Interpretations of unclear wording about applying, shown to readers.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// One step of applying. Give at most one of `by`, `from` (with `to`) and `when`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyStepSource {
+    /// Who acts, in the text's words: 挂包干部与农户.
+    pub who: String,
+    /// What happens, in the text's words: 签订到户承诺书.
+    pub does: String,
+    /// The deadline: `2017-04-15` (that day), or `04-15` (that day every year).
+    pub by: Option<String>,
+    /// The first month of the period the step takes, `2017-08`; `to` is its last month.
+    pub from: Option<String>,
+    /// The last month of the period, `2017-09`; leave out for a single month.
+    pub to: Option<String>,
+    /// When, in the text's own words, where it gives no day or month: 每年3月, 年底.
+    pub when: Option<String>,
+    /// The anchor of the clause in text.md that says so, e.g. `c3-5-1-p1`.
+    pub clause: String,
 }
 
 /// Which counties below a region its policy covers.

@@ -693,6 +693,7 @@ impl<'a> Run<'a> {
             cx.insert("worker_url", &urls::service_worker());
             cx.insert("clause_links", &urls::clause_pattern());
             cx.insert("shape", &self.site.shape);
+            cx.insert("next_steps", &pages::estimator_next(book));
             cx.insert("wasm_url", &urls::asset(&self.site.wasm_path));
             cx.insert("glue_url", &urls::asset(&self.site.glue_path));
             cx.insert("script_url", &urls::asset(&self.site.script_path));
@@ -1102,6 +1103,10 @@ fn policy_page(
     cx.insert("toc", &rendered.toc);
     cx.insert("rules", rows);
     cx.insert("examples", &examples);
+    cx.insert(
+        "apply",
+        &pages::apply_sections(document, county.and_then(|c| c.office.as_deref())),
+    );
     cx.insert("has_rules_json", &document.compiled.is_some());
     cx.insert(
         "clause_base",

@@ -370,6 +370,80 @@ pub fn level_label(level: regions::Level, words: &Words) -> String {
         .to_owned()
 }
 
+/// One policy's next steps on a county's estimator page: shown after an estimate when the
+/// module names the policy among those that pay (`View::next`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimatorNext {
+    /// The policy's id, as the module names it.
+    pub id: String,
+    /// Whom to see and the steps for households, worded as the policy page words them.
+    pub view: estimate_view::page::ViewNext,
+}
+
+/// Every policy of a county's rulebook with its next steps for households, in the rulebook's
+/// order (the order the module lists the paying ones in).
+pub fn estimator_next(book: &calculator::Rulebook) -> Vec<EstimatorNext> {
+    let links = urls::clause_links();
+    book.policies
+        .iter()
+        .map(|p| EstimatorNext {
+            id: p.id.clone(),
+            view: estimate_view::page::apply_view(
+                estimate_view::explain::document_text(&p.region, &p.title),
+                p.apply
+                    .as_ref()
+                    .filter(|a| a.audience == Audience::Household),
+                p.text_policy_id(),
+                Audience::Household,
+                book.county.office.as_deref(),
+                &links,
+            ),
+        })
+        .collect()
+}
+
+/// How to apply, as the policy page shows it: for households first (the steps, or that the
+/// text does not say), then for whomever else the text's steps are for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplySection {
+    /// Whom the steps are for (农户, 企业、合作社等经营主体).
+    pub audience: String,
+    /// The steps and whom to see, as the estimate shows them.
+    pub view: estimate_view::page::ViewNext,
+}
+
+/// The policy page's "怎么申请": nothing for a report; `office` is the county's, where a
+/// document names it.
+pub fn apply_sections(document: &Document, office: Option<&str>) -> Vec<ApplySection> {
+    if document.source.kind == DocumentKindSource::Report {
+        return Vec::new();
+    }
+    let Some(policy) = &document.compiled else {
+        return Vec::new();
+    };
+    let links = urls::clause_links();
+    let section = |audience: Audience, apply: Option<&calculator::model::Apply>| ApplySection {
+        audience: estimate_view::explain::audience_text(audience).to_owned(),
+        view: estimate_view::page::apply_view(
+            String::new(),
+            apply,
+            policy.text_policy_id(),
+            audience,
+            office,
+            &links,
+        ),
+    };
+    let own = policy.apply.as_ref();
+    let mut sections = vec![section(
+        Audience::Household,
+        own.filter(|a| a.audience == Audience::Household),
+    )];
+    if let Some(other) = own.filter(|a| a.audience != Audience::Household) {
+        sections.push(section(other.audience, Some(other)));
+    }
+    sections
+}
+
 /// The kind of a document as readers see it: 政策文件, 调研报告, 据报告转述.
 pub fn kind_label(kind: DocumentKindSource, words: &Words) -> String {
     words

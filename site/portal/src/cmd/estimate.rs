@@ -187,8 +187,9 @@ pub fn run(
             latest.map(|p| Msg::new(Key::CliDateHint).arg("from", p.period.from.to_string()));
         return fail(lang, message, hint);
     }
+    let next = calculator::evaluate::next_steps(book, &estimate);
     if json {
-        match with_words(&estimate).and_then(|v| serde_json::to_string_pretty(&v)) {
+        match with_words(&estimate, &next).and_then(|v| serde_json::to_string_pretty(&v)) {
             Ok(text) => {
                 emit(&format!("{text}\n"));
             }
@@ -203,6 +204,7 @@ pub fn run(
     } else {
         emit(&estimate_view::text::render(
             &estimate,
+            &next,
             &render::urls::clause_links(),
         ));
     }
@@ -213,7 +215,10 @@ pub fn run(
 /// beside it in words — each cited clause's address as `clause_url`, why a measure was not
 /// computed as `excluded[].reason`, and why a policy did not apply as `policies[].reason`
 /// (the engine itself knows no addresses and no sentences).
-fn with_words(estimate: &calculator::Estimate) -> serde_json::Result<serde_json::Value> {
+fn with_words(
+    estimate: &calculator::Estimate,
+    next: &[calculator::estimate::NextSteps],
+) -> serde_json::Result<serde_json::Value> {
     use estimate_view::explain::{exclusion_text, not_in_force_text};
     let mut value = serde_json::to_value(estimate)?;
     for list in ["lines", "loans", "excluded", "not_eligible"] {
@@ -250,6 +255,40 @@ fn with_words(estimate: &calculator::Estimate) -> serde_json::Result<serde_json:
                 .collect(),
         ),
     ];
+    // What to do next: each step's clause as an address and its time in words, and what the
+    // text does not say (or null), as the page and the text output word them.
+    let words_of_next =
+        estimate_view::page::next_steps(estimate, next, &render::urls::clause_links());
+    let mut items = serde_json::to_value(next)?;
+    if let Some(items) = items.as_array_mut() {
+        for (item, words) in items.iter_mut().zip(&words_of_next) {
+            if let Some(steps) = item
+                .pointer_mut("/apply/steps")
+                .and_then(|v| v.as_array_mut())
+            {
+                for (step, shown) in steps.iter_mut().zip(&words.steps) {
+                    if let Some(fields) = step.as_object_mut() {
+                        fields.insert("clause_url".into(), shown.clause_url.clone().into());
+                        fields.insert(
+                            "when_text".into(),
+                            (!shown.when.is_empty()).then(|| shown.when.clone()).into(),
+                        );
+                    }
+                }
+            }
+            if let Some(fields) = item.as_object_mut() {
+                fields.insert(
+                    "silent".into(),
+                    (!words.silent.is_empty())
+                        .then(|| words.silent.clone())
+                        .into(),
+                );
+            }
+        }
+    }
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("next_steps".into(), items);
+    }
     for (list, words) in reasons {
         let Some(items) = value.get_mut(list).and_then(|v| v.as_array_mut()) else {
             continue;

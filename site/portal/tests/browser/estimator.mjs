@@ -87,6 +87,21 @@ try {
   if (shotDir) await page.screenshot({ path: join(shotDir, "estimate-filled-412.png"), fullPage: true });
   await axe(page, "filled form");
 
+  // The estimate ends with what to do next: whom to see, the steps in order with the
+  // 承诺书's deadline, each clause linked.
+  const next = await page.$eval("#result-next-block", (e) => ({
+    hidden: e.hidden,
+    text: e.textContent,
+    steps: [...e.querySelectorAll(".next-steps > li")].map((li) => li.textContent),
+    links: [...e.querySelectorAll(".next-steps a.clause-link")].map((a) => new URL(a.href).pathname + new URL(a.href).hash),
+  }));
+  const pledge = next.steps.findIndex((s) => /签订到户承诺书/.test(s) && /每年4月15日前/.test(s));
+  check(!next.hidden && /下一步／怎么申请/.test(next.text) && /挂包干部/.test(next.text) && /村委会/.test(next.text)
+    && next.steps.length === 9 && pledge === 1 && /制定本年度产业计划/.test(next.steps[0]) && /以奖代补/.test(next.steps[8])
+    && next.links[pledge] === "/policies/shangri-la-2017-industry/#c3-5-1-p1",
+    "the next steps follow the estimate: whom to see, the 承诺书 by 15 April, each clause linked", JSON.stringify(next));
+  if (shotDir) await page.locator("#result-next-block").screenshot({ path: join(shotDir, "estimate-next-steps-412.png") });
+
   // A date typed the Chinese way, full-width digits and all.
   await page.locator("#f-date").fill("２０１７年６月１日");
   t = await total(page);
