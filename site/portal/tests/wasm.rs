@@ -195,7 +195,8 @@ fn wasm_and_native_agree_to_the_fen() {
 }
 
 /// Seeds for the `estimator` fuzz target (`site/policy/fuzz`): each county's compact rules
-/// with a few of its random households, written when `ESTIMATOR_FUZZ_SEEDS=DIR` is set.
+/// with six of its random households that reach an estimate and two refused, written when
+/// `ESTIMATOR_FUZZ_SEEDS=DIR` is set.
 fn write_fuzz_seeds(
     seeds: &Path,
     rules: &BTreeMap<String, std::path::PathBuf>,
@@ -204,14 +205,25 @@ fn write_fuzz_seeds(
     std::fs::create_dir_all(seeds).unwrap();
     for (code, file) in rules {
         let compact = std::fs::read(file).unwrap();
-        let mine = cases.iter().filter(|c| c["county"] == code.as_str());
-        for (i, case) in mine.take(6).enumerate() {
+        let (mut estimates, mut refused, mut written) = (0, 0, 0);
+        for case in cases.iter().filter(|c| c["county"] == code.as_str()) {
             let data = calculator_wasm::fuzz::join(
                 &compact,
                 case["query"].as_str().unwrap(),
                 case["today"].as_str().unwrap(),
             );
-            std::fs::write(seeds.join(format!("seed-{code}-{i}")), data).unwrap();
+            let estimate =
+                calculator_wasm::fuzz::estimator(&data).starts_with(r#"{"status":"estimate""#);
+            let (count, wanted) = if estimate {
+                (&mut estimates, 6)
+            } else {
+                (&mut refused, 2)
+            };
+            if *count < wanted {
+                *count += 1;
+                std::fs::write(seeds.join(format!("seed-{code}-{written}")), data).unwrap();
+                written += 1;
+            }
         }
     }
 }
