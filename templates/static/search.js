@@ -10,7 +10,7 @@
   const d = root.dataset;
   const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? vars[k] : ""));
   const PAGE = 20;          // results per page
-  const PIECES_PER_PAGE = 8; // pieces loaded at most per page of results, to bound a query's load
+  const PIECES_PER_PAGE = 4; // pieces loaded at most per page of results, to bound a query's load
   const WORD = /[\p{Alphabetic}\p{N}]/u;
   const NOT_WORD = /[^\p{Alphabetic}\p{N}]+/u;
   const NATION = "000000";

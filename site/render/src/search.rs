@@ -151,21 +151,25 @@ pub struct PieceDocument<'a> {
     pub fact_labels: HashMap<String, String>,
 }
 
+/// A document of a piece: `[url, title, region, level, status, date, year, genre,
+/// audiences, items]`.
+type DocRow<'a> = (
+    String,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+    &'a str,
+    &'a str,
+    Vec<&'static str>,
+    Vec<&'a str>,
+);
+
 #[derive(Debug, Serialize)]
 struct PieceJson<'a> {
     /// Documents: `[url, title, region, level, status, date, year, genre, audiences, items]`.
-    d: Vec<(
-        String,
-        &'a str,
-        &'a str,
-        &'a str,
-        &'a str,
-        String,
-        &'a str,
-        &'a str,
-        Vec<&'static str>,
-        Vec<&'a str>,
-    )>,
+    d: Vec<DocRow<'a>>,
     /// Records: `[document, kind (0 title, 1 rule, 2 clause), address, heading, text]`.
     r: Vec<(usize, u8, String, String, String)>,
 }
@@ -530,7 +534,7 @@ mod tests {
             .unwrap();
         let bucket: serde_json::Value = serde_json::from_slice(bucket).unwrap();
         assert_eq!(bucket["猪"], serde_json::json!([1]));
-        assert_eq!(bucket_of("蜂", buckets) < buckets, true);
+        assert!(bucket_of("蜂", buckets) < buckets);
         // Facet bits: 县级 and 省级 are two bits; each piece has one.
         assert_eq!(meta["facets"].as_array().unwrap().len(), 2);
         assert_ne!(meta["pieces"][0][1], meta["pieces"][1][1]);
