@@ -39,6 +39,8 @@ mod tests {
             "base.html",
             "static/site.css",
             "static/estimator.js",
+            "static/search.js",
+            "search.html",
             "strings.zh-CN.yaml",
         ] {
             assert!(

@@ -143,3 +143,20 @@ fn the_estimator_works_as_a_household_uses_it() {
     }
     run_node(&browser_dir.join("estimator.mjs"), &args);
 }
+
+#[test]
+fn search_finds_chinese_words_and_filters_in_chromium() {
+    let Some(browser_dir) = browser_dir() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    portal::build_site(&repo(), &public).unwrap_or_else(|e| panic!("{e}"));
+    let shots = std::env::var_os("SCREENSHOTS").map(PathBuf::from);
+    let mut args = vec![public.as_path()];
+    if let Some(dir) = &shots {
+        std::fs::create_dir_all(dir).unwrap();
+        args.push(dir.as_path());
+    }
+    run_node(&browser_dir.join("search.mjs"), &args);
+}

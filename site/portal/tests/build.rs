@@ -303,6 +303,7 @@ fn pages_of_each_kind_match_their_snapshots() {
         ("data", "data/index.html"),
         ("content", "how-estimates-work/index.html"),
         ("estimate", "counties/100001/estimate/index.html"),
+        ("search", "search/index.html"),
     ] {
         insta::assert_snapshot!(
             format!("page_{name}"),

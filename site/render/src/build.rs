@@ -11,10 +11,12 @@ use crate::markdown::{self, escape_html, Asides, Headings};
 use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::region_pages;
+use crate::search;
 use crate::serving::{self, Delivery, PageKind};
 use crate::theme::Theme;
 use crate::urls;
 use crate::words::Words;
+use calculator::fact::FactGroup;
 use calculator::Audience;
 use policy::diagnostic::{Diagnostic, Diagnostics};
 use policy::load::{County, Document, Part, Parts, Project};
@@ -229,6 +231,8 @@ struct Site {
     wasm_path: String,
     glue_path: String,
     script_path: String,
+    /// The search page's script.
+    search_script_path: String,
     /// The shape of an estimate, for the estimator's `<template>`s; the same for every county.
     shape: tera::Value,
 }
@@ -257,6 +261,8 @@ impl Site {
         let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
         let script = theme_file(theme, "static/estimator.js")?;
         let script_path = format!("assets/estimator.{}.js", short_hash(script));
+        let search_script = theme_file(theme, "static/search.js")?;
+        let search_script_path = format!("assets/search.{}.js", short_hash(search_script));
         // The estimator's service worker keeps a visited estimator for offline use. Its address
         // is fixed (a worker is found again by it), and so are its bytes: what it keeps is named
         // by content hashes in the pages, not in the worker.
@@ -303,11 +309,13 @@ impl Site {
                 (wasm_path.clone(), estimator.wasm.to_vec()),
                 (glue_path.clone(), estimator.glue.to_vec()),
                 (script_path.clone(), script.to_vec()),
+                (search_script_path.clone(), search_script.to_vec()),
                 (urls::file_of(&urls::service_worker()), worker.to_vec()),
             ],
             wasm_path,
             glue_path,
             script_path,
+            search_script_path,
             shape: tera::to_value(estimate_view::View::shape()).unwrap_or_default(),
         })
     }
@@ -351,6 +359,7 @@ type Order = (u8, usize, u8);
 const HOME_PAGE: Order = (0, 0, 0);
 const COMPARE_PAGE: Order = (3, 0, 0);
 const NOT_FOUND_PAGE: Order = (5, 0, 0);
+const SEARCH_PAGE: Order = (5, 1, 0);
 const SITEMAP: Order = (6, 0, 0);
 const FEED: Order = (7, 0, 0);
 const ROBOTS: Order = (8, 0, 0);
@@ -487,6 +496,8 @@ struct Run<'a> {
     cells: Option<Cells>,
     counties: Mutex<Vec<CountyOut>>,
     documents: Mutex<Vec<DocumentOut>>,
+    /// The search index: each region's piece is written with its documents.
+    search: search::SearchIndex,
 }
 
 /// How many bytes of pieces may wait in memory for those before them, per file.
@@ -542,6 +553,7 @@ impl<'a> Run<'a> {
             cells,
             counties: Mutex::new(Vec::new()),
             documents: Mutex::new(Vec::new()),
+            search: search::SearchIndex::new(),
         })
     }
 
@@ -587,6 +599,33 @@ impl<'a> Run<'a> {
         }
         for (k, &index) in part.document_indices.iter().enumerate() {
             self.document(&view, k, index);
+        }
+        self.search_pieces(&view, part);
+    }
+
+    /// The search index's pieces of the documents this part writes, a piece per region
+    /// whose documents they are.
+    fn search_pieces(&self, view: &PartView<'_>, part: &Part) {
+        let project = view.project;
+        let mut by_region: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+        for (k, &index) in part.document_indices.iter().enumerate() {
+            if let Some(document) = project.documents.get(k) {
+                by_region
+                    .entry(document.source.county.as_str())
+                    .or_default()
+                    .push((k, index));
+            }
+        }
+        for (code, places) in by_region {
+            let documents: Vec<search::PieceDocument<'_>> = places
+                .iter()
+                .filter_map(|&(k, _)| search_document(view, k, &self.site.words))
+                .collect();
+            let order = places
+                .first()
+                .map_or(HOME_PAGE, |&(_, index)| document_order(index));
+            let (path, bytes) = self.search.piece(code, &documents);
+            self.write(order, &path, &bytes);
         }
     }
 
@@ -1121,6 +1160,110 @@ fn policy_page(
 }
 
 /// The regions above a county from the top down, the nation left out, for its breadcrumbs.
+/// A document as the search index holds it: its summary, text, rules and filters' values.
+fn search_document<'v>(
+    view: &'v PartView<'_>,
+    k: usize,
+    words: &Words,
+) -> Option<search::PieceDocument<'v>> {
+    let project = view.project;
+    let document = project.documents.get(k)?;
+    let shown = view.documents.get(k)?;
+    let summary = &shown.summary;
+    let mut facets = search::Facets {
+        level: summary.level.clone(),
+        status: summary.status.clone(),
+        year: summary.sort_date.chars().take(4).collect(),
+        genre: document.source.metadata.genre.trim().to_owned(),
+        ..search::Facets::default()
+    };
+    if facets.genre.is_empty() {
+        facets.genre = words.get("search_genre_none").to_owned();
+    }
+    let mut fact_labels = HashMap::new();
+    if let Some(policy) = &document.compiled {
+        for rule in &policy.rules {
+            facets.audiences.insert(search::audience_id(rule.audience));
+            let mut labels = Vec::new();
+            for fact in rule.facts_read() {
+                let Some(def) = project.facts.facts.get(fact) else {
+                    continue;
+                };
+                if matches!(
+                    def.group,
+                    FactGroup::Planting | FactGroup::Livestock | FactGroup::Other
+                ) {
+                    facets.items.insert(def.id.clone(), def.label.clone());
+                    labels.push(def.label.clone());
+                }
+            }
+            fact_labels.insert(rule.id.clone(), labels.join(" "));
+        }
+    }
+    Some(search::PieceDocument {
+        summary,
+        document,
+        rows: shown.rows.as_deref(),
+        facets,
+        fact_labels,
+    })
+}
+
+/// Every region of the site for the search's filters and for finding a region by name: the
+/// counties and the prefectures and provinces above them, in code order, each with its
+/// parent's place.
+fn search_regions(counties: &[CountyOut]) -> Vec<search::RegionRow> {
+    let mut regions: BTreeMap<String, (String, u8, Option<String>)> = BTreeMap::new();
+    for county in counties {
+        let entry = &county.entry;
+        let above: Vec<&calculator::model::RegionRef> = entry
+            .above
+            .iter()
+            .filter(|r| r.level != calculator::model::Level::Nation)
+            .collect();
+        regions.insert(
+            entry.code.clone(),
+            (
+                entry.name.clone(),
+                regions::level_of(&entry.code) as u8,
+                above.first().map(|r| r.code.clone()),
+            ),
+        );
+        for (n, region) in above.iter().enumerate() {
+            regions.entry(region.code.clone()).or_insert_with(|| {
+                (
+                    region.name.clone(),
+                    regions::level_of(&region.code) as u8,
+                    above.get(n + 1).map(|r| r.code.clone()),
+                )
+            });
+        }
+    }
+    let place: HashMap<&String, usize> = regions.keys().enumerate().map(|(i, c)| (c, i)).collect();
+    regions
+        .iter()
+        .map(|(code, (name, level, parent))| {
+            let parent = parent
+                .as_ref()
+                .and_then(|p| place.get(p))
+                .map_or(-1, |&i| i64::try_from(i).unwrap_or(-1));
+            (code.clone(), name.clone(), *level, parent)
+        })
+        .collect()
+}
+
+/// The words of the search filters' values that are not words already.
+fn search_labels(words: &Words) -> BTreeMap<String, String> {
+    [
+        ("audience:household", "search_audience_household"),
+        ("audience:enterprise", "search_audience_enterprise"),
+        ("audience:collective", "search_audience_collective"),
+    ]
+    .into_iter()
+    .map(|(key, word)| (key.to_owned(), words.get(word).to_owned()))
+    .collect()
+}
+
 fn above_links(county: &County) -> Vec<serde_json::Value> {
     county
         .above
@@ -1351,6 +1494,23 @@ impl Run<'_> {
             }
             this.page(content_order(i), &urls::file_of(&url), template, &cx);
         }
+        // Search: the page; its index once every piece is in.
+        let mut cx = site.context(site.words.get("search_title"), urls::SEARCH);
+        cx.insert(
+            "description",
+            &site
+                .words
+                .fill("desc_search", &[("site", &site.config.title)]),
+        );
+        cx.insert("search_script_url", &urls::asset(&site.search_script_path));
+        cx.insert("search_index_url", &urls::asset(search::INDEX_JSON));
+        this.page(
+            SEARCH_PAGE,
+            &urls::file_of(urls::SEARCH),
+            "search.html",
+            &cx,
+        );
+
         let mut cx = site.context(site.words.get("not_found_title"), urls::NOT_FOUND);
         cx.insert(
             "description",
@@ -1371,6 +1531,7 @@ impl Run<'_> {
             rates,
             links,
             failures,
+            search,
             ..
         } = this;
         let mut failures = failures
@@ -1389,6 +1550,10 @@ impl Run<'_> {
             all_json_end(counties.len()),
         ));
         output(finish_in_order(rates, "data/rates.csv", b""));
+        for (path, bytes) in search.finish(&search_regions(&counties), &search_labels(&site.words))
+        {
+            output(staging.write(&path, &bytes));
+        }
 
         // Sitemap, feed and robots.txt are templates too; the sitemap lists what was written.
         let lastmod: HashMap<&str, &Option<String>> = documents

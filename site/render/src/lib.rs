@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod region_pages;
+pub mod search;
 pub mod serving;
 pub mod theme;
 pub mod urls;

@@ -12,6 +12,8 @@ pub const HOME: &str = "/";
 pub const COMPARE: &str = "/compare/";
 /// The open-data page.
 pub const DATA: &str = "/data/";
+/// The search page.
+pub const SEARCH: &str = "/search/";
 /// The 404 page, as a path (it is served for any unknown address).
 pub const NOT_FOUND: &str = "/404.html";
 

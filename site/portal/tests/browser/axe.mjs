@@ -23,7 +23,7 @@ const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const server = await serve(siteDir);
 const base = server.base;
 
-const pages = (process.env.AXE_PAGES || "/ /counties/533401/ /counties/533401/estimate/ /policies/qinyuan-2017-industry/ /policies/shangri-la-2017-industry/ /policies/xixiang-2017-research-report/ /compare/ /data/ /for-offices/ /no-such-page/").split(" ");
+const pages = (process.env.AXE_PAGES || "/ /search/ /counties/533401/ /counties/533401/estimate/ /policies/qinyuan-2017-industry/ /policies/shangri-la-2017-industry/ /policies/xixiang-2017-research-report/ /compare/ /data/ /for-offices/ /no-such-page/").split(" ");
 const browser = await chromium.launch({
   executablePath: chromiumPath,
   args: chromiumArgs,
