@@ -15,6 +15,7 @@ const [base, reportDir] = process.argv.slice(2);
 // One page of each kind; the estimator with a household's facts, as a shared link opens it.
 const pages = [
   ["home", "/"],
+  ["search", "/search/"],
   ["region", "/regions/530000/"],
   ["county", "/counties/533401/"],
   ["policy", "/policies/shangri-la-2017-industry/"],
