@@ -63,18 +63,15 @@ impl Nginx {
             listener.local_addr().unwrap().port()
         };
         let root = render::serving::site_root(site).unwrap();
-        let modules = brotli_modules();
-        let brotli = if modules.is_some() {
+        let module = brotli_module();
+        let brotli = if module.is_some() {
             render::serving::Brotli::On
         } else {
             render::serving::Brotli::Off
         };
         let server = render::serving::nginx(&root, &format!("127.0.0.1:{port}"), brotli).unwrap();
-        let load_modules: String = modules
-            .iter()
-            .flatten()
-            .map(|m| format!("load_module {};\n", m.display()))
-            .collect();
+        let load_modules =
+            module.map_or(String::new(), |m| format!("load_module {};\n", m.display()));
         std::fs::write(dir.path().join("site.conf"), &server).unwrap();
         // Run as root (CI), nginx would hand its workers to `nobody`, who cannot read a
         // private temporary folder: keep them as root then.
@@ -115,7 +112,7 @@ impl Nginx {
         let mut nginx = Nginx {
             child,
             port,
-            brotli: modules.is_some(),
+            brotli: module.is_some(),
             dir,
             args,
             binary: binary.to_path_buf(),
@@ -255,9 +252,9 @@ fn unbrotli(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Debian's Brotli static module for nginx, when it is installed.
-fn brotli_modules() -> Option<[PathBuf; 1]> {
+fn brotli_module() -> Option<&'static Path> {
     let module = Path::new("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so");
-    module.is_file().then(|| [module.to_path_buf()])
+    module.is_file().then_some(module)
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -456,22 +453,22 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
     println!("{}", seen.join("\n"));
 }
 
-#[test]
-fn the_estimator_computes_through_nginx_in_chromium() {
-    let _alone = alone();
+/// Run `script` (in `tests/browser/`, needing `package`) with node against the real site as
+/// nginx serves it; the folder in `dir_env`, when set, is passed on. The script's output, or
+/// `None` after a loud skip.
+fn browser_script(script: &str, package: &str, dir_env: &str) -> Option<(bool, String)> {
     let browser_dir = repo().join("site/portal/tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).is_file() || !browser_dir.join("node_modules/playwright-core").is_dir()
-    {
-        missing("chromium and npm ci --prefix site/portal/tests/browser");
-        return;
+    if !Path::new(&chromium).is_file() || !browser_dir.join("node_modules").join(package).is_dir() {
+        missing(&format!(
+            "chromium and npm ci --prefix site/portal/tests/browser ({package})"
+        ));
+        return None;
     }
-    let Some((_out, _public, nginx)) = serve_real_site() else {
-        return;
-    };
+    let (_out, _public, nginx) = serve_real_site()?;
     let mut command = Command::new("node");
-    command.arg(browser_dir.join("nginx.mjs")).arg(nginx.base());
-    if let Some(dir) = std::env::var_os("SCREENSHOTS") {
+    command.arg(browser_dir.join(script)).arg(nginx.base());
+    if let Some(dir) = std::env::var_os(dir_env) {
         std::fs::create_dir_all(&dir).unwrap();
         command.arg(dir);
     }
@@ -482,10 +479,16 @@ fn the_estimator_computes_through_nginx_in_chromium() {
         String::from_utf8_lossy(&output.stderr)
     );
     println!("{report}");
-    assert!(
-        output.status.success(),
-        "nginx.mjs found problems:\n{report}"
-    );
+    Some((output.status.success(), report))
+}
+
+#[test]
+fn the_estimator_computes_through_nginx_in_chromium() {
+    let _alone = alone();
+    let Some((ok, report)) = browser_script("nginx.mjs", "playwright-core", "SCREENSHOTS") else {
+        return;
+    };
+    assert!(ok, "nginx.mjs found problems:\n{report}");
     assert!(report.contains(" passed, 0 failed"), "{report}");
 }
 
@@ -496,37 +499,15 @@ fn the_estimator_computes_through_nginx_in_chromium() {
 #[test]
 fn lighthouse_scores_each_page_kind_through_nginx() {
     let _alone = alone();
-    let browser_dir = repo().join("site/portal/tests/browser");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).is_file() || !browser_dir.join("node_modules/lighthouse").is_dir() {
-        missing("chromium and npm ci --prefix site/portal/tests/browser (lighthouse)");
-        return;
-    }
-    let Some((_out, _public, nginx)) = serve_real_site() else {
+    let Some((ok, report)) = browser_script("lighthouse.mjs", "lighthouse", "LIGHTHOUSE_REPORTS")
+    else {
         return;
     };
-    let mut command = Command::new("node");
-    command
-        .arg(browser_dir.join("lighthouse.mjs"))
-        .arg(nginx.base());
-    if let Some(dir) = std::env::var_os("LIGHTHOUSE_REPORTS") {
-        command.arg(dir);
-    }
-    let output = command.output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{report}");
     // For CI's log: `.ci/run` prints this after the tests (a passing test's output is hidden).
     let _ = std::fs::write(
         Path::new(env!("CARGO_TARGET_TMPDIR")).join("lighthouse-scores.txt"),
         &report,
     );
-    assert!(
-        output.status.success(),
-        "Lighthouse scores below budget:\n{report}"
-    );
+    assert!(ok, "Lighthouse scores below budget:\n{report}");
     assert!(report.contains("every page kind within budget"), "{report}");
 }

@@ -13,6 +13,27 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+/// Whether node is missing: then `what` FAILS under CI and is skipped, loudly, elsewhere.
+fn node_missing(what: &str) -> bool {
+    if Command::new("node").arg("--version").output().is_ok() {
+        return false;
+    }
+    let message = format!("node is missing: {what} cannot run");
+    assert!(std::env::var_os("CI").is_none(), "{message}");
+    eprintln!("\n!!!!!!!! wasm test SKIPPED (not CI): {message} !!!!!!!!\n");
+    true
+}
+
+/// A temporary folder holding the very module `portal` carries inside itself and writes into
+/// every site: `glue.js` and `module.wasm`.
+fn module_in_temp_dir() -> tempfile::TempDir {
+    let assets = portal::assets::estimator();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
+    std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
+    dir
+}
+
 /// A small deterministic generator, so a failure can be replayed.
 struct Lcg(u64);
 
@@ -54,25 +75,12 @@ fn value(rng: &mut Lcg, fact: &calculator::fact::FactDef) -> String {
 #[test]
 fn wasm_and_native_agree_to_the_fen() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if Command::new("node").arg("--version").output().is_err() {
-        let message = "node is missing: the wasm differential test cannot run";
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!!!!!!! wasm test SKIPPED (not CI): {message} !!!!!!!!\n"
-        );
+    if node_missing("the wasm differential test") {
         return;
     }
-    // The very module `portal` carries inside itself and writes into every site.
-    let assets = portal::assets::estimator();
     let project = policy::load(&repo).unwrap_or_else(|d| panic!("{}", d.render()));
     let (links, links_pattern) = (render::urls::clause_links(), render::urls::clause_pattern());
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
-    std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
+    let dir = module_in_temp_dir();
 
     let mut rules = BTreeMap::new();
     let mut books = BTreeMap::new();
@@ -323,10 +331,7 @@ fn compiled_rules_round_trip_through_json() {
 #[test]
 fn the_fuzz_corpus_neither_panics_nor_traps_and_wasm_agrees() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if Command::new("node").arg("--version").output().is_err() {
-        let message = "node is missing: the fuzz corpus cannot be replayed through the wasm";
-        assert!(std::env::var_os("CI").is_none(), "{message}");
-        eprintln!("\n!!!!!!!! wasm fuzz replay SKIPPED (not CI): {message} !!!!!!!!\n");
+    if node_missing("the wasm replay of the fuzz corpus") {
         return;
     }
     let fuzz = repo.join("site/policy/fuzz");
@@ -366,10 +371,7 @@ fn the_fuzz_corpus_neither_panics_nor_traps_and_wasm_agrees() {
         files.len()
     );
 
-    let assets = portal::assets::estimator();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("glue.js"), assets.glue).unwrap();
-    std::fs::write(dir.path().join("module.wasm"), assets.wasm).unwrap();
+    let dir = module_in_temp_dir();
     std::fs::write(
         dir.path().join("cases.json"),
         serde_json::to_string(&cases).unwrap(),

@@ -255,14 +255,26 @@ impl Site {
         let pages = content::load(root).map_err(BuildError::Content)?;
         // Static assets, content-addressed so they can be cached for ever.
         let css = theme_file(theme, "static/site.css")?;
-        let css_path = format!("assets/site.{}.css", short_hash(css));
+        let css_path = format!("{}site.{}.css", urls::ASSETS_DIR, short_hash(css));
         // The estimator: the engine as WebAssembly, its glue and the page's script, all hashed.
-        let wasm_path = format!("assets/estimator.{}.wasm", short_hash(estimator.wasm));
-        let glue_path = format!("assets/estimator-glue.{}.js", short_hash(estimator.glue));
+        let wasm_path = format!(
+            "{}estimator.{}.wasm",
+            urls::ASSETS_DIR,
+            short_hash(estimator.wasm)
+        );
+        let glue_path = format!(
+            "{}estimator-glue.{}.js",
+            urls::ASSETS_DIR,
+            short_hash(estimator.glue)
+        );
         let script = theme_file(theme, "static/estimator.js")?;
-        let script_path = format!("assets/estimator.{}.js", short_hash(script));
+        let script_path = format!("{}estimator.{}.js", urls::ASSETS_DIR, short_hash(script));
         let search_script = theme_file(theme, "static/search.js")?;
-        let search_script_path = format!("assets/search.{}.js", short_hash(search_script));
+        let search_script_path = format!(
+            "{}search.{}.js",
+            urls::ASSETS_DIR,
+            short_hash(search_script)
+        );
         // The estimator's service worker keeps a visited estimator for offline use. Its address
         // is fixed (a worker is found again by it), and so are its bytes: what it keeps is named
         // by content hashes in the pages, not in the worker.

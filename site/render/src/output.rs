@@ -86,6 +86,14 @@ struct Written {
     compressed_bytes: usize,
 }
 
+impl Written {
+    /// A compressed copy (`.gz` or `.br`) of `bytes` bytes written.
+    fn count_compressed(&mut self, bytes: usize) {
+        self.compressed += 1;
+        self.compressed_bytes += bytes;
+    }
+}
+
 /// A gzip stream into `out` at zlib's default level (the best level made a 300-county build
 /// 25-50% slower), with no name and no time in its header (two builds stay byte-identical).
 fn gzip<W: Write>(out: W) -> GzEncoder<W> {
@@ -166,17 +174,13 @@ impl Staging {
                 .and_then(|()| encoder.finish())
                 .map_err(io(&gz))?;
             fs::write(&gz, &compressed).map_err(io(&gz))?;
-            let mut written = lock(&self.written);
-            written.compressed += 1;
-            written.compressed_bytes += compressed.len();
+            lock(&self.written).count_compressed(compressed.len());
         }
         if crate::serving::brotli_copy(path) {
             let br = with_suffix(&target, ".br");
             let compressed = brotli(bytes).map_err(io(&br))?;
             fs::write(&br, &compressed).map_err(io(&br))?;
-            let mut written = lock(&self.written);
-            written.compressed += 1;
-            written.compressed_bytes += compressed.len();
+            lock(&self.written).count_compressed(compressed.len());
         }
         Ok(())
     }
@@ -301,9 +305,8 @@ impl StagedFile<'_> {
             let mut file = gz.finish().map_err(io(&gz_file))?;
             file.flush().map_err(io(&gz_file))?;
             let size = file.get_ref().metadata().map_err(io(&gz_file))?.len();
-            let mut written = lock(&self.staging.written);
-            written.compressed += 1;
-            written.compressed_bytes += usize::try_from(size).unwrap_or(usize::MAX);
+            lock(&self.staging.written)
+                .count_compressed(usize::try_from(size).unwrap_or(usize::MAX));
         }
         Ok(())
     }

@@ -101,6 +101,9 @@ pub fn page_of(file: &str) -> String {
     format!("/{}", file.trim_end_matches("index.html"))
 }
 
+/// The folder of the content-hashed assets in the site (`NAME.HASH.EXT` inside).
+pub const ASSETS_DIR: &str = "assets/";
+
 /// An asset's address from its path in the output.
 pub fn asset(path: &str) -> String {
     format!("/{path}")
