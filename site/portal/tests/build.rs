@@ -54,11 +54,12 @@ fn the_real_site_has_every_page_anchor_and_example() {
         "sitemap.xml",
         "feed.xml",
         "robots.txt",
-        "data/all.json",
-        "data/rates.csv",
+        "data/index.json",
+        "data/facts.json",
     ] {
         assert!(out.join(page).is_file(), "{page} missing");
     }
+    open_data_is_complete(&out, &project);
     for county in &project.counties {
         let html = read(&out, &format!("counties/{}/index.html", county.source.code));
         assert!(html.contains(&county.source.name));
@@ -124,6 +125,59 @@ fn the_real_site_has_every_page_anchor_and_example() {
             );
         }
     }
+}
+
+/// The national index names a file per province; each province's JSON has every county of
+/// the province, with the rulebook its own file has (less the facts, published once), and its
+/// CSV a row per rule of the province's documents.
+fn open_data_is_complete(out: &Path, project: &policy::Project) {
+    let json = |path: &str| -> serde_json::Value {
+        serde_json::from_str(&read(out, path.trim_start_matches('/')))
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let index = json("data/index.json");
+    let provinces = index["provinces"].as_array().unwrap();
+    let mut counties = 0;
+    for province in provinces {
+        let code = province["code"].as_str().unwrap();
+        let file = json(province["rules"].as_str().unwrap());
+        assert_eq!(file["province"], code);
+        assert_eq!(file["facts"], "/data/facts.json");
+        let listed = province["counties"].as_array().unwrap();
+        assert_eq!(file["counties"].as_object().unwrap().len(), listed.len());
+        for county in listed {
+            counties += 1;
+            let entry = &file["counties"][county["code"].as_str().unwrap()];
+            match county["rules"].as_str() {
+                Some(rules) => {
+                    let mut own = json(rules);
+                    own.as_object_mut().unwrap().remove("facts");
+                    assert_eq!(*entry, own, "{code}: {}", county["code"]);
+                }
+                None => assert!(entry.is_null(), "{code}: {}", county["code"]),
+            }
+        }
+        let rates = read(
+            out,
+            province["rates"].as_str().unwrap().trim_start_matches('/'),
+        );
+        let rows = project
+            .documents
+            .iter()
+            .filter(|d| d.source.county.starts_with(&code[..2]))
+            .filter_map(|d| d.compiled.as_ref())
+            .map(|p| p.rules.len())
+            .sum::<usize>();
+        assert_eq!(rates.lines().count(), 1 + rows, "{code}");
+        assert!(rates.starts_with("region,region_name,level,policy,rule,"));
+    }
+    assert_eq!(counties, project.counties.len());
+    let facts = json("data/facts.json");
+    let a_county = json(&format!(
+        "data/counties/{}.json",
+        project.counties[0].source.code
+    ));
+    assert_eq!(facts, a_county["facts"]);
 }
 
 #[test]

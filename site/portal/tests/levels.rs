@@ -339,6 +339,30 @@ fn the_site_has_region_pages_and_the_county_lists_what_comes_from_above() {
     // The estimator's rules carry the prefecture's policy.
     let rules = read("data/counties/140431.json");
     assert!(rules.contains("changzhi-2018-livestock"));
+    // The province's rates table has the prefecture's rules once, after the counties' rows,
+    // saying whose they are.
+    let rates = read("data/provinces/140000.csv");
+    let prefecture: Vec<&str> = rates
+        .lines()
+        .filter(|l| l.contains(",changzhi-2018-livestock,"))
+        .collect();
+    let rules = PREFECTURE_POLICY.matches("\n  - id: ").count();
+    assert_eq!(prefecture.len(), rules, "{rates}");
+    assert!(
+        prefecture
+            .iter()
+            .all(|l| l.starts_with("140400,长治市,市级,")),
+        "{rates}"
+    );
+    assert!(rates
+        .lines()
+        .last()
+        .unwrap()
+        .contains("changzhi-2018-livestock"));
+    assert!(
+        rates.contains("\n140431,沁源县,县级,qinyuan-2017-industry,"),
+        "{rates}"
+    );
     let home = read("index.html");
     for code in ["140000", "610000", "533400"] {
         assert!(home.contains(&format!("/regions/{code}/")), "{code}");

@@ -8,7 +8,8 @@ use crate::compare::{self, CompareConfig};
 use crate::content;
 use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
-use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
+use crate::open_data::{self, OpenData};
+use crate::output::{lock, InOrder, OutputError, Staging};
 use crate::pages::{self, DocumentSummary, RuleRow};
 use crate::region_pages;
 use crate::search;
@@ -499,12 +500,10 @@ struct Run<'a> {
     plan: compare::Plan<'a>,
     links: LinkIndex,
     failures: Mutex<Failures>,
-    /// `data/all.json`, a county's rulebook after another in the order of their codes.
-    all_json: InOrder<StagedFile<'a>>,
-    /// Each code's place in that order.
-    code_order: HashMap<&'a str, usize>,
-    /// `data/rates.csv`, a county's rows after another.
-    rates: InOrder<StagedFile<'a>>,
+    /// Each province's rulebooks and rates, a county's pieces at a time.
+    open_data: OpenData<'a>,
+    /// The rows of the documents above the county, by the province where they apply.
+    rates_above: Mutex<BTreeMap<String, String>>,
     cells: Option<Cells>,
     counties: Mutex<Vec<CountyOut>>,
     documents: Mutex<Vec<DocumentOut>>,
@@ -513,25 +512,12 @@ struct Run<'a> {
 }
 
 /// How many bytes of pieces may wait in memory for those before them, per file.
-const WAITING_ALL_JSON: usize = 32 << 20;
-const WAITING_RATES: usize = 8 << 20;
 const WAITING_CELLS: usize = 4 << 20;
 
 impl<'a> Run<'a> {
     fn new(site: &'a Site, staging: &'a Staging, parts: &'a Parts) -> Result<Run<'a>, OutputError> {
         let scratch = staging.scratch()?.to_path_buf();
-        let mut all_json = staging.create("data/all.json")?;
-        all_json
-            .write_all(b"{")
-            .map_err(|e| output_io(all_json.path(), e))?;
-        let mut rates = staging.create("data/rates.csv")?;
-        rates
-            .write_all(
-                b"county,county_name,policy,rule,label,audience,standard,limits,condition,clause_url\n",
-            )
-            .map_err(|e| output_io(rates.path(), e))?;
-        let mut codes: Vec<&str> = parts.codes().iter().map(String::as_str).collect();
-        codes.sort_unstable();
+        let open_data = OpenData::new(staging, &scratch, parts.codes())?;
         let plan = compare::Plan::new(&site.compare, parts.facts(), &site.words);
         let cells = match site.frame {
             Some(_) => {
@@ -559,9 +545,8 @@ impl<'a> Run<'a> {
             plan,
             links: LinkIndex::new(),
             failures: Mutex::new(Failures::default()),
-            all_json: InOrder::new(all_json, scratch.join("all.json.waiting"), WAITING_ALL_JSON),
-            code_order: codes.into_iter().enumerate().map(|(i, c)| (c, i)).collect(),
-            rates: InOrder::new(rates, scratch.join("rates.csv.waiting"), WAITING_RATES),
+            open_data,
+            rates_above: Mutex::new(BTreeMap::new()),
             cells,
             counties: Mutex::new(Vec::new()),
             documents: Mutex::new(Vec::new()),
@@ -612,7 +597,35 @@ impl<'a> Run<'a> {
         for (k, &index) in part.document_indices.iter().enumerate() {
             self.document(&view, k, index);
         }
+        self.rates_above(&view, part.document_indices.len());
         self.search_pieces(&view, part);
+    }
+
+    /// The rates of the documents above the county whose pages this part writes (its first
+    /// `written`; a county's part also holds those above it, for its rulebook), kept for the
+    /// CSV of every province where they apply, after its counties' own rows.
+    fn rates_above(&self, view: &PartView<'_>, written: usize) {
+        let documents = view.project.documents.iter().zip(&view.documents);
+        for (document, shown) in documents.take(written) {
+            let code = &document.source.county;
+            let Some(rows) = &shown.rows else { continue };
+            if regions::level_of(code) == regions::Level::County {
+                continue;
+            }
+            let mut rates = String::new();
+            let summary = &shown.summary;
+            open_data::rates_rows(
+                &mut rates,
+                document,
+                &summary.county_name,
+                &summary.level,
+                rows,
+            );
+            let mut above = lock(&self.rates_above);
+            for province in self.open_data.provinces_under(code) {
+                above.entry(province).or_default().push_str(&rates);
+            }
+        }
     }
 
     /// The search index's pieces of the documents this part writes, a piece per region
@@ -773,22 +786,17 @@ impl<'a> Run<'a> {
                 self.write(order, &urls::file_of(url), bytes);
             }
         }
-        if let Some(&place) = self.code_order.get(code.as_str()) {
-            let piece = book
-                .map(|b| all_json_piece(place, code, b))
-                .unwrap_or_default();
-            if let Err(error) = self.all_json.put(place, piece) {
-                self.fail_output(order, output_io(Path::new("data/all.json"), error));
-            }
-        }
         let mut rates = String::new();
         for &k in &mine {
             if let Some(rows) = &view.documents[k].rows {
-                rates_rows(&mut rates, &project.documents[k], &county.source.name, rows);
+                let summary = &view.documents[k].summary;
+                let (name, level) = (&county.source.name, &summary.level);
+                open_data::rates_rows(&mut rates, &project.documents[k], name, level, rows);
             }
         }
-        if let Err(error) = self.rates.put(index, rates.into_bytes()) {
-            self.fail_output(order, output_io(Path::new("data/rates.csv"), error));
+        let book = book.filter(|_| has_rules);
+        if let Err(error) = self.open_data.county(code, book, rates) {
+            self.fail_output(order, error);
         }
 
         // Its share of the comparison: its cells are written now (or kept, when the
@@ -998,48 +1006,6 @@ fn output_io(path: &Path, source: std::io::Error) -> OutputError {
     OutputError::Io {
         path: path.to_path_buf(),
         source,
-    }
-}
-
-/// A county's entry in `data/all.json`, the `place`-th by code: the file is the counties'
-/// rulebooks as one pretty-printed JSON object, written a county at a time.
-fn all_json_piece(place: usize, code: &str, book: &calculator::Rulebook) -> Vec<u8> {
-    let mut piece = String::from(if place == 0 { "\n  " } else { ",\n  " });
-    piece.push_str(&serde_json::to_string(code).unwrap_or_default());
-    piece.push_str(": ");
-    let mut piece = piece.into_bytes();
-    // One level in: every line but the first indented by two more spaces (a JSON string
-    // holds no raw newline, so every newline is the printer's).
-    let _ = serde_json::to_writer_pretty(Indented(&mut piece), book);
-    piece
-}
-
-/// Writes into a buffer with two spaces after every newline.
-struct Indented<'b>(&'b mut Vec<u8>);
-
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut rest = buf;
-        while let Some(at) = memchr::memchr(b'\n', rest) {
-            self.0.extend_from_slice(&rest[..=at]);
-            self.0.extend_from_slice(b"  ");
-            rest = &rest[at + 1..];
-        }
-        self.0.extend_from_slice(rest);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The end of `data/all.json` after `counties` pieces.
-fn all_json_end(counties: usize) -> &'static [u8] {
-    if counties == 0 {
-        b"}"
-    } else {
-        b"\n}"
     }
 }
 
@@ -1286,32 +1252,6 @@ fn above_links(county: &County) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Append a document's rows of `data/rates.csv`: every rule's standard, for spreadsheets.
-fn rates_rows(out: &mut String, document: &Document, county_name: &str, rows: &[RuleRow]) {
-    for row in rows {
-        let fields = [
-            document.source.county.as_str(),
-            county_name,
-            document.source.id.as_str(),
-            row.id.as_str(),
-            row.label.as_str(),
-            row.audience_label,
-            row.standard.as_str(),
-            &row.limits.join("；"),
-            row.condition.as_deref().unwrap_or(""),
-            row.clause_url.as_str(),
-        ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
-    }
-}
-
 /// Check the whole project without rendering it: the build stopped for another reason, but
 /// problems in the policies are reported first.
 fn check_only(parts: &Parts) -> Result<(), BuildError> {
@@ -1491,7 +1431,7 @@ impl Run<'_> {
             if template == "data.html" {
                 // A province's project lists every county's and document's downloads here;
                 // a national one leads through the provinces to the county pages, which
-                // link their own.
+                // link their own. Every project has a file per province.
                 if counties.len() <= HOME_TREE_COUNTIES {
                     cx.insert("documents", &summaries);
                     let with_rules: Vec<serde_json::Value> = counties
@@ -1500,9 +1440,22 @@ impl Run<'_> {
                         .map(|c| json!({ "code": c.entry.code, "name": c.entry.name }))
                         .collect();
                     cx.insert("counties", &with_rules);
-                } else {
-                    cx.insert("provinces", &region_pages::provinces(&region_pages));
                 }
+                let provinces: Vec<serde_json::Value> = region_pages::provinces(&region_pages)
+                    .into_iter()
+                    .map(|p| {
+                        json!({
+                            "rules": open_data::province_json(&p.code),
+                            "rates": open_data::province_csv(&p.code),
+                            "code": p.code,
+                            "name": p.name,
+                            "url": p.url,
+                            "counties": p.counties,
+                            "documents": p.documents,
+                        })
+                    })
+                    .collect();
+                cx.insert("provinces", &provinces);
             }
             this.page(content_order(i), &urls::file_of(&url), template, &cx);
         }
@@ -1539,8 +1492,8 @@ impl Run<'_> {
 
         // The open data written a county at a time, completed.
         let Run {
-            all_json,
-            rates,
+            open_data,
+            rates_above,
             links,
             failures,
             search,
@@ -1556,12 +1509,16 @@ impl Run<'_> {
                 }
             }
         };
-        output(finish_in_order(
-            all_json,
-            "data/all.json",
-            all_json_end(counties.len()),
+        let rates_above = rates_above
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        output(open_data.finish(&rates_above));
+        let index: Vec<(&pages::CountyEntry, bool)> =
+            counties.iter().map(|c| (&c.entry, c.has_rules)).collect();
+        output(staging.write(
+            &urls::file_of(open_data::INDEX_JSON),
+            &open_data::index(&index),
         ));
-        output(finish_in_order(rates, "data/rates.csv", b""));
         for (path, bytes) in search.finish(&search_regions(&counties), &search_labels(&site.words))
         {
             output(staging.write(&path, &bytes));
@@ -1661,16 +1618,6 @@ impl Run<'_> {
 }
 
 /// Write the pieces still waiting and `end`, and close the file.
-fn finish_in_order(
-    sink: InOrder<StagedFile<'_>>,
-    name: &str,
-    end: &[u8],
-) -> Result<(), OutputError> {
-    let mut file = sink.finish().map_err(|e| output_io(Path::new(name), e))?;
-    file.write_all(end)
-        .map_err(|e| output_io(Path::new(name), e))?;
-    file.finish()
-}
 /// FNV-1a, 64 bits: stable across Rust versions and platforms, enough to bust caches.
 /// The day the newest of a county's policies took effect, as the estimator page names its
 /// rules (`2017年11月13日`).
@@ -1690,14 +1637,6 @@ fn short_hash(bytes: &[u8]) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{:08x}", hash >> 32)
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 fn xml_escape(text: &str) -> String {
@@ -1763,26 +1702,5 @@ mod tests {
         assert_eq!(paths.len(), 3);
         assert!(index.contains("<loc>https://example.org/sitemaps/sitemap-3.xml</loc>"));
         assert!(index.starts_with("<?xml") && index.contains("<sitemapindex"));
-    }
-
-    /// `data/all.json` written a county at a time is the rulebooks pretty-printed at once.
-    #[test]
-    fn all_json_in_pieces_is_the_whole() {
-        let project = policy::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).unwrap();
-        let whole = |books: &BTreeMap<String, calculator::Rulebook>| {
-            let mut out = b"{".to_vec();
-            for (place, (code, book)) in books.iter().enumerate() {
-                out.extend(all_json_piece(place, code, book));
-            }
-            out.extend(all_json_end(books.len()));
-            String::from_utf8(out).unwrap()
-        };
-        assert!(project.rulebooks.len() > 1);
-        assert_eq!(
-            whole(&project.rulebooks),
-            serde_json::to_string_pretty(&project.rulebooks).unwrap()
-        );
-        let none = BTreeMap::new();
-        assert_eq!(whole(&none), serde_json::to_string_pretty(&none).unwrap());
     }
 }

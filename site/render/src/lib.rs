@@ -10,6 +10,7 @@ pub mod content;
 pub mod fuzz;
 pub mod links;
 pub mod markdown;
+pub mod open_data;
 pub mod output;
 pub mod pages;
 pub mod region_pages;

@@ -363,7 +363,7 @@ mod tests {
         for path in [
             "index.html",
             "assets/estimator.0123abcd.wasm",
-            "data/all.json",
+            "data/provinces/610000.json",
             "feed.xml",
         ] {
             assert!(compressible(path), "{path}");

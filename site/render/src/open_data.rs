@@ -1,0 +1,317 @@
+//! The open data's big files, written a county at a time: per province, every county's
+//! rulebook (`data/provinces/XX0000.json`) and every rule's standard that applies there
+//! (`data/provinces/XX0000.csv`), and a national index naming every file (`data/index.json`).
+//!
+//! A file per province rather than one for the nation: at national size one file would be
+//! over a gigabyte, which no one can open; a province's stays in the tens of megabytes.
+
+use crate::output::{InOrder, OutputError, StagedFile, Staging};
+use crate::pages::{CountyEntry, RuleRow};
+use crate::urls;
+use calculator::expr::Absent;
+use calculator::model::{CountyRef, Policy};
+use calculator::Rulebook;
+use policy::load::Document;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The header of every CSV file: one row per rule, with the region whose document it is.
+pub const CSV_HEADER: &str =
+    "region,region_name,level,policy,rule,label,audience,standard,limits,condition,clause_url\n";
+
+/// How many bytes of pieces may wait in memory for those before them, per file.
+const WAITING_JSON: usize = 8 << 20;
+const WAITING_CSV: usize = 2 << 20;
+
+/// The province a region's code lies in (`610117` → `610000`); `None` for the nation.
+pub fn province_of(code: &str) -> Option<String> {
+    let two = code.get(..2)?;
+    (two != "00").then(|| format!("{two}0000"))
+}
+
+/// Where a province's files are.
+pub fn province_json(province: &str) -> String {
+    format!("/data/provinces/{province}.json")
+}
+
+/// Where a province's rates table is.
+pub fn province_csv(province: &str) -> String {
+    format!("/data/provinces/{province}.csv")
+}
+
+/// The national index.
+pub const INDEX_JSON: &str = "/data/index.json";
+
+/// A province's two files while its counties are written.
+#[derive(Debug)]
+struct ProvinceFiles<'a> {
+    code: String,
+    /// Its counties with a place, in the order of their codes.
+    counties: usize,
+    json: InOrder<StagedFile<'a>>,
+    csv: InOrder<StagedFile<'a>>,
+}
+
+/// Every province's files, each county's pieces put in the order of the codes.
+#[derive(Debug)]
+pub struct OpenData<'a> {
+    provinces: Vec<ProvinceFiles<'a>>,
+    /// County code → its province's index in `provinces` and its place there.
+    places: HashMap<String, (usize, usize)>,
+}
+
+/// A county's entry in its province's JSON: its rulebook less the facts catalogue, which is
+/// the same for every county and published once at `/data/facts.json`.
+#[derive(Serialize)]
+struct CountyRules<'b> {
+    county: &'b CountyRef,
+    absent: &'b [Absent],
+    policies: &'b [Policy],
+}
+
+impl<'a> OpenData<'a> {
+    /// A JSON and a CSV file per province of `codes` (every county of the project), begun.
+    pub fn new(
+        staging: &'a Staging,
+        scratch: &Path,
+        codes: &[String],
+    ) -> Result<OpenData<'a>, OutputError> {
+        let mut by_province: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for code in codes {
+            if let Some(province) = province_of(code) {
+                by_province.entry(province).or_default().push(code);
+            }
+        }
+        let mut provinces = Vec::new();
+        let mut places = HashMap::new();
+        for (i, (province, mut counties)) in by_province.into_iter().enumerate() {
+            counties.sort_unstable();
+            counties.dedup();
+            for (place, code) in counties.iter().enumerate() {
+                places.insert((*code).to_owned(), (i, place));
+            }
+            let head = format!(
+                "{{\"province\":{},\"facts\":\"/data/facts.json\",\"counties\":{{",
+                serde_json::to_string(&province).unwrap_or_default()
+            );
+            let json = begun(staging, &province_json(&province), head.as_bytes())?;
+            let csv = begun(staging, &province_csv(&province), CSV_HEADER.as_bytes())?;
+            let spill = |kind: &str| scratch.join(format!("{province}.{kind}.waiting"));
+            provinces.push(ProvinceFiles {
+                json: InOrder::new(json, spill("json"), WAITING_JSON),
+                csv: InOrder::new(csv, spill("csv"), WAITING_CSV),
+                counties: counties.len(),
+                code: province,
+            });
+        }
+        Ok(OpenData { provinces, places })
+    }
+
+    /// The provinces with counties in the project that a region's documents reach: its own
+    /// province, or every one for the nation's.
+    pub fn provinces_under(&self, region: &str) -> Vec<String> {
+        let own = province_of(region);
+        self.provinces
+            .iter()
+            .filter(|p| own.as_ref().is_none_or(|own| *own == p.code))
+            .map(|p| p.code.clone())
+            .collect()
+    }
+
+    /// A county's share: its rulebook (none when it has no compiled rules) and the rows of
+    /// its own documents' rules.
+    pub fn county(
+        &self,
+        code: &str,
+        book: Option<&Rulebook>,
+        rows: String,
+    ) -> Result<(), OutputError> {
+        let Some(&(i, place)) = self.places.get(code) else {
+            return Ok(());
+        };
+        let province = &self.provinces[i];
+        // Every county of the province has an entry, `null` when it has no rules.
+        let mut piece = Vec::new();
+        if place > 0 {
+            piece.push(b',');
+        }
+        piece.extend_from_slice(serde_json::to_string(code).unwrap_or_default().as_bytes());
+        piece.push(b':');
+        match book {
+            Some(book) => {
+                let entry = CountyRules {
+                    county: &book.county,
+                    absent: &book.absent,
+                    policies: &book.policies,
+                };
+                let _ = serde_json::to_writer(&mut piece, &entry);
+            }
+            None => piece.extend_from_slice(b"null"),
+        }
+        province
+            .json
+            .put(place, piece)
+            .map_err(|e| io(&province_json(&province.code), e))?;
+        province
+            .csv
+            .put(place, rows.into_bytes())
+            .map_err(|e| io(&province_csv(&province.code), e))
+    }
+
+    /// Every province's files completed, the rows of the documents above the county that
+    /// apply there (by province code) after its counties' rows.
+    pub fn finish(self, above: &BTreeMap<String, String>) -> Result<(), OutputError> {
+        for province in self.provinces {
+            let csv_path = province_csv(&province.code);
+            let rows = above.get(&province.code).cloned().unwrap_or_default();
+            province
+                .csv
+                .put(province.counties, rows.into_bytes())
+                .map_err(|e| io(&csv_path, e))?;
+            let csv = province.csv.finish().map_err(|e| io(&csv_path, e))?;
+            csv.finish()?;
+            let json_path = province_json(&province.code);
+            let mut json = province.json.finish().map_err(|e| io(&json_path, e))?;
+            json.write_all(b"}}").map_err(|e| io(&json_path, e))?;
+            json.finish()?;
+        }
+        Ok(())
+    }
+}
+
+/// A staged file with its first bytes written.
+fn begun<'a>(staging: &'a Staging, url: &str, head: &[u8]) -> Result<StagedFile<'a>, OutputError> {
+    let mut file = staging.create(&urls::file_of(url))?;
+    file.write_all(head).map_err(|e| io(url, e))?;
+    Ok(file)
+}
+
+fn io(url: &str, source: std::io::Error) -> OutputError {
+    OutputError::Io {
+        path: PathBuf::from(urls::file_of(url)),
+        source,
+    }
+}
+
+/// Append a document's rows of its province's CSV: every rule's standard, for spreadsheets.
+pub fn rates_rows(
+    out: &mut String,
+    document: &Document,
+    region_name: &str,
+    level: &str,
+    rows: &[RuleRow],
+) {
+    for row in rows {
+        let fields = [
+            document.source.county.as_str(),
+            region_name,
+            level,
+            document.source.id.as_str(),
+            row.id.as_str(),
+            row.label.as_str(),
+            row.audience_label,
+            row.standard.as_str(),
+            &row.limits.join("；"),
+            row.condition.as_deref().unwrap_or(""),
+            row.clause_url.as_str(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a newline.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `data/index.json`: every province's files and every county's, so that a program can find
+/// any county's rules from one small file.
+pub fn index(counties: &[(&CountyEntry, bool)]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Index<'b> {
+        facts: &'static str,
+        schema: BTreeMap<&'static str, &'static str>,
+        provinces: Vec<ProvinceEntry<'b>>,
+    }
+    #[derive(Serialize)]
+    struct ProvinceEntry<'b> {
+        code: String,
+        name: &'b str,
+        rules: String,
+        rates: String,
+        counties: Vec<CountyEntryOut<'b>>,
+    }
+    #[derive(Serialize)]
+    struct CountyEntryOut<'b> {
+        code: &'b str,
+        name: &'b str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rules: Option<String>,
+    }
+    let mut provinces: BTreeMap<String, ProvinceEntry<'_>> = BTreeMap::new();
+    let mut sorted: Vec<&(&CountyEntry, bool)> = counties.iter().collect();
+    sorted.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+    for (entry, has_rules) in sorted {
+        let Some(code) = province_of(&entry.code) else {
+            continue;
+        };
+        let name = entry
+            .above
+            .iter()
+            .find(|r| r.code == code)
+            .map_or("", |r| r.name.as_str());
+        provinces
+            .entry(code.clone())
+            .or_insert_with(|| ProvinceEntry {
+                rules: province_json(&code),
+                rates: province_csv(&code),
+                code,
+                name,
+                counties: Vec::new(),
+            })
+            .counties
+            .push(CountyEntryOut {
+                code: &entry.code,
+                name: &entry.name,
+                rules: has_rules.then(|| urls::county_rules(&entry.code)),
+            });
+    }
+    let index = Index {
+        facts: "/data/facts.json",
+        schema: BTreeMap::from([
+            ("policy", "/data/schema/policy.schema.json"),
+            ("county", "/data/schema/county.schema.json"),
+            ("facts", "/data/schema/facts.schema.json"),
+        ]),
+        provinces: provinces.into_values().collect(),
+    };
+    serde_json::to_vec_pretty(&index).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provinces_of_codes() {
+        assert_eq!(province_of("610117").as_deref(), Some("610000"));
+        assert_eq!(province_of("610100").as_deref(), Some("610000"));
+        assert_eq!(province_of("000000"), None);
+        assert_eq!(province_of(""), None);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(csv_field("每头500元"), "每头500元");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("说\"好\""), "\"说\"\"好\"\"\"");
+    }
+}
