@@ -87,6 +87,38 @@ fn every_page_kind_passes_axe_in_chromium() {
     run_node(&browser_dir.join("axe.mjs"), &[&public]);
 }
 
+/// Above `WHOLE_COUNTIES` the comparison is a page per province and item: axe on each kind,
+/// and the county picker by mouse and keyboard.
+#[test]
+fn the_comparison_by_province_passes_axe_and_picks_counties() {
+    let Some(browser_dir) = browser_dir() else {
+        return;
+    };
+    let project = tempfile::tempdir().unwrap();
+    let counties = render::compare_regions::WHOLE_COUNTIES + 10;
+    portal::synthetic::generate(&repo(), project.path(), counties, 1).unwrap();
+    let public = project.path().join("public");
+    portal::build_site(project.path(), &public).unwrap_or_else(|e| panic!("{e}"));
+    // The synthetic counties are the code list's first: 北京 and 天津 and 河北.
+    let province = "110000";
+    assert!(public.join("compare/110000/pigs/index.html").is_file());
+    let pages = format!("/compare/ /compare/{province}/ /compare/{province}/pigs/ /data/");
+    let output = Command::new("node")
+        .arg(browser_dir.join("axe.mjs"))
+        .arg(&public)
+        .env("AXE_PAGES", pages)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    println!("{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success() && report.contains(" passed, 0 failed"),
+        "{report}"
+    );
+    let pick = browser_dir.join("compare-pick.mjs");
+    run_node(&pick, &[&public, Path::new(province)]);
+}
+
 #[test]
 fn the_estimator_works_as_a_household_uses_it() {
     let Some(browser_dir) = browser_dir() else {

@@ -5,6 +5,7 @@
 //! no clock, stable ordering, so two builds are byte-identical.
 
 use crate::compare::{self, CompareConfig};
+use crate::compare_regions::{self, ByProvince, ProvinceOf, ProvinceShares};
 use crate::content;
 use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
@@ -505,6 +506,13 @@ struct Run<'a> {
     /// The rows of the documents above the county, by the province where they apply.
     rates_above: Mutex<BTreeMap<String, String>>,
     cells: Option<Cells>,
+    /// Above [`compare_regions::WHOLE_COUNTIES`], the comparison a page per province and
+    /// item, each province's made when its last county is in.
+    by_province: Option<ByProvince>,
+    /// Each item's name in those pages' addresses.
+    item_slugs: Vec<String>,
+    /// The provinces whose comparison was written: code, name, counties compared.
+    compared: Mutex<Vec<(String, String, usize)>>,
     counties: Mutex<Vec<CountyOut>>,
     documents: Mutex<Vec<DocumentOut>>,
     /// The search index: each region's piece is written with its documents.
@@ -519,8 +527,10 @@ impl<'a> Run<'a> {
         let scratch = staging.scratch()?.to_path_buf();
         let open_data = OpenData::new(staging, &scratch, parts.codes())?;
         let plan = compare::Plan::new(&site.compare, parts.facts(), &site.words);
+        let by_province = (parts.counties() > compare_regions::WHOLE_COUNTIES)
+            .then(|| ByProvince::new(parts.codes()));
         let cells = match site.frame {
-            Some(_) => {
+            Some(_) if by_province.is_none() => {
                 let mut cells = Cells {
                     paths: Vec::new(),
                     sinks: Vec::new(),
@@ -537,8 +547,9 @@ impl<'a> Run<'a> {
                 }
                 Some(cells)
             }
-            None => None,
+            _ => None,
         };
+        let item_slugs = compare_regions::item_slugs(&plan);
         Ok(Run {
             site,
             staging,
@@ -548,6 +559,9 @@ impl<'a> Run<'a> {
             open_data,
             rates_above: Mutex::new(BTreeMap::new()),
             cells,
+            by_province,
+            item_slugs,
+            compared: Mutex::new(Vec::new()),
             counties: Mutex::new(Vec::new()),
             documents: Mutex::new(Vec::new()),
             search: search::SearchIndex::new(),
@@ -803,6 +817,27 @@ impl<'a> Run<'a> {
         // comparison is rendered whole), the rest is kept for the page's frame.
         let share =
             book.and_then(|b| compare::county_share(&self.plan, county, b, |id| view.rows_of(id)));
+        if let Some(by_province) = &self.by_province {
+            let province = county
+                .above
+                .iter()
+                .find(|r| r.level == calculator::model::Level::Province)
+                .map(|r| ProvinceOf {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                });
+            if let Some(done) = province.and_then(|p| by_province.add(code, &p, share)) {
+                self.compare_province(done);
+            }
+            lock(&self.counties).push(CountyOut {
+                index,
+                entry,
+                has_rules,
+                margins: None,
+                cells: None,
+            });
+            return;
+        }
         let (cells, margins) = match share {
             Some(share) => {
                 let (cells, margins) = share.split();
@@ -889,6 +924,99 @@ impl<'a> Run<'a> {
             summary: view.documents[k].summary.clone(),
             lastmod: meta.published.clone().or(meta.written.clone()),
         });
+    }
+
+    /// A province's comparison: its page (the reference households in each county, the
+    /// items) and a page per item, with the stylesheet of their county picker.
+    fn compare_province(&self, done: ProvinceShares) {
+        let ProvinceShares { code, name, shares } = done;
+        if shares.is_empty() {
+            return;
+        }
+        let words = &self.site.words;
+        let compare::Comparison {
+            columns,
+            rows,
+            households,
+        } = compare::assemble(&self.plan, shares);
+        let codes: Vec<&str> = columns.iter().map(|c| c.code.as_str()).collect();
+        let pick_css = compare_regions::pick_css_url(&code);
+        self.write(
+            COMPARE_PAGE,
+            &urls::file_of(&pick_css),
+            compare_regions::pick_css(&codes).as_bytes(),
+        );
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .zip(&self.item_slugs)
+            .map(|(row, slug)| {
+                json!({
+                    "label": row.label,
+                    "url": compare_regions::item_url(&code, slug),
+                    "counties": row.cells.iter().filter(|c| !c.is_empty()).count(),
+                })
+            })
+            .collect();
+        let url = compare_regions::province_url(&code);
+        let province = json!({ "code": code, "name": name, "url": url });
+        let title = words.fill("compare_province_title", &[("province", &name)]);
+        let mut cx = self.site.context(&title, &url);
+        cx.insert("description", &title);
+        cx.insert("province", &province);
+        cx.insert("items", &items);
+        cx.insert("pick_css", &pick_css);
+        cx.insert(
+            "comparison",
+            &json!({ "columns": columns, "households": households }),
+        );
+        self.page(
+            COMPARE_PAGE,
+            &urls::file_of(&url),
+            "compare_province.html",
+            &cx,
+        );
+        for (row, slug) in rows.into_iter().zip(&self.item_slugs) {
+            let url = compare_regions::item_url(&code, slug);
+            let title = words.fill(
+                "compare_item_title",
+                &[("province", &name), ("item", &row.label)],
+            );
+            let mut cx = self.site.context(&title, &url);
+            cx.insert("description", &title);
+            cx.insert("province", &province);
+            cx.insert("items", &items);
+            cx.insert("pick_css", &pick_css);
+            cx.insert("comparison", &json!({ "columns": columns }));
+            cx.insert("row", &row);
+            self.page(COMPARE_PAGE, &urls::file_of(&url), "compare_item.html", &cx);
+        }
+        lock(&self.compared).push((code, name, columns.len()));
+    }
+
+    /// `/compare/` above [`compare_regions::WHOLE_COUNTIES`]: the provinces compared.
+    fn compare_index(&self) {
+        let mut compared = std::mem::take(&mut *lock(&self.compared));
+        compared.sort();
+        let provinces: Vec<serde_json::Value> = compared
+            .iter()
+            .map(|(code, name, counties)| {
+                json!({
+                    "url": compare_regions::province_url(code),
+                    "name": name,
+                    "counties": counties,
+                })
+            })
+            .collect();
+        let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
+        cx.insert("description", self.site.words.get("desc_compare"));
+        cx.insert("provinces", &provinces);
+        cx.insert("items", &self.plan.labels().collect::<Vec<_>>());
+        self.page(
+            COMPARE_PAGE,
+            &urls::file_of(urls::COMPARE),
+            "compare_index.html",
+            &cx,
+        );
     }
 
     /// The comparison: its frame rendered from every county's margins, each item's cells
@@ -1405,7 +1533,11 @@ impl Run<'_> {
                 None
             }
         };
-        run.compare_page(&mut counties, cells);
+        if run.by_province.is_some() {
+            run.compare_index();
+        } else {
+            run.compare_page(&mut counties, cells);
+        }
         let this = run;
 
         // Content pages; the open-data text introduces /data/.

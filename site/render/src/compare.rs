@@ -180,6 +180,21 @@ impl<'c> Plan<'c> {
     pub fn items(&self) -> usize {
         self.config.rows.len()
     }
+
+    /// The id of an item's first fact, as `content/compare.yaml` lists it.
+    pub fn first_fact(&self, item: usize) -> Option<&str> {
+        self.config
+            .rows
+            .get(item)?
+            .facts
+            .first()
+            .map(String::as_str)
+    }
+
+    /// Each item's label.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.config.rows.iter().map(|r| r.label.as_str())
+    }
 }
 
 /// One county's share of the comparison: its column, its cells and what its row of each

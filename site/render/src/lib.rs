@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod compare;
+pub mod compare_regions;
 pub mod content;
 pub mod fuzz;
 pub mod links;

@@ -1,0 +1,154 @@
+//! The comparison at a province's or the nation's size: no page lists every county, so the
+//! comparison is split by province and by item — `/compare/` leads to each province's page
+//! (its reference households, county by county, and its items), which leads to a page per
+//! item. A province's pages are rendered as soon as its last county's share is in, so a
+//! build holds only the provinces still being made.
+//!
+//! On each of them a reader picks the counties to compare with check boxes; the province's
+//! own stylesheet hides the others while any is ticked (CSS `:has()`, so no script, and
+//! without `:has()` every county stays in view).
+
+use crate::compare::{CountyShare, Plan};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+/// Up to how many counties the comparison is one page with every county and item; above
+/// it, a page per province and item. At 300 counties one page was 16.5 MB.
+pub const WHOLE_COUNTIES: usize = 30;
+
+/// A province's page of the comparison.
+pub fn province_url(province: &str) -> String {
+    format!("/compare/{province}/")
+}
+
+/// An item's page of a province's comparison.
+pub fn item_url(province: &str, slug: &str) -> String {
+    format!("/compare/{province}/{slug}/")
+}
+
+/// The stylesheet that hides the counties not picked, shared by a province's pages.
+pub fn pick_css_url(province: &str) -> String {
+    format!("/compare/{province}/pick.css")
+}
+
+/// Each item's name in its address: the id of its first fact (`pigs`), or its place when two
+/// items begin with the same fact or one has none.
+pub fn item_slugs(plan: &Plan<'_>) -> Vec<String> {
+    let firsts: Vec<Option<&str>> = (0..plan.items()).map(|i| plan.first_fact(i)).collect();
+    firsts
+        .iter()
+        .enumerate()
+        .map(|(i, first)| match first {
+            Some(id) if firsts.iter().filter(|f| *f == first).count() == 1 => (*id).to_owned(),
+            _ => format!("item-{}", i + 1),
+        })
+        .collect()
+}
+
+/// `pick.css` for a province's counties: while any box of the picker is ticked, every
+/// element of a county whose box is not ticked is hidden. One rule per county, hiding only,
+/// so the tables keep their own layout on phones.
+pub fn pick_css(codes: &[&str]) -> String {
+    let mut css = String::from(
+        "/* Hides the counties not picked while any is picked (compare_regions.rs). */\n",
+    );
+    for code in codes {
+        let _ = writeln!(
+            css,
+            ".pick:has(input:checked):not(:has(#pick-{code}:checked))~.picked [data-county=\"{code}\"]{{display:none}}"
+        );
+    }
+    css
+}
+
+/// The province a county lies in and its name, for the comparison.
+#[derive(Debug, Clone)]
+pub struct ProvinceOf {
+    /// Six digits (`610000`).
+    pub code: String,
+    /// As the code list names it (陕西省).
+    pub name: String,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    remaining: usize,
+    name: String,
+    /// Each county's place by code and its share (none without policies).
+    shares: Vec<(String, CountyShare)>,
+}
+
+/// The shares of each province's counties until its last is in.
+#[derive(Debug)]
+pub struct ByProvince {
+    pending: Mutex<HashMap<String, Pending>>,
+}
+
+/// A province whose every county's share is in, ready for its pages.
+#[derive(Debug)]
+pub struct ProvinceShares {
+    /// Six digits.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its counties with policies, in the order of their codes.
+    pub shares: Vec<CountyShare>,
+}
+
+impl ByProvince {
+    /// For the counties of `codes` (every county of the project).
+    pub fn new(codes: &[String]) -> ByProvince {
+        let mut pending: HashMap<String, Pending> = HashMap::new();
+        for code in codes {
+            if let Some(province) = crate::open_data::province_of(code) {
+                pending.entry(province).or_default().remaining += 1;
+            }
+        }
+        ByProvince {
+            pending: Mutex::new(pending),
+        }
+    }
+
+    /// A county's share is in (none when it has no policies); its province, when this was
+    /// the last of its counties.
+    pub fn add(
+        &self,
+        county: &str,
+        province: &ProvinceOf,
+        share: Option<CountyShare>,
+    ) -> Option<ProvinceShares> {
+        let mut pending = crate::output::lock(&self.pending);
+        let entry = pending.get_mut(&province.code)?;
+        entry.remaining = entry.remaining.saturating_sub(1);
+        entry.name.clone_from(&province.name);
+        if let Some(share) = share {
+            entry.shares.push((county.to_owned(), share));
+        }
+        if entry.remaining > 0 {
+            return None;
+        }
+        let done = pending.remove(&province.code)?;
+        let mut shares = done.shares;
+        shares.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(ProvinceShares {
+            code: province.code.clone(),
+            name: done.name,
+            shares: shares.into_iter().map(|(_, s)| s).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pick_stylesheet_hides_each_county_only_while_others_are_picked() {
+        let css = pick_css(&["610117", "610724"]);
+        assert_eq!(css.matches("{display:none}").count(), 2);
+        assert!(css.contains(
+            ".pick:has(input:checked):not(:has(#pick-610724:checked))~.picked [data-county=\"610724\"]"
+        ));
+    }
+}
