@@ -1,4 +1,4 @@
-//! The site at more counties than one page can list: the comparison a page per province and
+//! The site at more counties than one page can list: the comparison a page per prefecture and
 //! item with a county picker, and the open data a file per province, on a synthetic project
 //! of counties spread over the nation's provinces (`portal::synthetic`, as the benchmark).
 
@@ -21,7 +21,7 @@ fn html_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
-fn many_counties_are_compared_a_province_and_an_item_at_a_time() {
+fn many_counties_are_compared_a_prefecture_and_an_item_at_a_time() {
     assert!(COUNTIES > render::compare_regions::WHOLE_COUNTIES);
     let dir = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -34,38 +34,44 @@ fn many_counties_are_compared_a_province_and_an_item_at_a_time() {
     let provinces = index["provinces"].as_array().unwrap();
     assert!(provinces.len() > 1, "the synthetic counties span provinces");
 
-    // /compare/ lists no county: it leads to the provinces.
+    // /compare/ lists no county: it leads, province by province, to the prefectures.
     let compare = read("compare/index.html");
     assert!(!compare.contains("/counties/"), "{compare}");
     let items = ["pigs", "cattle", "bee_boxes", "cash_crop_mu"];
     let mut seen = BTreeSet::new();
+    let mut prefectures = BTreeSet::new();
     for province in provinces {
-        let code = province["code"].as_str().unwrap();
-        let url = format!("/compare/{code}/");
-        assert!(compare.contains(&format!("href=\"{url}\"")), "{code}");
-        let page = read(&format!("compare/{code}/index.html"));
-        let css = read(&format!("compare/{code}/pick.css"));
+        assert!(compare.contains(province["name"].as_str().unwrap()));
         for county in province["counties"].as_array().unwrap() {
             let county = county["code"].as_str().unwrap();
-            // Its column of the households table, a box to pick it, a rule to hide it.
+            let code = format!("{}00", &county[..4]);
+            assert!(
+                compare.contains(&format!("href=\"/compare/{code}/\"")),
+                "{code}"
+            );
+            let page = read(&format!("compare/{code}/index.html"));
+            let css = read(&format!("compare/{code}/pick.css"));
+            // Its row of the households table, a box to pick it, a rule to hide it.
             assert!(page.contains(&format!("<tr data-county=\"{county}\">")));
             assert!(page.contains(&format!("id=\"pick-{county}\"")), "{county}");
             assert!(css.contains(&format!("#pick-{county}:checked")), "{county}");
+            assert!(page.contains(&format!("/compare/{code}/pigs/")), "{page}");
+            // The reference households are worked out in the prefecture's counties.
+            assert!(page.contains("养5头猪的贫困户"));
             for item in items {
                 let page = read(&format!("compare/{code}/{item}/index.html"));
                 assert!(page.contains(&format!("<tr data-county=\"{county}\">")));
             }
-            assert!(seen.insert(county.to_owned()), "{county} in two provinces");
+            assert!(seen.insert(county.to_owned()), "{county} twice");
+            prefectures.insert(code);
         }
-        assert!(page.contains(&format!("/compare/{code}/pigs/")), "{page}");
-        // The reference households are worked out in the province's counties.
-        assert!(page.contains("养5头猪的贫困户"));
     }
     assert_eq!(seen.len(), COUNTIES);
-    // A county's rows show on its province's item page only.
-    let one = provinces[0]["code"].as_str().unwrap();
-    let other = provinces[1]["counties"][0]["code"].as_str().unwrap();
-    assert!(!read(&format!("compare/{one}/pigs/index.html")).contains(&format!("\"{other}\"")));
+    assert!(prefectures.len() > 2);
+    // A county's rows show on its prefecture's item page only.
+    let first = prefectures.first().unwrap();
+    let other = seen.iter().find(|c| !c.starts_with(&first[..4])).unwrap();
+    assert!(!read(&format!("compare/{first}/pigs/index.html")).contains(&format!("\"{other}\"")));
 
     // No page lists the nation's counties: the largest page here stays small.
     let mut pages = Vec::new();

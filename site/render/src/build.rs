@@ -5,7 +5,7 @@
 //! no clock, stable ordering, so two builds are byte-identical.
 
 use crate::compare::{self, CompareConfig};
-use crate::compare_regions::{self, ByProvince, ProvinceOf, ProvinceShares};
+use crate::compare_regions::{self, ByRegion, RegionOf, RegionShares};
 use crate::content;
 use crate::links::{self, BrokenLink, LinkIndex, Scanner};
 use crate::markdown::{self, escape_html, Asides, Headings};
@@ -506,13 +506,13 @@ struct Run<'a> {
     /// The rows of the documents above the county, by the province where they apply.
     rates_above: Mutex<BTreeMap<String, String>>,
     cells: Option<Cells>,
-    /// Above [`compare_regions::WHOLE_COUNTIES`], the comparison a page per province and
-    /// item, each province's made when its last county is in.
-    by_province: Option<ByProvince>,
+    /// Above [`compare_regions::WHOLE_COUNTIES`], the comparison a page per prefecture and
+    /// item, each prefecture's made when its last county is in.
+    by_region: Option<ByRegion>,
     /// Each item's name in those pages' addresses.
     item_slugs: Vec<String>,
-    /// The provinces whose comparison was written: code, name, counties compared.
-    compared: Mutex<Vec<(String, String, usize)>>,
+    /// The prefectures whose comparison was written, and how many counties each compares.
+    compared: Mutex<Vec<(RegionOf, usize)>>,
     counties: Mutex<Vec<CountyOut>>,
     documents: Mutex<Vec<DocumentOut>>,
     /// The search index: each region's piece is written with its documents.
@@ -527,10 +527,10 @@ impl<'a> Run<'a> {
         let scratch = staging.scratch()?.to_path_buf();
         let open_data = OpenData::new(staging, &scratch, parts.codes())?;
         let plan = compare::Plan::new(&site.compare, parts.facts(), &site.words);
-        let by_province = (parts.counties() > compare_regions::WHOLE_COUNTIES)
-            .then(|| ByProvince::new(parts.codes()));
+        let by_region = (parts.counties() > compare_regions::WHOLE_COUNTIES)
+            .then(|| ByRegion::new(parts.codes()));
         let cells = match site.frame {
-            Some(_) if by_province.is_none() => {
+            Some(_) if by_region.is_none() => {
                 let mut cells = Cells {
                     paths: Vec::new(),
                     sinks: Vec::new(),
@@ -559,7 +559,7 @@ impl<'a> Run<'a> {
             open_data,
             rates_above: Mutex::new(BTreeMap::new()),
             cells,
-            by_province,
+            by_region,
             item_slugs,
             compared: Mutex::new(Vec::new()),
             counties: Mutex::new(Vec::new()),
@@ -817,17 +817,29 @@ impl<'a> Run<'a> {
         // comparison is rendered whole), the rest is kept for the page's frame.
         let share =
             book.and_then(|b| compare::county_share(&self.plan, county, b, |id| view.rows_of(id)));
-        if let Some(by_province) = &self.by_province {
-            let province = county
-                .above
-                .iter()
-                .find(|r| r.level == calculator::model::Level::Province)
-                .map(|r| ProvinceOf {
-                    code: r.code.clone(),
-                    name: r.name.clone(),
-                });
-            if let Some(done) = province.and_then(|p| by_province.add(code, &p, share)) {
-                self.compare_province(done);
+        if let Some(by_region) = &self.by_region {
+            let above = |level| {
+                county
+                    .above
+                    .iter()
+                    .find(|r| r.level == level)
+                    .map(|r| (r.code.clone(), r.name.clone()))
+            };
+            let province = above(calculator::model::Level::Province);
+            let code_of_prefecture = compare_regions::prefecture_of(code);
+            // A county straight under its province (its code's prefecture is not a region of
+            // the list) is compared with the others of that code, under the province's name.
+            let prefecture = above(calculator::model::Level::Prefecture)
+                .filter(|(c, _)| Some(c) == code_of_prefecture.as_ref())
+                .or_else(|| Some((code_of_prefecture?, province.as_ref()?.1.clone())));
+            let region = province.zip(prefecture).map(|((p, pn), (c, n))| RegionOf {
+                code: c,
+                name: n,
+                province: p,
+                province_name: pn,
+            });
+            if let Some(done) = region.and_then(|r| by_region.add(code, &r, share)) {
+                self.compare_region(done);
             }
             lock(&self.counties).push(CountyOut {
                 index,
@@ -926,10 +938,10 @@ impl<'a> Run<'a> {
         });
     }
 
-    /// A province's comparison: its page (the reference households in each county, the
+    /// A prefecture's comparison: its page (the reference households in each county, the
     /// items) and a page per item, with the stylesheet of their county picker.
-    fn compare_province(&self, done: ProvinceShares) {
-        let ProvinceShares { code, name, shares } = done;
+    fn compare_region(&self, done: RegionShares) {
+        let RegionShares { region, shares } = done;
         if shares.is_empty() {
             return;
         }
@@ -940,7 +952,7 @@ impl<'a> Run<'a> {
             households,
         } = compare::assemble(&self.plan, shares);
         let codes: Vec<&str> = columns.iter().map(|c| c.code.as_str()).collect();
-        let pick_css = compare_regions::pick_css_url(&code);
+        let pick_css = compare_regions::pick_css_url(&region.code);
         self.write(
             COMPARE_PAGE,
             &urls::file_of(&pick_css),
@@ -952,17 +964,23 @@ impl<'a> Run<'a> {
             .map(|(row, slug)| {
                 json!({
                     "label": row.label,
-                    "url": compare_regions::item_url(&code, slug),
+                    "url": compare_regions::item_url(&region.code, slug),
                     "counties": row.cells.iter().filter(|c| !c.is_empty()).count(),
                 })
             })
             .collect();
-        let url = compare_regions::province_url(&code);
-        let province = json!({ "code": code, "name": name, "url": url });
-        let title = words.fill("compare_province_title", &[("province", &name)]);
+        let url = compare_regions::region_url(&region.code);
+        let place = json!({
+            "code": region.code,
+            "name": region.name,
+            "url": url,
+            "province": region.province_name,
+            "province_url": urls::region(&region.province),
+        });
+        let title = words.fill("compare_region_title", &[("region", &region.name)]);
         let mut cx = self.site.context(&title, &url);
         cx.insert("description", &title);
-        cx.insert("province", &province);
+        cx.insert("region", &place);
         cx.insert("items", &items);
         cx.insert("pick_css", &pick_css);
         cx.insert(
@@ -972,41 +990,52 @@ impl<'a> Run<'a> {
         self.page(
             COMPARE_PAGE,
             &urls::file_of(&url),
-            "compare_province.html",
+            "compare_region.html",
             &cx,
         );
         for (row, slug) in rows.into_iter().zip(&self.item_slugs) {
-            let url = compare_regions::item_url(&code, slug);
+            let url = compare_regions::item_url(&region.code, slug);
             let title = words.fill(
                 "compare_item_title",
-                &[("province", &name), ("item", &row.label)],
+                &[("region", &region.name), ("item", &row.label)],
             );
             let mut cx = self.site.context(&title, &url);
             cx.insert("description", &title);
-            cx.insert("province", &province);
+            cx.insert("region", &place);
             cx.insert("items", &items);
             cx.insert("pick_css", &pick_css);
             cx.insert("comparison", &json!({ "columns": columns }));
             cx.insert("row", &row);
             self.page(COMPARE_PAGE, &urls::file_of(&url), "compare_item.html", &cx);
         }
-        lock(&self.compared).push((code, name, columns.len()));
+        lock(&self.compared).push((region, columns.len()));
     }
 
-    /// `/compare/` above [`compare_regions::WHOLE_COUNTIES`]: the provinces compared.
+    /// `/compare/` above [`compare_regions::WHOLE_COUNTIES`]: the prefectures compared, under
+    /// their provinces.
     fn compare_index(&self) {
         let mut compared = std::mem::take(&mut *lock(&self.compared));
-        compared.sort();
-        let provinces: Vec<serde_json::Value> = compared
-            .iter()
-            .map(|(code, name, counties)| {
-                json!({
-                    "url": compare_regions::province_url(code),
-                    "name": name,
-                    "counties": counties,
-                })
-            })
-            .collect();
+        compared.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+        let mut provinces: Vec<serde_json::Value> = Vec::new();
+        for (region, counties) in &compared {
+            let link = json!({
+                "url": compare_regions::region_url(&region.code),
+                "name": region.name,
+                "counties": counties,
+            });
+            match provinces.last_mut() {
+                Some(last) if last["code"] == region.province.as_str() => {
+                    if let Some(list) = last["regions"].as_array_mut() {
+                        list.push(link);
+                    }
+                }
+                _ => provinces.push(json!({
+                    "code": region.province,
+                    "name": region.province_name,
+                    "regions": [link],
+                })),
+            }
+        }
         let mut cx = self.site.context(self.site.compare_title(), urls::COMPARE);
         cx.insert("description", self.site.words.get("desc_compare"));
         cx.insert("provinces", &provinces);
@@ -1533,7 +1562,7 @@ impl Run<'_> {
                 None
             }
         };
-        if run.by_province.is_some() {
+        if run.by_region.is_some() {
             run.compare_index();
         } else {
             run.compare_page(&mut counties, cells);

@@ -1,10 +1,11 @@
 //! The comparison at a province's or the nation's size: no page lists every county, so the
-//! comparison is split by province and by item — `/compare/` leads to each province's page
-//! (its reference households, county by county, and its items), which leads to a page per
-//! item. A province's pages are rendered as soon as its last county's share is in, so a
-//! build holds only the provinces still being made.
+//! comparison is split by prefecture and by item — `/compare/` leads, province by province, to
+//! each prefecture's page (its reference households, county by county, and its items), which
+//! leads to a page per item. By prefecture rather than province: 四川's 183 counties of the
+//! national benchmark made item pages of 2 MB. A prefecture's pages are rendered as soon as its
+//! last county's share is in, so a build holds only the prefectures still being made.
 //!
-//! On each of them a reader picks the counties to compare with check boxes; the province's
+//! On each of them a reader picks the counties to compare with check boxes; the prefecture's
 //! own stylesheet hides the others while any is ticked (CSS `:has()`, so no script, and
 //! without `:has()` every county stays in view).
 
@@ -14,22 +15,27 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 
 /// Up to how many counties the comparison is one page with every county and item; above
-/// it, a page per province and item. At 300 counties one page was 16.5 MB.
+/// it, a page per prefecture and item. At 300 counties one page was 16.5 MB.
 pub const WHOLE_COUNTIES: usize = 30;
 
-/// A province's page of the comparison.
-pub fn province_url(province: &str) -> String {
-    format!("/compare/{province}/")
+/// A prefecture's page of the comparison.
+pub fn region_url(region: &str) -> String {
+    format!("/compare/{region}/")
 }
 
-/// An item's page of a province's comparison.
-pub fn item_url(province: &str, slug: &str) -> String {
-    format!("/compare/{province}/{slug}/")
+/// An item's page of a prefecture's comparison.
+pub fn item_url(region: &str, slug: &str) -> String {
+    format!("/compare/{region}/{slug}/")
 }
 
-/// The stylesheet that hides the counties not picked, shared by a province's pages.
-pub fn pick_css_url(province: &str) -> String {
-    format!("/compare/{province}/pick.css")
+/// The stylesheet that hides the counties not picked, shared by a prefecture's pages.
+pub fn pick_css_url(region: &str) -> String {
+    format!("/compare/{region}/pick.css")
+}
+
+/// The prefecture a county's code lies in (`610117` → `610100`).
+pub fn prefecture_of(code: &str) -> Option<String> {
+    code.get(..4).map(|four| format!("{four}00"))
 }
 
 /// Each item's name in its address: the id of its first fact (`pigs`), or its place when two
@@ -46,7 +52,7 @@ pub fn item_slugs(plan: &Plan<'_>) -> Vec<String> {
         .collect()
 }
 
-/// `pick.css` for a province's counties: while any box of the picker is ticked, every
+/// `pick.css` for a prefecture's counties: while any box of the picker is ticked, every
 /// element of a county whose box is not ticked is hidden. One rule per county, hiding only,
 /// so the tables keep their own layout on phones.
 pub fn pick_css(codes: &[&str]) -> String {
@@ -62,78 +68,79 @@ pub fn pick_css(codes: &[&str]) -> String {
     css
 }
 
-/// The province a county lies in and its name, for the comparison.
+/// The prefecture a county lies in and its province, with their names, for the comparison.
 #[derive(Debug, Clone)]
-pub struct ProvinceOf {
-    /// Six digits (`610000`).
+pub struct RegionOf {
+    /// Six digits (`610100`).
     pub code: String,
-    /// As the code list names it (陕西省).
+    /// As the code list names it (西安市).
     pub name: String,
+    /// Its province (`610000`).
+    pub province: String,
+    /// 陕西省.
+    pub province_name: String,
 }
 
 #[derive(Debug, Default)]
 struct Pending {
     remaining: usize,
-    name: String,
+    region: Option<RegionOf>,
     /// Each county's place by code and its share (none without policies).
     shares: Vec<(String, CountyShare)>,
 }
 
-/// The shares of each province's counties until its last is in.
+/// The shares of each prefecture's counties until its last is in.
 #[derive(Debug)]
-pub struct ByProvince {
+pub struct ByRegion {
     pending: Mutex<HashMap<String, Pending>>,
 }
 
-/// A province whose every county's share is in, ready for its pages.
+/// A prefecture whose every county's share is in, ready for its pages.
 #[derive(Debug)]
-pub struct ProvinceShares {
-    /// Six digits.
-    pub code: String,
-    /// Its name.
-    pub name: String,
+pub struct RegionShares {
+    /// The prefecture and its province.
+    pub region: RegionOf,
     /// Its counties with policies, in the order of their codes.
     pub shares: Vec<CountyShare>,
 }
 
-impl ByProvince {
+impl ByRegion {
     /// For the counties of `codes` (every county of the project).
-    pub fn new(codes: &[String]) -> ByProvince {
+    pub fn new(codes: &[String]) -> ByRegion {
         let mut pending: HashMap<String, Pending> = HashMap::new();
         for code in codes {
-            if let Some(province) = crate::open_data::province_of(code) {
-                pending.entry(province).or_default().remaining += 1;
+            if let Some(region) = prefecture_of(code) {
+                pending.entry(region).or_default().remaining += 1;
             }
         }
-        ByProvince {
+        ByRegion {
             pending: Mutex::new(pending),
         }
     }
 
-    /// A county's share is in (none when it has no policies); its province, when this was
+    /// A county's share is in (none when it has no policies); its prefecture, when this was
     /// the last of its counties.
     pub fn add(
         &self,
         county: &str,
-        province: &ProvinceOf,
+        region: &RegionOf,
         share: Option<CountyShare>,
-    ) -> Option<ProvinceShares> {
+    ) -> Option<RegionShares> {
         let mut pending = crate::output::lock(&self.pending);
-        let entry = pending.get_mut(&province.code)?;
+        let entry = pending.get_mut(&region.code)?;
         entry.remaining = entry.remaining.saturating_sub(1);
-        entry.name.clone_from(&province.name);
+        entry.region.get_or_insert_with(|| region.clone());
         if let Some(share) = share {
             entry.shares.push((county.to_owned(), share));
         }
         if entry.remaining > 0 {
             return None;
         }
-        let done = pending.remove(&province.code)?;
+        let done = pending.remove(&region.code)?;
         let mut shares = done.shares;
         shares.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(ProvinceShares {
-            code: province.code.clone(),
-            name: done.name,
+        Some(RegionShares {
+            region: done.region.unwrap_or_else(|| region.clone()),
             shares: shares.into_iter().map(|(_, s)| s).collect(),
         })
     }

@@ -1,7 +1,7 @@
-// The comparison split by province (a project above WHOLE_COUNTIES counties): picking
+// The comparison split by prefecture (a project above WHOLE_COUNTIES counties): picking
 // counties with the check boxes, by mouse and by keyboard, leaves only theirs in view.
 //
-//   node compare-pick.mjs SITE_DIR PROVINCE
+//   node compare-pick.mjs SITE_DIR PREFECTURE
 //
 // Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 import { serve, chromiumArgs } from "./static-server.mjs";
@@ -9,7 +9,7 @@ import { chromium } from "playwright-core";
 
 const [siteDir, province] = process.argv.slice(2);
 if (!siteDir || !province) {
-  console.error("usage: node compare-pick.mjs SITE_DIR PROVINCE");
+  console.error("usage: node compare-pick.mjs SITE_DIR PREFECTURE");
   process.exit(2);
 }
 const server = await serve(siteDir);
