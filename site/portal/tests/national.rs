@@ -2,6 +2,9 @@
 //! item with a county picker, and the open data a file per province, on a synthetic project
 //! of counties spread over the nation's provinces (`portal::synthetic`, as the benchmark).
 
+// Tests fail by panicking, on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -22,7 +25,7 @@ fn html_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn many_counties_are_compared_a_prefecture_and_an_item_at_a_time() {
-    assert!(COUNTIES > render::compare_regions::WHOLE_COUNTIES);
+    const { assert!(COUNTIES > render::compare_regions::WHOLE_COUNTIES) };
     let dir = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     portal::synthetic::generate(&repo, dir.path(), COUNTIES, 1).unwrap();
