@@ -235,6 +235,8 @@ struct Site {
     script_path: String,
     /// The search page's script.
     search_script_path: String,
+    /// The comparison's county picker's script (by prefecture only).
+    pick_script_path: String,
     /// The shape of an estimate, for the estimator's `<template>`s; the same for every county.
     shape: tera::Value,
 }
@@ -276,6 +278,12 @@ impl Site {
             "{}search.{}.js",
             urls::ASSETS_DIR,
             short_hash(search_script)
+        );
+        let pick_script = theme_file(theme, "static/compare-pick.js")?;
+        let pick_script_path = format!(
+            "{}compare-pick.{}.js",
+            urls::ASSETS_DIR,
+            short_hash(pick_script)
         );
         // The estimator's service worker keeps a visited estimator for offline use. Its address
         // is fixed (a worker is found again by it), and so are its bytes: what it keeps is named
@@ -324,12 +332,14 @@ impl Site {
                 (glue_path.clone(), estimator.glue.to_vec()),
                 (script_path.clone(), script.to_vec()),
                 (search_script_path.clone(), search_script.to_vec()),
+                (pick_script_path.clone(), pick_script.to_vec()),
                 (urls::file_of(&urls::service_worker()), worker.to_vec()),
             ],
             wasm_path,
             glue_path,
             script_path,
             search_script_path,
+            pick_script_path,
             shape: tera::to_value(estimate_view::View::shape()).unwrap_or_default(),
         })
     }
@@ -977,12 +987,14 @@ impl<'a> Run<'a> {
             "province": region.province_name,
             "province_url": urls::region(&region.province),
         });
+        let pick_script = urls::asset(&self.site.pick_script_path);
         let title = words.fill("compare_region_title", &[("region", &region.name)]);
         let mut cx = self.site.context(&title, &url);
         cx.insert("description", &title);
         cx.insert("region", &place);
         cx.insert("items", &items);
         cx.insert("pick_css", &pick_css);
+        cx.insert("pick_script_url", &pick_script);
         cx.insert(
             "comparison",
             &json!({ "columns": columns, "households": households }),
@@ -1004,6 +1016,7 @@ impl<'a> Run<'a> {
             cx.insert("region", &place);
             cx.insert("items", &items);
             cx.insert("pick_css", &pick_css);
+            cx.insert("pick_script_url", &pick_script);
             cx.insert("comparison", &json!({ "columns": columns }));
             cx.insert("row", &row);
             self.page(COMPARE_PAGE, &urls::file_of(&url), "compare_item.html", &cx);
@@ -1452,6 +1465,10 @@ pub fn build(
     };
 
     for (path, bytes) in &site.assets {
+        // The picker's script serves only the comparison by prefecture.
+        if *path == site.pick_script_path && run.by_region.is_none() {
+            continue;
+        }
         run.write(HOME_PAGE, path, bytes);
     }
     for (name, text) in policy::schema::all() {

@@ -1,5 +1,7 @@
 // The comparison split by prefecture (a project above WHOLE_COUNTIES counties): picking
-// counties with the check boxes, by mouse and by keyboard, leaves only theirs in view.
+// counties with the check boxes, by mouse and by keyboard, leaves only theirs in view; the pick
+// is kept in the fragment, travels with the links to the prefecture's other pages and survives
+// a reload.
 //
 //   node compare-pick.mjs SITE_DIR PREFECTURE
 //
@@ -30,7 +32,18 @@ try {
     await page.focus(`#pick-${codes[2]}`);
     await page.keyboard.press("Space");
     const picked = await shown(page, "tr[data-county]");
-    check(JSON.stringify(picked) === JSON.stringify([codes[0], codes[2]]), `${path}: two picked, only they in view (${picked.join(", ")})`);
+    const two = JSON.stringify([codes[0], codes[2]]);
+    check(JSON.stringify(picked) === two, `${path}: two picked, only they in view (${picked.join(", ")})`);
+    const fragment = `#c=${codes[0]},${codes[2]}`;
+    check(new URL(page.url()).hash === fragment, `${path}: the pick is in the fragment (${new URL(page.url()).hash})`);
+    if (path.endsWith("/pigs/")) {
+      // The pick travels with the link to another item, and survives a reload.
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click('a[data-carry-pick][href*="/cattle/"]')]);
+      const there = await shown(page, "tr[data-county]");
+      check(page.url().endsWith(`/cattle/${fragment}`) && JSON.stringify(there) === two, `the pick travels to another item's page (${page.url()})`);
+      await page.reload({ waitUntil: "load" });
+      check(JSON.stringify(await shown(page, "tr[data-county]")) === two, "and survives a reload");
+    }
     await page.uncheck(`#pick-${codes[0]}`);
     await page.uncheck(`#pick-${codes[2]}`);
     check((await shown(page, "tr[data-county]")).length === codes.length, `${path}: none picked, all in view again`);
