@@ -2,7 +2,7 @@
 //! and underlines mistakes. The files in `policies/schema/` are these, written by
 //! `portal schema --write`, and a test keeps them current.
 
-use crate::source::{CountySource, FactsFile, PolicySource};
+use crate::source::{CountySource, FactsFile, PolicySource, RegionsSource};
 
 /// The schema files, by file name.
 pub fn all() -> Vec<(&'static str, String)> {
@@ -20,6 +20,10 @@ pub fn all() -> Vec<(&'static str, String)> {
         (
             "facts.schema.json",
             pretty(schemars::schema_for!(FactsFile)),
+        ),
+        (
+            "regions.schema.json",
+            pretty(schemars::schema_for!(RegionsSource)),
         ),
     ]
 }

@@ -290,6 +290,7 @@ pub fn index(counties: &[(&CountyEntry, bool)]) -> Vec<u8> {
             ("policy", "/data/schema/policy.schema.json"),
             ("county", "/data/schema/county.schema.json"),
             ("facts", "/data/schema/facts.schema.json"),
+            ("regions", "/data/schema/regions.schema.json"),
         ]),
         provinces: provinces.into_values().collect(),
     };

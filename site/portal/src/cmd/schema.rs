@@ -15,6 +15,8 @@ pub enum SchemaKind {
     County,
     /// 情况项目表 facts.yaml
     Facts,
+    /// 本项目增补的地区代码 regions.yaml
+    Regions,
 }
 
 impl SchemaKind {
@@ -23,6 +25,7 @@ impl SchemaKind {
             SchemaKind::Policy => "policy.schema.json",
             SchemaKind::County => "county.schema.json",
             SchemaKind::Facts => "facts.schema.json",
+            SchemaKind::Regions => "regions.schema.json",
         }
     }
 }
