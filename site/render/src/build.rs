@@ -827,45 +827,21 @@ impl<'a> Run<'a> {
         // comparison is rendered whole), the rest is kept for the page's frame.
         let share =
             book.and_then(|b| compare::county_share(&self.plan, county, b, |id| view.rows_of(id)));
-        if let Some(by_region) = &self.by_region {
-            let above = |level| {
-                county
-                    .above
-                    .iter()
-                    .find(|r| r.level == level)
-                    .map(|r| (r.code.clone(), r.name.clone()))
-            };
-            let province = above(calculator::model::Level::Province);
-            let code_of_prefecture = compare_regions::prefecture_of(code);
-            // A county straight under its province (its code's prefecture is not a region of
-            // the list) is compared with the others of that code, under the province's name.
-            let prefecture = above(calculator::model::Level::Prefecture)
-                .filter(|(c, _)| Some(c) == code_of_prefecture.as_ref())
-                .or_else(|| Some((code_of_prefecture?, province.as_ref()?.1.clone())));
-            let region = province.zip(prefecture).map(|((p, pn), (c, n))| RegionOf {
-                code: c,
-                name: n,
-                province: p,
-                province_name: pn,
-            });
-            if let Some(done) = region.and_then(|r| by_region.add(code, &r, share)) {
-                self.compare_region(done);
+        // Above WHOLE_COUNTIES the share goes to its prefecture's pages, rendered when the
+        // prefecture's last county is in; else it waits for the one comparison page.
+        let (cells, margins) = match (&self.by_region, share) {
+            (Some(by_region), share) => {
+                let done = RegionOf::of(county).and_then(|r| by_region.add(code, &r, share));
+                if let Some(done) = done {
+                    self.compare_region(done);
+                }
+                (None, None)
             }
-            lock(&self.counties).push(CountyOut {
-                index,
-                entry,
-                has_rules,
-                margins: None,
-                cells: None,
-            });
-            return;
-        }
-        let (cells, margins) = match share {
-            Some(share) => {
+            (None, Some(share)) => {
                 let (cells, margins) = share.split();
                 (Some(cells), Some(margins))
             }
-            None => (None, None),
+            (None, None) => (None, None),
         };
         let cells = match &self.cells {
             Some(sinks) => {
@@ -988,13 +964,18 @@ impl<'a> Run<'a> {
             "province_url": urls::region(&region.province),
         });
         let pick_script = urls::asset(&self.site.pick_script_path);
+        // What the prefecture's page and its item pages share.
+        let context = |title: &str, url: &str| {
+            let mut cx = self.site.context(title, url);
+            cx.insert("description", title);
+            cx.insert("region", &place);
+            cx.insert("items", &items);
+            cx.insert("pick_css", &pick_css);
+            cx.insert("pick_script_url", &pick_script);
+            cx
+        };
         let title = words.fill("compare_region_title", &[("region", &region.name)]);
-        let mut cx = self.site.context(&title, &url);
-        cx.insert("description", &title);
-        cx.insert("region", &place);
-        cx.insert("items", &items);
-        cx.insert("pick_css", &pick_css);
-        cx.insert("pick_script_url", &pick_script);
+        let mut cx = context(&title, &url);
         cx.insert(
             "comparison",
             &json!({ "columns": columns, "households": households }),
@@ -1011,12 +992,7 @@ impl<'a> Run<'a> {
                 "compare_item_title",
                 &[("region", &region.name), ("item", &row.label)],
             );
-            let mut cx = self.site.context(&title, &url);
-            cx.insert("description", &title);
-            cx.insert("region", &place);
-            cx.insert("items", &items);
-            cx.insert("pick_css", &pick_css);
-            cx.insert("pick_script_url", &pick_script);
+            let mut cx = context(&title, &url);
             cx.insert("comparison", &json!({ "columns": columns }));
             cx.insert("row", &row);
             self.page(COMPARE_PAGE, &urls::file_of(&url), "compare_item.html", &cx);

@@ -10,6 +10,7 @@
 //! without `:has()` every county stays in view).
 
 use crate::compare::{CountyShare, Plan};
+use calculator::model::Level;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -81,10 +82,36 @@ pub struct RegionOf {
     pub province_name: String,
 }
 
+impl RegionOf {
+    /// Where a county is compared: its prefecture, from the regions above it. A county
+    /// straight under its province (its code's prefecture is not a region of the list) is
+    /// compared with the others of that code, under the province's name. `None` without a
+    /// province (a code the list does not place).
+    pub fn of(county: &policy::load::County) -> Option<RegionOf> {
+        let above = |level| {
+            county
+                .above
+                .iter()
+                .find(|r| r.level == level)
+                .map(|r| (r.code.clone(), r.name.clone()))
+        };
+        let (province, province_name) = above(Level::Province)?;
+        let code = prefecture_of(&county.source.code)?;
+        let name = above(Level::Prefecture)
+            .filter(|(c, _)| *c == code)
+            .map_or_else(|| province_name.clone(), |(_, name)| name);
+        Some(RegionOf {
+            code,
+            name,
+            province,
+            province_name,
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 struct Pending {
     remaining: usize,
-    region: Option<RegionOf>,
     /// Each county's place by code and its share (none without policies).
     shares: Vec<(String, CountyShare)>,
 }
@@ -129,7 +156,6 @@ impl ByRegion {
         let mut pending = crate::output::lock(&self.pending);
         let entry = pending.get_mut(&region.code)?;
         entry.remaining = entry.remaining.saturating_sub(1);
-        entry.region.get_or_insert_with(|| region.clone());
         if let Some(share) = share {
             entry.shares.push((county.to_owned(), share));
         }
@@ -140,7 +166,7 @@ impl ByRegion {
         let mut shares = done.shares;
         shares.sort_by(|a, b| a.0.cmp(&b.0));
         Some(RegionShares {
-            region: done.region.unwrap_or_else(|| region.clone()),
+            region: region.clone(),
             shares: shares.into_iter().map(|(_, s)| s).collect(),
         })
     }
