@@ -362,7 +362,7 @@ impl SourceCode for CharColumns {
 }
 
 /// All problems of one run, with the sources needed to show them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     /// The problems, in the order found until [`Diagnostics::sort`].
     pub items: Vec<Diagnostic>,

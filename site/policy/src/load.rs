@@ -227,6 +227,68 @@ impl Files for Disk<'_> {
     }
 }
 
+/// The files on disk, but of `policies/` only the files directly in it and the folders
+/// named: what one county's part needs, without walking the thousands of folders of a
+/// national project.
+struct SomeFolders<'a> {
+    root: &'a Path,
+    /// Names of folders directly in `policies/`.
+    folders: &'a [String],
+}
+
+impl Files for SomeFolders<'_> {
+    fn root(&self) -> PathBuf {
+        self.root.to_path_buf()
+    }
+    fn read(&self, relative: &str) -> std::io::Result<String> {
+        Disk(self.root).read(relative)
+    }
+    fn is_dir(&self, relative: &str) -> bool {
+        Disk(self.root).is_dir(relative)
+    }
+    fn is_file(&self, relative: &str) -> bool {
+        Disk(self.root).is_file(relative)
+    }
+    fn entries(&self) -> Vec<Result<Entry, String>> {
+        let policies = self.root.join("policies");
+        let mut top: Vec<(String, bool)> = match std::fs::read_dir(&policies) {
+            Ok(read) => read
+                .filter_map(Result::ok)
+                .map(|e| {
+                    let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                    (e.file_name().to_string_lossy().into_owned(), is_dir)
+                })
+                .collect(),
+            Err(error) => return vec![Err(error.to_string())],
+        };
+        top.sort();
+        let mut entries = Vec::new();
+        for (name, is_dir) in top {
+            if !is_dir {
+                entries.push(Ok(Entry {
+                    relative: format!("policies/{name}"),
+                    depth: 1,
+                    is_dir,
+                }));
+            } else if self.folders.contains(&name) {
+                // The same walk as the whole project's, one folder down.
+                let walk = WalkDir::new(policies.join(&name))
+                    .max_depth(3)
+                    .sort_by_file_name();
+                entries.extend(walk.into_iter().map(|entry| match entry {
+                    Ok(entry) => Ok(Entry {
+                        relative: relative(self.root, entry.path()),
+                        depth: entry.depth() + 1,
+                        is_dir: entry.file_type().is_dir(),
+                    }),
+                    Err(error) => Err(error.to_string()),
+                }));
+            }
+        }
+        entries
+    }
+}
+
 /// Files in memory: each path (relative to the root, with `/`) and its text.
 struct Memory<'a>(&'a BTreeMap<String, String>);
 
@@ -417,6 +479,9 @@ fn plan(
     }
     let mut counties: Vec<County> = Vec::new();
     let mut regions: Vec<County> = Vec::new();
+    // The codes loaded so far, for the check that each is used once (a set: a national
+    // project has thousands).
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (rel, is_region) in county_files
         .iter()
         .map(|r| (r, false))
@@ -425,9 +490,8 @@ fn plan(
         let Some(source) = read(files, rel, diagnostics) else {
             continue;
         };
-        let loaded = counties.iter().chain(&regions);
-        let taken: Vec<&str> = loaded.map(|c| c.source.code.as_str()).collect();
         if let Some(county) = load_county(&source, rel, &taken, &catalogue, is_region, problems) {
+            taken.insert(county.source.code.clone());
             if is_region {
                 regions.push(county);
             } else {
@@ -760,7 +824,7 @@ fn load_facts(source: &SourceText, problems: &mut Vec<Diagnostic>) -> Option<Fac
 fn load_county(
     source: &SourceText,
     rel: &str,
-    taken: &[&str],
+    taken: &std::collections::HashSet<String>,
     catalogue: &regions::Catalogue,
     is_region: bool,
     problems: &mut Vec<Diagnostic>,
@@ -792,7 +856,7 @@ fn load_county(
                 .arg("code", &county.code),
             Some(Msg::new(Key::HintCountyFolder).arg("code", &county.code)),
         );
-    } else if taken.contains(&county.code.as_str()) {
+    } else if taken.contains(&county.code) {
         cx.error(
             "code",
             Msg::new(Key::CountyCodeTaken).arg("code", &county.code),

@@ -10,7 +10,7 @@
 use super::{
     check_double_subsidy, check_examples, check_levels, check_versions, compile_documents,
     county_rulebook, load, load_document, place_in_regions, plan, read, rulebook, version_problem,
-    County, Disk, Document, Project, Summary, Version,
+    County, Disk, Document, Files, Project, SomeFolders, Summary, Version,
 };
 use crate::diagnostic::Diagnostics;
 use crate::source::DocumentKindSource;
@@ -56,6 +56,8 @@ pub struct Parts {
     counties: Mutex<Vec<Option<County>>>,
     county_count: usize,
     codes: Vec<String>,
+    /// Each county's folder, relative to the root, in the same order.
+    folders: Vec<String>,
     /// Per county, its `policy.yaml` files, each with its place among all documents.
     policy_files: Vec<Vec<(usize, String)>>,
     /// Per document, once it is loaded.
@@ -78,18 +80,69 @@ impl Parts {
     /// Read the catalogue and the counties, and find every policy. `Err` carries every
     /// problem of the project (as [`load`] finds them) when anything here is wrong.
     pub fn open(root: &Path) -> Result<Parts, Diagnostics> {
-        let files = Disk(root);
+        Parts::open_files(&Disk(root), root).map_err(|found| everything_wrong(root, found))
+    }
+
+    /// Like [`Parts::open`], but of the counties only the one whose folder is `folder`
+    /// (relative to the root, as `policies/140431-qinyuan`), with the prefectures,
+    /// provinces and nation above it: what the preview needs to render that county again,
+    /// without reading the thousands of other folders of a national project. `Ok(None)`
+    /// when `folder` is not a county's. `Err` carries the problems found in the files read
+    /// (only those: [`Parts::open`] reports every problem of the project).
+    pub fn open_county(root: &Path, folder: &str) -> Result<Option<Parts>, Diagnostics> {
+        let Some(name) = folder
+            .strip_prefix("policies/")
+            .filter(|n| !n.contains('/'))
+        else {
+            return Ok(None);
+        };
+        // A folder's name starts with its region's code: the county's, and those of the
+        // prefecture, province and nation above it, whose documents apply there.
+        let Some(county) = name.get(..6).filter(|c| regions::well_formed(c)) else {
+            return Ok(None);
+        };
+        let above = |code: &str| match regions::level_of(code) {
+            regions::Level::Nation => true,
+            regions::Level::Province => code.get(..2) == county.get(..2),
+            regions::Level::Prefecture => code.get(..4) == county.get(..4),
+            regions::Level::County => false,
+        };
+        let Ok(listing) = std::fs::read_dir(root.join("policies")) else {
+            return Ok(None);
+        };
+        let mut folders: Vec<String> = listing
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.get(..6)
+                    .is_some_and(|c| regions::well_formed(c) && above(c))
+            })
+            .collect();
+        folders.push(name.to_owned());
+        let files = SomeFolders {
+            root,
+            folders: &folders,
+        };
+        let parts = Parts::open_files(&files, root).map_err(|mut found| {
+            found.sort();
+            found
+        })?;
+        Ok(parts.county_in(folder).is_some().then_some(parts))
+    }
+
+    /// The parts of the project as `files` shows it; `Err` with what was found wrong.
+    fn open_files(files: &dyn Files, root: &Path) -> Result<Parts, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let mut problems = Vec::new();
-        let planned = plan(&files, &mut diagnostics, &mut problems);
+        let planned = plan(files, &mut diagnostics, &mut problems);
         for problem in problems {
             diagnostics.push(problem);
         }
         let (Some(plan), true) = (planned, diagnostics.is_empty()) else {
-            return Err(everything_wrong(root, diagnostics));
+            return Err(diagnostics);
         };
         let Some(facts) = plan.facts else {
-            return Err(everything_wrong(root, diagnostics));
+            return Err(diagnostics);
         };
         let by_dir: HashMap<&str, usize> = plan
             .counties
@@ -112,15 +165,11 @@ impl Parts {
                     regional_files.push((index, rel.clone()));
                 }
                 // A policy outside any county that loaded is a problem of its own.
-                None => return Err(everything_wrong(root, diagnostics)),
+                None => return Err(diagnostics),
             }
         }
         let catalogue = Arc::new(plan.catalogue);
-        let Some(regional) =
-            load_regional(&files, &regional_files, &plan.regions, &catalogue, &facts)
-        else {
-            return Err(everything_wrong(root, diagnostics));
-        };
+        let regional = load_regional(files, &regional_files, &plan.regions, &catalogue, &facts)?;
         let parts = Parts {
             root: root.to_path_buf(),
             facts,
@@ -130,6 +179,7 @@ impl Parts {
                 .iter()
                 .map(|c| c.source.code.clone())
                 .collect(),
+            folders: plan.counties.iter().map(|c| c.dir.clone()).collect(),
             counties: Mutex::new(plan.counties.into_iter().map(Some).collect()),
             policy_files,
             headers: Mutex::new((0..plan.policy_files.len()).map(|_| None).collect()),
@@ -159,6 +209,22 @@ impl Parts {
     /// How many counties the project has; [`Parts::county`] takes `0..counties()`.
     pub fn counties(&self) -> usize {
         self.county_count
+    }
+
+    /// The place of the county whose folder is `folder` (relative to the root, as
+    /// `policies/140431-qinyuan`), for re-making one county's part; `None` for any other
+    /// folder (a prefecture's, a province's, or none at all).
+    pub fn county_in(&self, folder: &str) -> Option<usize> {
+        self.folders.iter().position(|f| f == folder)
+    }
+
+    /// The problems the parts made so far have found, without loading the whole project
+    /// again: quick, but only what those parts show ([`Parts::finish`] reports every
+    /// problem of the project).
+    pub fn found(&self) -> Diagnostics {
+        let mut found = lock(&self.found).clone();
+        found.sort();
+        found
     }
 
     /// Whether a problem was found; [`Parts::finish`] then reports every problem.
@@ -390,23 +456,25 @@ impl Parts {
     }
 }
 
-/// The documents of the regions above counties, loaded, compiled and checked; `None` when
-/// anything in them is wrong.
+/// The documents of the regions above counties, loaded, compiled and checked; `Err` with
+/// what is wrong in them.
 fn load_regional(
-    files: &Disk<'_>,
+    files: &dyn Files,
     policy_files: &[(usize, String)],
     regions: &[County],
     catalogue: &regions::Catalogue,
     facts: &FactCatalogue,
-) -> Option<Vec<(usize, Document)>> {
+) -> Result<Vec<(usize, Document)>, Diagnostics> {
     let folders: Vec<&County> = regions.iter().collect();
     let mut diagnostics = Diagnostics::default();
     let mut problems = Vec::new();
     let mut documents = Vec::new();
     let mut indices = Vec::new();
     for (place, rel) in policy_files {
-        let source = read(files, rel, &mut diagnostics)?;
-        let document = load_document(
+        let Some(source) = read(files, rel, &mut diagnostics) else {
+            return Err(diagnostics);
+        };
+        let Some(document) = load_document(
             files,
             source,
             rel,
@@ -414,7 +482,12 @@ fn load_regional(
             &documents,
             &mut diagnostics,
             &mut problems,
-        )?;
+        ) else {
+            for problem in problems {
+                diagnostics.push(problem);
+            }
+            return Err(diagnostics);
+        };
         documents.push(document);
         indices.push(*place);
     }
@@ -436,8 +509,13 @@ fn load_regional(
         &mut problems,
     );
     rulebooks.clear();
-    (problems.is_empty() && diagnostics.is_empty())
-        .then(|| indices.into_iter().zip(documents).collect())
+    if problems.is_empty() && diagnostics.is_empty() {
+        return Ok(indices.into_iter().zip(documents).collect());
+    }
+    for problem in problems {
+        diagnostics.push(problem);
+    }
+    Err(diagnostics)
 }
 
 /// Every problem of the project, as [`load`] reports them; `found` (what the parts found)
