@@ -212,7 +212,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Everything the pages share, made once per build.
-struct Site {
+pub(crate) struct Site {
     tera: Tera,
     /// `tera` with `compare_cells.html` standing for each item's cells by its placeholder:
     /// the comparison's frame, into which the cells are written county by county. `None`
@@ -244,7 +244,7 @@ struct Site {
 impl Site {
     /// The theme, the site's own files and the estimator's assets; the first problem with
     /// them, in the order the build has always met them.
-    fn prepare(
+    pub(crate) fn prepare(
         root: &Path,
         theme: &Theme,
         estimator: EstimatorAssets<'_>,
@@ -505,7 +505,7 @@ impl Cells {
 }
 
 /// One build, while the parts are rendered.
-struct Run<'a> {
+pub(crate) struct Run<'a> {
     site: &'a Site,
     staging: &'a Staging,
     plan: compare::Plan<'a>,
@@ -533,7 +533,11 @@ struct Run<'a> {
 const WAITING_CELLS: usize = 4 << 20;
 
 impl<'a> Run<'a> {
-    fn new(site: &'a Site, staging: &'a Staging, parts: &'a Parts) -> Result<Run<'a>, OutputError> {
+    pub(crate) fn new(
+        site: &'a Site,
+        staging: &'a Staging,
+        parts: &'a Parts,
+    ) -> Result<Run<'a>, OutputError> {
         let scratch = staging.scratch()?.to_path_buf();
         let open_data = OpenData::new(staging, &scratch, parts.codes())?;
         let plan = compare::Plan::new(&site.compare, parts.facts(), &site.words);
@@ -612,8 +616,16 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The first failure of the pages rendered so far: a page that would not render, else a
+    /// file that could not be written.
+    pub(crate) fn first_failure(&self) -> Option<BuildError> {
+        let mut failures = lock(&self.failures);
+        let render = failures.render.take().map(|(_, error)| error);
+        render.or_else(|| failures.output.take().map(|(_, error)| error.into()))
+    }
+
     /// Every page and file of a part of the project.
-    fn part(&self, part: &Part) {
+    pub(crate) fn part(&self, part: &Part) {
         let view = PartView::new(&part.project, &self.site.words);
         for (county, &index) in part.project.counties.iter().zip(&part.county_indices) {
             self.county(&view, county, index);

@@ -18,9 +18,11 @@ pub mod region_pages;
 pub mod search;
 pub mod serving;
 pub mod theme;
+pub mod update;
 pub mod urls;
 pub mod versions;
 pub mod words;
 
 pub use build::{build, BuildError, BuildReport, EstimatorAssets};
 pub use theme::Theme;
+pub use update::{update_county, Update};

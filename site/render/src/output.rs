@@ -126,6 +126,17 @@ impl Staging {
     /// Start a new site for `out`: an empty folder beside it (a leftover of a build that was
     /// killed is removed first).
     pub fn new(out: &Path) -> Result<Staging, OutputError> {
+        Staging::named(out, "building", "parts")
+    }
+
+    /// Start the files of an update to the site already at `out` (see
+    /// [`Staging::update_out`]), in folders of their own beside it, so that a whole build
+    /// of the same site may run at the same time.
+    pub fn for_update(out: &Path) -> Result<Staging, OutputError> {
+        Staging::named(out, "updating", "update-parts")
+    }
+
+    fn named(out: &Path, kind: &str, scratch_kind: &str) -> Result<Staging, OutputError> {
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -134,8 +145,8 @@ impl Staging {
         let name = out
             .file_name()
             .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        let scratch = parent.join(format!(".{name}.parts-{}", std::process::id()));
+        let dir = parent.join(format!(".{name}.{kind}-{}", std::process::id()));
+        let scratch = parent.join(format!(".{name}.{scratch_kind}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let _ = fs::remove_dir_all(&scratch);
         let staging = Staging {
@@ -249,6 +260,7 @@ impl Staging {
 
     /// Swap the new site in for `out`. On an error the previous site is put back.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        let _swapping = lock(&SWAP);
         let _ = fs::remove_dir_all(&self.scratch);
         let previous = self.dir.with_file_name(
             self.dir
@@ -274,6 +286,44 @@ impl Staging {
         Ok(())
     }
 }
+
+impl Staging {
+    /// Move the files at `paths` (as written, with their compressed copies) into the site
+    /// already at `out`, each replacing the file there: the preview's update of a few pages,
+    /// where [`Staging::commit`] would replace the whole site. The rest of what was staged
+    /// is dropped. Returns how many files were moved.
+    pub fn update_out(self, paths: &[String]) -> Result<usize, OutputError> {
+        let _swapping = lock(&SWAP);
+        if !self.out.is_dir() {
+            return Err(io(&self.out)(std::io::ErrorKind::NotFound.into()));
+        }
+        let mut moved = 0;
+        for path in paths {
+            let relative = safe_relative(path)?;
+            let from = self.dir.join(&relative);
+            let to = self.out.join(&relative);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            fs::rename(&from, &to).map_err(io(&to))?;
+            moved += 1;
+            for suffix in [".gz", ".br"] {
+                let (from, to) = (with_suffix(&from, suffix), with_suffix(&to, suffix));
+                if from.is_file() {
+                    fs::rename(&from, &to).map_err(io(&to))?;
+                } else {
+                    // No stale copy may outlive the file it was made from.
+                    let _ = fs::remove_file(&to);
+                }
+            }
+        }
+        Ok(moved)
+    }
+}
+
+/// Held while a site is swapped in or updated in place, so that an update (the preview's
+/// quick path) never writes into a site that a whole build is replacing.
+static SWAP: Mutex<()> = Mutex::new(());
 
 impl Drop for Staging {
     fn drop(&mut self) {
