@@ -647,6 +647,8 @@ keys! {
     CliNewVersionNotCopiedOld = "cli.new-version-not-copied-old" [names],
     ServeListening = "serve.listening" [address],
     ServeRebuilt = "serve.rebuilt" [pages, seconds],
+    ServeUpdated = "serve.updated" [county, files, seconds],
+    ServeBuilding = "serve.building" [],
     ServeFailed = "serve.failed" [],
     ServeOverlay = "serve.overlay" [],
     ServeListen = "serve.listen" [port, error],

@@ -15,9 +15,22 @@ use std::path::Path;
 /// Build the project at `root` into `out` with the built-in estimator and theme (the
 /// project's `templates/` overriding it): what `portal build` does, without the printing.
 pub fn build_site(root: &Path, out: &Path) -> Result<render::BuildReport, render::BuildError> {
-    let theme = assets::theme(root).map_err(|e| render::BuildError::Template {
+    render::build(root, out, &theme(root)?, assets::estimator())
+}
+
+/// Render again the county whose folder is `folder` (relative to `root`) into the site
+/// already built at `out`: the preview's quick path, see [`render::update_county`].
+pub fn update_county(
+    root: &Path,
+    out: &Path,
+    folder: &str,
+) -> Result<render::Update, render::BuildError> {
+    render::update_county(root, out, &theme(root)?, assets::estimator(), folder)
+}
+
+fn theme(root: &Path) -> Result<render::Theme, render::BuildError> {
+    assets::theme(root).map_err(|e| render::BuildError::Template {
         template: e.path.display().to_string(),
         message: e.source.to_string(),
-    })?;
-    render::build(root, out, &theme, assets::estimator())
+    })
 }

@@ -1,14 +1,22 @@
 //! `portal serve`: a preview on 127.0.0.1 that rebuilds when YAML, Markdown or a template
 //! changes and reloads the page. A broken edit shows its error (file:line:col) in the browser
 //! and the terminal while the last good site stays up; fixing it recovers.
+//!
+//! On a project whose whole build takes a while (a province, the nation), an edit inside one
+//! county's folder first re-renders only that county's files into the live site
+//! ([`render::update_county`]) and reloads the page, within a second of the save; the whole
+//! build follows in the background for the pages that gather many counties. The page learns
+//! of a new build by a long poll, so it reloads as soon as the build is in.
 
 use notify::{RecursiveMode, Watcher};
 use policy::messages::{Key, Lang, Msg};
 use render::output::safe_relative;
-use render::BuildError;
+use render::{serving, urls};
+use render::{BuildError, Update};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// The script injected into pages in preview only: it polls the status and reloads.
@@ -26,14 +34,16 @@ const LIVE_JS: &str = r#"(function () {
     }
     box.textContent = error;
   }
+  // A long poll: the server answers when the version moves on (or after a while anyway).
   function poll() {
-    fetch("/__portal/status", { cache: "no-store" })
+    var since = version === null ? "" : "?since=" + version;
+    fetch("/__portal/status" + since, { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (version === null) { version = s.version; }
         else if (s.version !== version) { location.reload(); return; }
         show(s.error);
-        setTimeout(poll, 700);
+        poll();
       })
       .catch(function () { setTimeout(poll, 2000); });
   }
@@ -99,30 +109,192 @@ fn describe(error: &BuildError, lang: Lang) -> String {
     }
 }
 
-fn rebuild(root: &Path, out: &Path, status: &Mutex<Status>, lang: Lang) {
-    let result = crate::build_site(root, out);
-    let mut status = status
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    status.version = status.version.saturating_add(1);
-    match result {
-        Ok(report) => {
-            status.error = None;
-            let rebuilt = Msg::new(Key::ServeRebuilt)
-                .arg("pages", report.pages)
-                .arg("seconds", format!("{:.2}", report.seconds));
-            say(&rebuilt.render(lang));
-        }
-        Err(error) => {
-            let text = describe(&error, lang);
-            say(&format!(
-                "{text}\n{}",
-                Msg::new(Key::ServeFailed).render(lang)
-            ));
-            let heading = Msg::new(Key::ServeOverlay).render(lang);
-            status.error = Some(format!("{heading}\n\n{text}"));
+/// How long the files must be quiet after a change before building: an editor saves in
+/// several steps.
+const QUIET: Duration = Duration::from_millis(120);
+
+/// The quick path is taken once a whole build takes at least this long; below it, the whole
+/// build is quick enough and a single reload is calmer.
+const QUICK_FROM_SECONDS: f64 = 1.0;
+
+/// At most this many counties edited at once are updated quickly, one after the other.
+const QUICK_COUNTIES: usize = 4;
+
+/// How long a long poll of `/__portal/status?since=N` waits for a new version.
+const LONG_POLL: Duration = Duration::from_secs(25);
+
+/// What the whole builds and the quick updates share.
+#[derive(Debug, Default)]
+struct Work {
+    /// An edit came in since the last whole build began.
+    wanted: bool,
+    /// Edits so far, counted; a whole build notes the count it began at.
+    edits: u64,
+    /// The count at which the running whole build began, if one runs.
+    building_since: Option<u64>,
+    /// Each county folder updated quickly, with the edit count of its last update: after a
+    /// whole build swaps in, those updated since it began are updated again, as the build
+    /// may have read them before the edit.
+    updated: BTreeMap<String, u64>,
+    /// How long the last whole build took.
+    last_seconds: f64,
+}
+
+/// The preview: its project and output, the status the pages poll, and the work queue.
+#[derive(Debug)]
+struct Preview {
+    root: PathBuf,
+    out: PathBuf,
+    lang: Lang,
+    status: Mutex<Status>,
+    /// Signalled when the status changes, for the long polls.
+    status_changed: Condvar,
+    work: Mutex<Work>,
+    /// Signalled when a whole build is wanted.
+    work_wanted: Condvar,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Preview {
+    /// A new version of the site (or a new error): the pages reload, or show it.
+    fn publish(&self, error: Option<String>) {
+        let mut status = lock(&self.status);
+        status.version = status.version.saturating_add(1);
+        status.error = error;
+        self.status_changed.notify_all();
+    }
+
+    fn failed(&self, error: &BuildError) {
+        let text = describe(error, self.lang);
+        say(&format!(
+            "{text}\n{}",
+            Msg::new(Key::ServeFailed).render(self.lang)
+        ));
+        let heading = Msg::new(Key::ServeOverlay).render(self.lang);
+        self.publish(Some(format!("{heading}\n\n{text}")));
+    }
+
+    /// The whole build, then the counties updated quickly while it ran, again.
+    fn build_whole(&self) {
+        let result = crate::build_site(&self.root, &self.out);
+        let since = {
+            let mut work = lock(&self.work);
+            if let Ok(report) = &result {
+                work.last_seconds = report.seconds;
+            }
+            work.building_since.take().unwrap_or(0)
+        };
+        match result {
+            Ok(report) => {
+                let again: Vec<String> = lock(&self.work)
+                    .updated
+                    .iter()
+                    .filter(|(_, &edit)| edit > since)
+                    .map(|(folder, _)| folder.clone())
+                    .collect();
+                for folder in again {
+                    // Its errors, if any, are the next whole build's to show.
+                    let _ = crate::update_county(&self.root, &self.out, &folder);
+                }
+                let rebuilt = Msg::new(Key::ServeRebuilt)
+                    .arg("pages", report.pages)
+                    .arg("seconds", format!("{:.2}", report.seconds));
+                say(&rebuilt.render(self.lang));
+                self.publish(None);
+            }
+            Err(error) => self.failed(&error),
         }
     }
+
+    /// Whole builds, one after another, while edits keep coming; runs for ever.
+    fn builder(&self) {
+        loop {
+            {
+                let mut work = lock(&self.work);
+                while !work.wanted {
+                    work = self
+                        .work_wanted
+                        .wait(work)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                work.wanted = false;
+                work.building_since = Some(work.edits);
+            }
+            self.build_whole();
+        }
+    }
+
+    /// Files changed (paths as the watcher gives them): the counties they are in updated at
+    /// once when the project is big enough for that to matter, and a whole build wanted.
+    fn edited(&self, paths: &[PathBuf]) {
+        let (edit, quick) = {
+            let mut work = lock(&self.work);
+            work.edits += 1;
+            (work.edits, work.last_seconds >= QUICK_FROM_SECONDS)
+        };
+        let folders = county_folders(&self.root, paths)
+            .filter(|folders| quick && folders.len() <= QUICK_COUNTIES)
+            .unwrap_or_default();
+        for folder in folders {
+            match crate::update_county(&self.root, &self.out, &folder) {
+                Ok(Update::Written {
+                    county,
+                    name,
+                    files,
+                    seconds,
+                }) => {
+                    lock(&self.work).updated.insert(folder, edit);
+                    let updated = Msg::new(Key::ServeUpdated)
+                        .arg("county", format!("{name} {county}"))
+                        .arg("files", files)
+                        .arg("seconds", format!("{seconds:.2}"));
+                    say(&updated.render(self.lang));
+                    self.publish(None);
+                }
+                Ok(Update::Whole) => {}
+                Err(error) => self.failed(&error),
+            }
+        }
+        let mut work = lock(&self.work);
+        work.wanted = true;
+        self.work_wanted.notify_all();
+    }
+
+    /// The status, at once, or when `since` is given, once the version is past it (or the
+    /// long poll's time is up).
+    fn status(&self, since: Option<u64>) -> Status {
+        let status = lock(&self.status);
+        let Some(since) = since else {
+            return status.clone();
+        };
+        let (status, _) = self
+            .status_changed
+            .wait_timeout_while(status, LONG_POLL, |s| s.version == since)
+            .unwrap_or_else(PoisonError::into_inner);
+        status.clone()
+    }
+}
+
+/// The county folders (`policies/NAME`, relative to `root`) that `paths` are inside;
+/// `None` when any path is elsewhere (the facts, `regions.yaml`, `content/`, `templates/`):
+/// only a whole build can show such a change. Whether a folder is a county's (and not a
+/// prefecture's) is [`render::update_county`]'s to say.
+fn county_folders(root: &Path, paths: &[PathBuf]) -> Option<BTreeSet<String>> {
+    let mut folders = BTreeSet::new();
+    for path in paths {
+        let relative = path.strip_prefix(root).ok()?;
+        let mut parts = relative.components().map(|c| c.as_os_str().to_str());
+        let (Some(Some("policies")), Some(Some(folder)), Some(Some(_))) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        folders.insert(format!("policies/{folder}"));
+    }
+    Some(folders)
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -165,14 +337,21 @@ fn respond(request: tiny_http::Request, status: u16, content_type: &str, body: V
     if let Ok(header) = header {
         response = response.with_header(header);
     }
-    // Preview only: never cache, so every reload shows the latest build.
-    if let Ok(header) = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..]) {
+    // Preview only: never cache, so every reload shows the latest build; but an asset named
+    // by its content (`/assets/NAME.HASH.EXT`) is new when it changes, and keeping it makes
+    // the reload after an edit quicker.
+    let cache = if status == 200 && request.url().starts_with(&format!("/{}", urls::ASSETS_DIR)) {
+        serving::CACHE_IMMUTABLE
+    } else {
+        "no-store"
+    };
+    if let Ok(header) = tiny_http::Header::from_bytes(&b"Cache-Control"[..], cache.as_bytes()) {
         response = response.with_header(header);
     }
     let _ = request.respond(response);
 }
 
-fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>, lang: Lang) {
+fn handle(request: tiny_http::Request, preview: &Preview) {
     let url = request.url().to_owned();
     if url == "/__portal/live.js" {
         return respond(
@@ -182,14 +361,14 @@ fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>, lang:
             LIVE_JS.as_bytes().to_vec(),
         );
     }
-    if url.starts_with("/__portal/status") {
-        let status = status
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let body = serde_json::to_vec(&status).unwrap_or_default();
+    if let Some(query) = url.strip_prefix("/__portal/status") {
+        let since = query
+            .strip_prefix("?since=")
+            .and_then(|v| v.parse::<u64>().ok());
+        let body = serde_json::to_vec(&preview.status(since)).unwrap_or_default();
         return respond(request, 200, content_type(".json"), body);
     }
+    let out = &preview.out;
     let (code, file) = match file_for(out, &url) {
         Some(file) => (200, file),
         None => (404, out.join("404.html")),
@@ -200,7 +379,9 @@ fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>, lang:
             request,
             404,
             content_type(".txt"),
-            Msg::new(Key::ServeNotBuilt).render(lang).into_bytes(),
+            Msg::new(Key::ServeNotBuilt)
+                .render(preview.lang)
+                .into_bytes(),
         );
     };
     if name.ends_with(".html") {
@@ -217,16 +398,33 @@ fn handle(request: tiny_http::Request, out: &Path, status: &Mutex<Status>, lang:
 }
 
 /// Build, then serve `out` on 127.0.0.1:`port` (0 picks a free port), rebuilding on change.
+/// When `out` holds a site already, it is served at once while the first build runs.
 /// Runs until the process is stopped.
 pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), ServeError> {
-    let status = Arc::new(Mutex::new(Status::default()));
-    rebuild(root, out, &status, lang);
+    let preview = Arc::new(Preview {
+        root: root.to_path_buf(),
+        out: out.to_path_buf(),
+        lang,
+        status: Mutex::new(Status::default()),
+        status_changed: Condvar::new(),
+        work: Mutex::new(Work::default()),
+        work_wanted: Condvar::new(),
+    });
+    if out.join("index.html").is_file() {
+        say(&Msg::new(Key::ServeBuilding).render(lang));
+        let mut work = lock(&preview.work);
+        work.wanted = true;
+        // How long a whole build takes is not known yet: edits meanwhile take the quick path.
+        work.last_seconds = QUICK_FROM_SECONDS;
+    } else {
+        preview.build_whole();
+    }
 
-    let (events, changes) = mpsc::channel();
+    let (events, changes) = mpsc::channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
             if !event.kind.is_access() {
-                let _ = events.send(());
+                let _ = events.send(event.paths);
             }
         }
     })
@@ -246,12 +444,17 @@ pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), Serve
         }
     }
     {
-        let (root, out, status) = (root.to_path_buf(), out.to_path_buf(), Arc::clone(&status));
+        let preview = Arc::clone(&preview);
+        std::thread::spawn(move || preview.builder());
+    }
+    {
+        let preview = Arc::clone(&preview);
         std::thread::spawn(move || {
-            while changes.recv().is_ok() {
-                // An editor saves in several steps: wait until the files are quiet.
-                while changes.recv_timeout(Duration::from_millis(250)).is_ok() {}
-                rebuild(&root, &out, &status, lang);
+            while let Ok(mut paths) = changes.recv() {
+                while let Ok(more) = changes.recv_timeout(QUIET) {
+                    paths.extend(more);
+                }
+                preview.edited(&paths);
             }
         });
     }
@@ -267,10 +470,10 @@ pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), Serve
     say(&Msg::new(Key::ServeListening)
         .arg("address", address)
         .render(lang));
-    // One thread per request: a tab that waits must not hold up another.
+    // One thread per request: a tab that waits (a long poll) must not hold up another.
     for request in server.incoming_requests() {
-        let (out, status) = (out.to_path_buf(), Arc::clone(&status));
-        std::thread::spawn(move || handle(request, &out, &status, lang));
+        let preview = Arc::clone(&preview);
+        std::thread::spawn(move || handle(request, &preview));
     }
     drop(watcher);
     Ok(())

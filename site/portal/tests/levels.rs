@@ -363,8 +363,64 @@ fn the_site_has_region_pages_and_the_county_lists_what_comes_from_above() {
         rates.contains("\n140431,沁源县,县级,qinyuan-2017-industry,"),
         "{rates}"
     );
+    // The province's JSON has the prefecture's policy once, named in 沁源's entry.
+    let province: serde_json::Value =
+        serde_json::from_str(&read("data/provinces/140000.json")).unwrap();
+    let above = province["above"].as_object().unwrap();
+    assert_eq!(
+        above.keys().collect::<Vec<_>>(),
+        ["changzhi-2018-livestock"]
+    );
+    assert_eq!(above["changzhi-2018-livestock"]["region"]["code"], "140400");
+    let policies = province["counties"]["140431"]["policies"]
+        .as_array()
+        .unwrap();
+    assert!(policies.contains(&serde_json::json!({ "above": "changzhi-2018-livestock" })));
+    assert!(policies
+        .iter()
+        .any(|p| p["id"] == "qinyuan-2017-industry" && p["rules"].is_array()));
     let home = read("index.html");
     for code in ["140000", "610000", "533400"] {
         assert!(home.contains(&format!("/regions/{code}/")), "{code}");
+    }
+}
+
+/// The preview's quick path reads only the county's folder and those of the regions above
+/// it, and renders the county's pages as the whole build does, the prefecture's policy in.
+#[test]
+fn the_preview_updates_a_county_with_what_comes_from_above() {
+    let dir = project("", "combines_with: [changzhi-2018-livestock]\n");
+    let (root, public) = (dir.path(), dir.path().join("public"));
+    portal::build_site(root, &public).unwrap_or_else(|e| panic!("{e}"));
+    let text = root.join("policies/140431-qinyuan/industry-2017/text.md");
+    let edited = std::fs::read_to_string(&text).unwrap() + "\n新加的一段。\n";
+    std::fs::write(&text, edited).unwrap();
+    let update = portal::update_county(root, &public, "policies/140431-qinyuan")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(&update, render::Update::Written { county, .. } if county == "140431"),
+        "{update:?}"
+    );
+    // A prefecture's folder reaches every county below it: only the whole build shows that.
+    let prefecture = portal::update_county(root, &public, "policies/140400-changzhi")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(prefecture, render::Update::Whole);
+
+    let whole = root.join("whole");
+    portal::build_site(root, &whole).unwrap_or_else(|e| panic!("{e}"));
+    for page in [
+        "counties/140431/index.html",
+        "counties/140431/estimate/index.html",
+        "data/counties/140431.json",
+        "policies/qinyuan-2017-industry/index.html",
+    ] {
+        let quick = std::fs::read_to_string(public.join(page)).unwrap();
+        assert!(
+            quick == std::fs::read_to_string(whole.join(page)).unwrap(),
+            "{page} differs from the whole build's"
+        );
+        if page.starts_with("counties/140431/index") {
+            assert!(quick.contains("/policies/changzhi-2018-livestock/"));
+        }
     }
 }

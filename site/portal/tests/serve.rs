@@ -10,7 +10,9 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 struct Server(Child);
@@ -67,21 +69,14 @@ fn wait_for(
     }
 }
 
-#[test]
-fn edits_rebuild_errors_show_and_fixes_recover() {
-    let dir = support::fixture_project();
-
+/// `portal serve` on `root`, once it says where it listens: the server, its address and
+/// what it says next (in Chinese, each line as it comes).
+fn start(root: &Path) -> (Server, String, Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
-        .args([
-            "--root",
-            dir.path().to_str().unwrap(),
-            "serve",
-            "--port",
-            "0",
-        ])
+        .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -96,12 +91,33 @@ fn edits_rebuild_errors_show_and_fixes_recover() {
     });
     let address = loop {
         let line = received
-            .recv_timeout(Duration::from_secs(30))
+            .recv_timeout(Duration::from_secs(60))
             .expect("the server says where it listens");
         if let Some(rest) = line.strip_prefix("portal serve：http://") {
             break rest.split('/').next().unwrap().to_owned();
         }
     };
+    (server, address, received)
+}
+
+/// The next line `portal serve` says that contains `what`, within `seconds`.
+fn said(lines: &Receiver<String>, what: &str, seconds: u64) -> String {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(what) => return line,
+            Ok(_) => {}
+            Err(_) => panic!("portal serve did not say {what} within {seconds} s"),
+        }
+    }
+}
+
+#[test]
+fn edits_rebuild_errors_show_and_fixes_recover() {
+    let dir = support::fixture_project();
+
+    let (server, address, _lines) = start(dir.path());
     assert!(address.starts_with("127.0.0.1:"), "{address}");
 
     let (code, home) = get(&address, "/");
@@ -139,5 +155,66 @@ fn edits_rebuild_errors_show_and_fixes_recover() {
         s["error"].is_null() && s["version"].as_u64() > broken["version"].as_u64()
     });
     assert!(fixed["version"].as_u64() > first["version"].as_u64());
+    drop(server);
+}
+
+/// Add a marked paragraph to the text of the first policy of the `nth` county's folder; its
+/// page's address and the mark.
+fn edit_text(root: &Path, nth: usize, mark: &str) -> String {
+    let mut folders: Vec<_> = std::fs::read_dir(root.join("policies"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("county.yaml").is_file())
+        .collect();
+    folders.sort();
+    let policy = folders[nth].join("p0");
+    let yaml = std::fs::read_to_string(policy.join("policy.yaml")).unwrap();
+    let id = yaml.lines().find_map(|l| l.strip_prefix("id: ")).unwrap();
+    let text = std::fs::read_to_string(policy.join("text.md")).unwrap();
+    std::fs::write(policy.join("text.md"), format!("{text}\n{mark}\n")).unwrap();
+    format!("/policies/{}/", id.trim())
+}
+
+/// On a project whose whole build takes a while, an edit inside a county's folder is shown
+/// (the page told to reload, the page served with the edit) by updating that county alone;
+/// the whole build follows, and an edit made while it runs survives its swap.
+#[test]
+fn a_county_edited_on_a_big_project_shows_before_the_whole_build() {
+    let dir = tempfile::tempdir().unwrap();
+    // Big enough that the whole build takes over a second (debug build: several).
+    portal::synthetic::generate(&support::repo(), dir.path(), 16, 1).unwrap();
+    let (server, address, lines) = start(dir.path());
+    let built = status(&address);
+    assert!(built["error"].is_null(), "{built}");
+    let version = |s: &serde_json::Value| s["version"].as_u64().unwrap();
+
+    // The long poll answers when the version moves on.
+    let first = edit_text(dir.path(), 3, "第一处改动");
+    let path = format!("/__portal/status?since={}", version(&built));
+    let told: serde_json::Value = serde_json::from_str(&get(&address, &path).1).unwrap();
+    assert!(
+        version(&told) > version(&built) && told["error"].is_null(),
+        "{told}"
+    );
+    let updated = said(&lines, "已更新", 5);
+    assert!(updated.contains("个文件"), "{updated}");
+    assert!(get(&address, &first).1.contains("第一处改动"));
+
+    // A second county edited while the whole build of the first edit runs.
+    let second = edit_text(dir.path(), 11, "第二处改动");
+    let path = format!("/__portal/status?since={}", version(&told));
+    let told: serde_json::Value = serde_json::from_str(&get(&address, &path).1).unwrap();
+    assert!(told["error"].is_null(), "{told}");
+    said(&lines, "已更新", 5);
+    assert!(get(&address, &second).1.contains("第二处改动"));
+
+    // The whole builds that follow keep both edits.
+    for _ in 0..2 {
+        said(&lines, "已重新生成", 120);
+        assert!(get(&address, &first).1.contains("第一处改动"));
+        assert!(get(&address, &second).1.contains("第二处改动"));
+    }
+    assert!(status(&address)["error"].is_null());
     drop(server);
 }
