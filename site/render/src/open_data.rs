@@ -3,19 +3,24 @@
 //! (`data/provinces/XX0000.csv`), and a national index naming every file (`data/index.json`).
 //!
 //! A file per province rather than one for the nation: at national size one file would be
-//! over a gigabyte, which no one can open; a province's stays in the tens of megabytes.
+//! over a gigabyte, which no one can open; a province's stays in the tens of megabytes. In a
+//! province's JSON a policy of a region above the county (the province's, a prefecture's, the
+//! nation's) is written once, under `above`, and each county's list of policies names it in
+//! its place as `{"above": "ID"}`: written in every county's entry, a province's policy made
+//! a third of the province's file at national size.
 
-use crate::output::{InOrder, OutputError, StagedFile, Staging};
+use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{CountyEntry, RuleRow};
 use crate::urls;
 use calculator::expr::Absent;
-use calculator::model::{CountyRef, Policy};
+use calculator::model::{CountyRef, Level, Policy};
 use calculator::Rulebook;
 use policy::load::Document;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// The header of every CSV file: one row per rule, with the region whose document it is.
 pub const CSV_HEADER: &str =
@@ -52,6 +57,9 @@ struct ProvinceFiles<'a> {
     counties: usize,
     json: InOrder<StagedFile<'a>>,
     csv: InOrder<StagedFile<'a>>,
+    /// The policies of regions above the counties, by id, as JSON: written once, after the
+    /// counties.
+    above: Mutex<BTreeMap<String, String>>,
 }
 
 /// Every province's files, each county's pieces put in the order of the codes.
@@ -63,12 +71,21 @@ pub struct OpenData<'a> {
 }
 
 /// A county's entry in its province's JSON: its rulebook less the facts catalogue, which is
-/// the same for every county and published once at `/data/facts.json`.
+/// the same for every county and published once at `/data/facts.json`, with the policies of
+/// the regions above named by their id.
 #[derive(Serialize)]
 struct CountyRules<'b> {
     county: &'b CountyRef,
     absent: &'b [Absent],
-    policies: &'b [Policy],
+    policies: Vec<PolicyEntry<'b>>,
+}
+
+/// A policy in a county's entry: the county's own, whole; one from above, by its id.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PolicyEntry<'b> {
+    Own(&'b Policy),
+    Above { above: &'b str },
 }
 
 impl<'a> OpenData<'a> {
@@ -104,6 +121,7 @@ impl<'a> OpenData<'a> {
                 csv: InOrder::new(csv, spill("csv"), WAITING_CSV),
                 counties: counties.len(),
                 code: province,
+                above: Mutex::new(BTreeMap::new()),
             });
         }
         Ok(OpenData { provinces, places })
@@ -141,10 +159,23 @@ impl<'a> OpenData<'a> {
         piece.push(b':');
         match book {
             Some(book) => {
+                let mut policies = Vec::with_capacity(book.policies.len());
+                for policy in &book.policies {
+                    if policy.region.level == Level::County {
+                        policies.push(PolicyEntry::Own(policy));
+                        continue;
+                    }
+                    let mut above = lock(&province.above);
+                    if !above.contains_key(&policy.id) {
+                        let json = serde_json::to_string(policy).unwrap_or_default();
+                        above.insert(policy.id.clone(), json);
+                    }
+                    policies.push(PolicyEntry::Above { above: &policy.id });
+                }
                 let entry = CountyRules {
                     county: &book.county,
                     absent: &book.absent,
-                    policies: &book.policies,
+                    policies,
                 };
                 let _ = serde_json::to_writer(&mut piece, &entry);
             }
@@ -174,7 +205,22 @@ impl<'a> OpenData<'a> {
             csv.finish()?;
             let json_path = province_json(&province.code);
             let mut json = province.json.finish().map_err(|e| io(&json_path, e))?;
-            json.write_all(b"}}").map_err(|e| io(&json_path, e))?;
+            let mut tail = String::from("},\"above\":{");
+            let above = province
+                .above
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            for (i, (id, policy)) in above.iter().enumerate() {
+                if i > 0 {
+                    tail.push(',');
+                }
+                tail.push_str(&serde_json::to_string(id).unwrap_or_default());
+                tail.push(':');
+                tail.push_str(policy);
+            }
+            tail.push_str("}}");
+            json.write_all(tail.as_bytes())
+                .map_err(|e| io(&json_path, e))?;
             json.finish()?;
         }
         Ok(())
