@@ -102,23 +102,27 @@ function link(text, href) {
 }
 
 /// Put a list's items into the page, rebuilding only the items that changed: a keystroke
-/// usually changes one line of an estimate, and copying templates is the costly part.
+/// usually changes one line of an estimate, and copying templates is the costly part. True
+/// when an item was made (its clause links then need their printed addresses).
 const listed = new Map();
 function list(id, items, make) {
   const box = byId(id);
   const before = listed.get(id) ?? [];
   const keys = items.map((item) => JSON.stringify(item));
   if (before.length !== box.children.length) box.replaceChildren();
+  let made = false;
   keys.forEach((key, i) => {
     if (before[i] === key && box.children[i]) return;
-    const made = make(items[i]);
-    if (box.children[i]) box.children[i].replaceWith(made);
-    else box.append(made);
+    const item = make(items[i]);
+    if (box.children[i]) box.children[i].replaceWith(item);
+    else box.append(item);
+    made = true;
   });
   while (box.children.length > items.length) box.lastElementChild.remove();
   listed.set(id, keys);
   const block = byId(`${id}-block`);
   if (block) block.hidden = items.length === 0;
+  return made;
 }
 
 function showErrors(errors) {
@@ -214,28 +218,31 @@ function render(response, q) {
     return;
   }
   const view = response.view;
-  total.textContent = view.total;
-  total.dataset.min = view.total_min;
-  total.dataset.max = view.total_max;
-  byId("estimate-words").textContent = view.words ? `（${view.words}）` : "";
-  byId("result-date").textContent = words.tRulesOfDate.replace("{date}", view.date);
+  // Only what changed is written: writing a node's text or attribute, even unchanged, makes
+  // the browser lay the page out again, and most keystrokes change a figure or two.
+  setText(total, view.total);
+  setData(total, "min", view.total_min);
+  setData(total, "max", view.total_max);
+  setText(byId("estimate-words"), view.words ? `（${view.words}）` : "");
+  setText(byId("result-date"), words.tRulesOfDate.replace("{date}", view.date));
   const notice = byId("result-notice");
-  notice.hidden = !response.notice;
-  notice.textContent = response.notice || "";
-  byId("result-empty").hidden = view.lines.length > 0 || q !== "";
-  byId("result-details").hidden = false;
+  setHidden(notice, !response.notice);
+  setText(notice, response.notice || "");
+  setHidden(byId("result-empty"), view.lines.length > 0 || q !== "");
+  setHidden(byId("result-details"), false);
+  let links = false;
   if (changed("periods", view.periods)) byId("result-periods").replaceChildren(filled("tpl-periods")(view));
-  if (changed("lines", view.lines)) list("result-lines", view.lines, filled("tpl-line"));
-  if (changed("schedule", view.schedule)) list("result-schedule", view.schedule, filled("tpl-plan"));
-  if (changed("loans", view.loans)) list("result-loans", view.loans, filled("tpl-item"));
-  if (changed("not_eligible", view.not_eligible)) list("result-not-eligible", view.not_eligible, filled("tpl-item"));
-  if (changed("excluded", view.excluded)) list("result-excluded", view.excluded, filled("tpl-item"));
+  if (changed("lines", view.lines)) links = list("result-lines", view.lines, filled("tpl-line"));
+  if (changed("schedule", view.schedule)) links = list("result-schedule", view.schedule, filled("tpl-plan")) || links;
+  if (changed("loans", view.loans)) links = list("result-loans", view.loans, filled("tpl-item")) || links;
+  if (changed("not_eligible", view.not_eligible)) links = list("result-not-eligible", view.not_eligible, filled("tpl-item")) || links;
+  if (changed("excluded", view.excluded)) links = list("result-excluded", view.excluded, filled("tpl-item")) || links;
   // What to do next: the page holds every policy's steps; show those of the policies that pay.
   if (changed("next", view.next)) {
     for (const item of byId("result-next").children) item.hidden = !view.next.includes(item.dataset.next);
     byId("result-next-block").hidden = view.next.length === 0;
   }
-  if (changed("policies", view.policies)) list("result-policies", view.policies, filled("tpl-policy"));
+  if (changed("policies", view.policies)) links = list("result-policies", view.policies, filled("tpl-policy")) || links;
   if (changed("office", view.office)) {
     const disclaimer = byId("result-disclaimer");
     disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
@@ -246,13 +253,27 @@ function render(response, q) {
   const again = new URLSearchParams(q);
   if (!again.has("date")) again.set("date", response.date ?? view.date);
   byId("print-url").textContent = new URL(`${location.pathname}#${again}`, location.href).href;
-  for (const a of byId("result").querySelectorAll("a.clause-link")) {
-    a.dataset.print = `${new URL(a.href).hash.slice(1)}：${a.href}`;
+  if (links) {
+    for (const a of byId("result").querySelectorAll("a.clause-link")) {
+      a.dataset.print = `${new URL(a.href).hash.slice(1)}：${a.href}`;
+    }
   }
   byId("result").dataset.computed = "true";
-  const running = byId("running-total");
-  running.hidden = false;
-  byId("running-total-amount").textContent = view.total;
+  setHidden(byId("running-total"), false);
+  setText(byId("running-total-amount"), view.total);
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function setData(element, name, value) {
+  const text = String(value ?? "");
+  if (element.dataset[name] !== text) element.dataset[name] = text;
+}
+
+function setHidden(element, hidden) {
+  if (element.hidden !== hidden) element.hidden = hidden;
 }
 
 // History: the first keystroke after a settled state opens a new entry, further keystrokes
