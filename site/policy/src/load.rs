@@ -275,7 +275,8 @@ impl Files for SomeFolders<'_> {
                 let walk = WalkDir::new(policies.join(&name))
                     .max_depth(3)
                     .sort_by_file_name();
-                entries.extend(walk.into_iter().map(|entry| match entry {
+                let walk = walk.into_iter().filter_entry(|e| e.file_name() != "schema");
+                entries.extend(walk.map(|entry| match entry {
                     Ok(entry) => Ok(Entry {
                         relative: relative(self.root, entry.path()),
                         depth: entry.depth() + 1,

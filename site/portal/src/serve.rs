@@ -135,15 +135,49 @@ struct Work {
     /// Each county folder updated quickly, with the edit count of its last update: after a
     /// whole build swaps in, those updated since it began are updated again, as the build
     /// may have read them before the edit.
-    updated: BTreeMap<String, u64>,
+    quick_updated: BTreeMap<String, u64>,
     /// How long the last whole build took.
     last_seconds: f64,
+    /// The last whole build's error, shown until a whole build succeeds: a quick update of
+    /// one county does not make it go away, unless every problem was in that county's folder.
+    whole_error: Option<WholeError>,
+}
+
+/// A whole build's error as shown, and the county folders its problems are in (`None` when
+/// one is elsewhere, or the build stopped for another reason).
+#[derive(Debug)]
+struct WholeError {
+    shown: String,
+    folders: Option<BTreeSet<String>>,
+}
+
+impl WholeError {
+    fn new(error: &BuildError, shown: String) -> WholeError {
+        let folders = match error {
+            BuildError::Check(problems) => problems
+                .items
+                .iter()
+                .map(|p| folder_of(Path::new(&p.file)))
+                .collect(),
+            _ => None,
+        };
+        WholeError { shown, folders }
+    }
+
+    /// Whether a good update of `folder` answers every problem.
+    fn only_in(&self, folder: &str) -> bool {
+        self.folders
+            .as_ref()
+            .is_some_and(|f| f.iter().all(|each| each == folder))
+    }
 }
 
 /// The preview: its project and output, the status the pages poll, and the work queue.
 #[derive(Debug)]
 struct Preview {
     root: PathBuf,
+    /// The root as given, absolute, and with links resolved, for the watcher's paths.
+    roots: Vec<PathBuf>,
     out: PathBuf,
     lang: Lang,
     status: Mutex<Status>,
@@ -152,6 +186,9 @@ struct Preview {
     work: Mutex<Work>,
     /// Signalled when a whole build is wanted.
     work_wanted: Condvar,
+    /// Held through each quick update: the edits' thread and the builder's (after a swap)
+    /// stage them in the same folder.
+    quick: Mutex<()>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -167,14 +204,23 @@ impl Preview {
         self.status_changed.notify_all();
     }
 
-    fn failed(&self, error: &BuildError) {
+    /// Say what went wrong, in the terminal and over the page; the text shown.
+    fn report_failure(&self, error: &BuildError) -> String {
         let text = describe(error, self.lang);
         say(&format!(
             "{text}\n{}",
             Msg::new(Key::ServeFailed).render(self.lang)
         ));
         let heading = Msg::new(Key::ServeOverlay).render(self.lang);
-        self.publish(Some(format!("{heading}\n\n{text}")));
+        let shown = format!("{heading}\n\n{text}");
+        self.publish(Some(shown.clone()));
+        shown
+    }
+
+    /// Update one county's files in the live site, one update at a time.
+    fn update(&self, folder: &str) -> Result<Update, BuildError> {
+        let _one_at_a_time = lock(&self.quick);
+        crate::update_county(&self.root, &self.out, folder)
     }
 
     /// The whole build, then the counties updated quickly while it ran, again.
@@ -190,22 +236,26 @@ impl Preview {
         match result {
             Ok(report) => {
                 let again: Vec<String> = lock(&self.work)
-                    .updated
+                    .quick_updated
                     .iter()
                     .filter(|(_, &edit)| edit > since)
                     .map(|(folder, _)| folder.clone())
                     .collect();
                 for folder in again {
                     // Its errors, if any, are the next whole build's to show.
-                    let _ = crate::update_county(&self.root, &self.out, &folder);
+                    let _ = self.update(&folder);
                 }
+                lock(&self.work).whole_error = None;
                 let rebuilt = Msg::new(Key::ServeRebuilt)
                     .arg("pages", report.pages)
                     .arg("seconds", format!("{:.2}", report.seconds));
                 say(&rebuilt.render(self.lang));
                 self.publish(None);
             }
-            Err(error) => self.failed(&error),
+            Err(error) => {
+                let shown = self.report_failure(&error);
+                lock(&self.work).whole_error = Some(WholeError::new(&error, shown));
+            }
         }
     }
 
@@ -230,32 +280,50 @@ impl Preview {
     /// Files changed (paths as the watcher gives them): the counties they are in updated at
     /// once when the project is big enough for that to matter, and a whole build wanted.
     fn edited(&self, paths: &[PathBuf]) {
-        let (edit, quick) = {
+        let folders = county_folders(&self.roots, paths).unwrap_or_default();
+        let folders = {
             let mut work = lock(&self.work);
             work.edits += 1;
-            (work.edits, work.last_seconds >= QUICK_FROM_SECONDS)
+            let edit = work.edits;
+            let quick = work.last_seconds >= QUICK_FROM_SECONDS && folders.len() <= QUICK_COUNTIES;
+            let folders = if quick { folders } else { BTreeSet::new() };
+            // Noted before the update: a whole build that swaps in meanwhile updates them
+            // again after.
+            for folder in &folders {
+                work.quick_updated.insert(folder.clone(), edit);
+            }
+            folders
         };
-        let folders = county_folders(&self.root, paths)
-            .filter(|folders| quick && folders.len() <= QUICK_COUNTIES)
-            .unwrap_or_default();
         for folder in folders {
-            match crate::update_county(&self.root, &self.out, &folder) {
+            match self.update(&folder) {
                 Ok(Update::Written {
                     county,
                     name,
                     files,
                     seconds,
                 }) => {
-                    lock(&self.work).updated.insert(folder, edit);
                     let updated = Msg::new(Key::ServeUpdated)
                         .arg("county", format!("{name} {county}"))
                         .arg("files", files)
                         .arg("seconds", format!("{seconds:.2}"));
                     say(&updated.render(self.lang));
-                    self.publish(None);
+                    let still = {
+                        let mut work = lock(&self.work);
+                        if work
+                            .whole_error
+                            .as_ref()
+                            .is_some_and(|e| e.only_in(&folder))
+                        {
+                            work.whole_error = None;
+                        }
+                        work.whole_error.as_ref().map(|e| e.shown.clone())
+                    };
+                    self.publish(still);
                 }
                 Ok(Update::Whole) => {}
-                Err(error) => self.failed(&error),
+                Err(error) => {
+                    self.report_failure(&error);
+                }
             }
         }
         let mut work = lock(&self.work);
@@ -278,23 +346,30 @@ impl Preview {
     }
 }
 
-/// The county folders (`policies/NAME`, relative to `root`) that `paths` are inside;
-/// `None` when any path is elsewhere (the facts, `regions.yaml`, `content/`, `templates/`):
-/// only a whole build can show such a change. Whether a folder is a county's (and not a
-/// prefecture's) is [`render::update_county`]'s to say.
-fn county_folders(root: &Path, paths: &[PathBuf]) -> Option<BTreeSet<String>> {
+/// The county folders (`policies/NAME`) that `paths` are inside, each relative to one of
+/// `roots` (the project root as given, absolute, and with links resolved: the watcher
+/// reports absolute paths); `None` when any path is elsewhere (the facts, `regions.yaml`,
+/// `content/`, `templates/`): only a whole build can show such a change. Whether a folder
+/// is a county's (and not a prefecture's) is [`render::update_county`]'s to say.
+fn county_folders(roots: &[PathBuf], paths: &[PathBuf]) -> Option<BTreeSet<String>> {
     let mut folders = BTreeSet::new();
     for path in paths {
-        let relative = path.strip_prefix(root).ok()?;
-        let mut parts = relative.components().map(|c| c.as_os_str().to_str());
-        let (Some(Some("policies")), Some(Some(folder)), Some(Some(_))) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        folders.insert(format!("policies/{folder}"));
+        let relative = roots.iter().find_map(|root| path.strip_prefix(root).ok())?;
+        folders.insert(folder_of(relative)?);
     }
     Some(folders)
+}
+
+/// The county folder (`policies/NAME`) a file (relative to the root) is inside; `None` for
+/// a file that is not inside a folder of `policies/`.
+fn folder_of(relative: &Path) -> Option<String> {
+    let mut parts = relative.components().map(|c| c.as_os_str().to_str());
+    let (Some(Some("policies")), Some(Some(folder)), Some(Some(_))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    Some(format!("policies/{folder}"))
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -401,14 +476,19 @@ fn handle(request: tiny_http::Request, preview: &Preview) {
 /// When `out` holds a site already, it is served at once while the first build runs.
 /// Runs until the process is stopped.
 pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), ServeError> {
+    let mut roots = vec![root.to_path_buf()];
+    roots.extend(std::path::absolute(root).ok());
+    roots.extend(root.canonicalize().ok());
     let preview = Arc::new(Preview {
         root: root.to_path_buf(),
+        roots,
         out: out.to_path_buf(),
         lang,
         status: Mutex::new(Status::default()),
         status_changed: Condvar::new(),
         work: Mutex::new(Work::default()),
         work_wanted: Condvar::new(),
+        quick: Mutex::new(()),
     });
     if out.join("index.html").is_file() {
         say(&Msg::new(Key::ServeBuilding).render(lang));

@@ -72,7 +72,13 @@ fn wait_for(
 /// `portal serve` on `root`, once it says where it listens: the server, its address and
 /// what it says next (in Chinese, each line as it comes).
 fn start(root: &Path) -> (Server, String, Receiver<String>) {
+    start_in(Path::new("."), root)
+}
+
+/// `portal serve` started in `folder` with `--root ROOT` as given (relative to it or not).
+fn start_in(folder: &Path, root: &Path) -> (Server, String, Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .current_dir(folder)
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
@@ -184,7 +190,8 @@ fn a_county_edited_on_a_big_project_shows_before_the_whole_build() {
     let dir = tempfile::tempdir().unwrap();
     // Big enough that the whole build takes over a second (debug build: several).
     portal::synthetic::generate(&support::repo(), dir.path(), 16, 1).unwrap();
-    let (server, address, lines) = start(dir.path());
+    // A root relative to where `portal` was started, as a clerk types it.
+    let (server, address, lines) = start_in(dir.path(), Path::new("."));
     let built = status(&address);
     assert!(built["error"].is_null(), "{built}");
     let version = |s: &serde_json::Value| s["version"].as_u64().unwrap();

@@ -130,6 +130,51 @@ fn what_only_a_whole_build_shows_is_declined() {
         assert_eq!(update, Update::Whole, "{folder}");
     }
     assert!(files(&out) == before, "nothing was written");
+
+    // A new document in 沁源's folder: the site does not list it yet; its id might be any
+    // other county's, and the pages that list documents must get it.
+    copy_dir(
+        &root.join("policies/140431-qinyuan/industry-2017"),
+        &root.join("policies/140431-qinyuan/industry-2018"),
+    );
+    let policy = root.join("policies/140431-qinyuan/industry-2018/policy.yaml");
+    let yaml = fs::read_to_string(&policy).unwrap();
+    fs::write(
+        &policy,
+        // A copy may be received together with the original, as the check requires.
+        yaml.replacen(
+            "id: qinyuan-2017-industry",
+            "id: qinyuan-2018-industry\ncombines_with: [qinyuan-2017-industry]",
+            1,
+        ),
+    )
+    .unwrap();
+    let update = update_county(root, &out, QINYUAN).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(update, Update::Whole, "a new document");
+    assert!(files(&out) == before, "nothing was written");
+}
+
+#[test]
+fn a_broken_link_in_an_edited_text_is_refused() {
+    let dir = seed_project();
+    let (root, out) = (dir.path(), dir.path().join("public"));
+    build_site(root, &out).unwrap_or_else(|e| panic!("{e}"));
+    let before = files(&out);
+    let text = fs::read_to_string(root.join(TEXT)).unwrap();
+    fs::write(
+        root.join(TEXT),
+        format!("{text}\n见[另一份文件](/policies/no-such-policy/)。\n"),
+    )
+    .unwrap();
+    let Err(BuildError::Links(broken)) = update_county(root, &out, QINYUAN) else {
+        panic!("a link to no page is refused");
+    };
+    assert!(
+        broken.iter().any(|b| b.link == "/policies/no-such-policy/"
+            && b.page == "policies/qinyuan-2017-industry/index.html"),
+        "{broken:?}"
+    );
+    assert!(files(&out) == before, "the site is as it was");
 }
 
 #[test]

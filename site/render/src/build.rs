@@ -229,14 +229,14 @@ pub(crate) struct Site {
     /// The site's description, for pages that have none of their own.
     description: String,
     /// The estimator's assets: path in the site and bytes.
-    assets: Vec<(String, Vec<u8>)>,
+    pub(crate) assets: Vec<(String, Vec<u8>)>,
     wasm_path: String,
     glue_path: String,
     script_path: String,
     /// The search page's script.
     search_script_path: String,
     /// The comparison's county picker's script (by prefecture only).
-    pick_script_path: String,
+    pub(crate) pick_script_path: String,
     /// The shape of an estimate, for the estimator's `<template>`s; the same for every county.
     shape: tera::Value,
 }
@@ -509,7 +509,7 @@ pub(crate) struct Run<'a> {
     site: &'a Site,
     staging: &'a Staging,
     plan: compare::Plan<'a>,
-    links: LinkIndex,
+    pub(crate) links: LinkIndex,
     failures: Mutex<Failures>,
     /// Each province's rulebooks and rates, a county's pieces at a time.
     open_data: OpenData<'a>,

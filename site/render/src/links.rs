@@ -224,6 +224,17 @@ impl LinkIndex {
     /// Every link of the pages, in page order, that misses its page or `#anchor` or is not
     /// site-absolute; `exists` says whether the site has a file (of any kind) at a path.
     pub fn check(&self, exists: impl Fn(&str) -> bool) -> Vec<BrokenLink> {
+        self.check_pages(exists, false)
+    }
+
+    /// Like [`LinkIndex::check`], for some pages of a site whose other pages are not in the
+    /// index (the preview's update of one county): an `#anchor` is checked only on a page
+    /// that is.
+    pub fn check_some(&self, exists: impl Fn(&str) -> bool) -> Vec<BrokenLink> {
+        self.check_pages(exists, true)
+    }
+
+    fn check_pages(&self, exists: impl Fn(&str) -> bool, some: bool) -> Vec<BrokenLink> {
         let inner = lock(&self.inner);
         let mut pages: Vec<(&String, &Page)> = inner.pages.iter().collect();
         pages.sort_unstable_by_key(|(path, _)| *path);
@@ -258,7 +269,8 @@ impl LinkIndex {
                     });
                     continue;
                 }
-                if fragment.is_some_and(|f| !f.is_empty()) {
+                let unknown = some && !inner.pages.contains_key(&target);
+                if fragment.is_some_and(|f| !f.is_empty()) && !unknown {
                     let found = inner
                         .pages
                         .get(&target)

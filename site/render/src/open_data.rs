@@ -7,7 +7,7 @@
 //! province's JSON a policy of a region above the county (the province's, a prefecture's, the
 //! nation's) is written once, under `above`, and each county's list of policies names it in
 //! its place as `{"above": "ID"}`: written in every county's entry, a province's policy made
-//! a third of the province's file at national size.
+//! a tenth of the province's file at national size (3,000 counties of 10 policies each).
 
 use crate::output::{lock, InOrder, OutputError, StagedFile, Staging};
 use crate::pages::{CountyEntry, RuleRow};
@@ -165,10 +165,10 @@ impl<'a> OpenData<'a> {
                         policies.push(PolicyEntry::Own(policy));
                         continue;
                     }
-                    let mut above = lock(&province.above);
-                    if !above.contains_key(&policy.id) {
-                        let json = serde_json::to_string(policy).unwrap_or_default();
-                        above.insert(policy.id.clone(), json);
+                    if !lock(&province.above).contains_key(&policy.id) {
+                        let json = serde_json::to_string(policy)
+                            .map_err(|e| io(&province_json(&province.code), e.into()))?;
+                        lock(&province.above).insert(policy.id.clone(), json);
                     }
                     policies.push(PolicyEntry::Above { above: &policy.id });
                 }

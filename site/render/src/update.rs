@@ -8,6 +8,7 @@
 use crate::build::{BuildError, EstimatorAssets, Run, Site};
 use crate::output::Staging;
 use crate::theme::Theme;
+use crate::urls;
 use policy::load::Parts;
 use std::collections::HashSet;
 use std::path::Path;
@@ -36,8 +37,13 @@ pub enum Update {
 /// Render the county whose folder is `folder` (relative to `root`, as
 /// `policies/140431-qinyuan`) again and move its files into the site at `out`, built before
 /// from the same project. `Err` carries the county's problems (only those: the whole
-/// build reports every problem of the project) or why a page could not be rendered or
-/// written; the site is then left as it was.
+/// build reports every problem of the project), a broken link of its pages, or why a page
+/// could not be rendered; the site is then left as it was (a file that cannot be moved
+/// stops the update where it is).
+///
+/// Its documents must be those the site's page of the county lists already: a new
+/// document, or one whose id another county's folder holds too, is for the whole build to
+/// check and show ([`Update::Whole`]).
 pub fn update_county(
     root: &Path,
     out: &Path,
@@ -57,10 +63,22 @@ pub fn update_county(
     let site = Site::prepare(root, theme, estimator)?;
     let part = match parts.county(index) {
         Some(part) => part,
-        None if parts.failed() => return Err(BuildError::Check(parts.found())),
+        None if parts.failed() => return Err(BuildError::Check(parts.problems_so_far())),
         None => return Ok(Update::Whole),
     };
     let county = parts.codes().get(index).cloned().unwrap_or_default();
+    // The county's page as the site has it names each of its documents' pages.
+    let listed = std::fs::read_to_string(out.join(urls::file_of(&urls::county(&county))))
+        .unwrap_or_default();
+    let known = part
+        .project
+        .documents
+        .iter()
+        .filter(|d| d.source.county == county)
+        .all(|d| listed.contains(&format!("\"{}\"", urls::policy(&d.source.id))));
+    if !known {
+        return Ok(Update::Whole);
+    }
     let name = part
         .project
         .counties
@@ -71,16 +89,30 @@ pub fn update_county(
     let run = Run::new(&site, &staging, &parts)?;
     // The run begins every province's open-data file; those are the whole build's to write.
     let begun: HashSet<String> = staging.paths().into_iter().collect();
+    // The site's content-hashed assets as this theme names them: after an edit to the theme,
+    // the whole build that brings them may not have swapped in yet.
+    for (path, bytes) in &site.assets {
+        // The county picker's script serves only the comparison, which waits.
+        if *path != site.pick_script_path && !out.join(path).is_file() {
+            staging.write(path, bytes)?;
+        }
+    }
     run.part(&part);
     if let Some(error) = run.first_failure() {
         return Err(error);
     }
-    drop(run);
     let written: Vec<String> = staging
         .paths()
         .into_iter()
         .filter(|path| !begun.contains(path))
         .collect();
+    let broken = run
+        .links
+        .check_some(|path| staging.contains(path) || out.join(path).is_file());
+    if !broken.is_empty() {
+        return Err(BuildError::Links(broken));
+    }
+    drop(run);
     let files = staging.update_out(&written)?;
     Ok(Update::Written {
         county,

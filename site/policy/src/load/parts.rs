@@ -221,7 +221,7 @@ impl Parts {
     /// The problems the parts made so far have found, without loading the whole project
     /// again: quick, but only what those parts show ([`Parts::finish`] reports every
     /// problem of the project).
-    pub fn found(&self) -> Diagnostics {
+    pub fn problems_so_far(&self) -> Diagnostics {
         let mut found = lock(&self.found).clone();
         found.sort();
         found
