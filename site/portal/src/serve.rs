@@ -110,8 +110,9 @@ fn describe(error: &BuildError, lang: Lang) -> String {
 }
 
 /// How long the files must be quiet after a change before building: an editor saves in
-/// several steps.
-const QUIET: Duration = Duration::from_millis(120);
+/// several steps, a few milliseconds apart (a step read half-written shows an error for a
+/// moment, and the next step's event builds again).
+const QUIET: Duration = Duration::from_millis(60);
 
 /// The quick path is taken once a whole build takes at least this long; below it, the whole
 /// build is quick enough and a single reload is calmer.
@@ -223,9 +224,21 @@ impl Preview {
         crate::update_county(&self.root, &self.out, folder)
     }
 
-    /// The whole build, then the counties updated quickly while it ran, again.
-    fn build_whole(&self) {
-        let result = crate::build_site(&self.root, &self.out);
+    /// The whole build, then the counties updated quickly while it ran, again. In the
+    /// background (`beside` edits), it leaves a core to the quick updates and the browser:
+    /// on a small machine they would otherwise wait for the build's threads.
+    fn build_whole(&self, beside: bool) {
+        let build = || crate::build_site(&self.root, &self.out);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let pool = beside.then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(cores.saturating_sub(1).max(1))
+                .build()
+        });
+        let result = match pool {
+            Some(Ok(pool)) => pool.install(build),
+            _ => build(),
+        };
         let since = {
             let mut work = lock(&self.work);
             if let Ok(report) = &result {
@@ -273,7 +286,7 @@ impl Preview {
                 work.wanted = false;
                 work.building_since = Some(work.edits);
             }
-            self.build_whole();
+            self.build_whole(true);
         }
     }
 
@@ -497,7 +510,7 @@ pub fn serve(root: &Path, out: &Path, port: u16, lang: Lang) -> Result<(), Serve
         // How long a whole build takes is not known yet: edits meanwhile take the quick path.
         work.last_seconds = QUICK_FROM_SECONDS;
     } else {
-        preview.build_whole();
+        preview.build_whole(false);
     }
 
     let (events, changes) = mpsc::channel::<Vec<PathBuf>>();
