@@ -43,19 +43,31 @@ fn seed_project() -> tempfile::TempDir {
 const QINYUAN: &str = "policies/140431-qinyuan";
 const TEXT: &str = "policies/140431-qinyuan/industry-2017/text.md";
 
+/// The seed project built: the folder, its `public/`, and every file of it.
+fn built() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    BTreeMap<String, Vec<u8>>,
+) {
+    let dir = seed_project();
+    let out = dir.path().join("public");
+    build_site(dir.path(), &out).unwrap_or_else(|e| panic!("{e}"));
+    let before = files(&out);
+    (dir, out, before)
+}
+
+/// Add a paragraph at the end of 沁源's text.
+fn add_to_text(root: &Path, paragraph: &str) {
+    let text = fs::read_to_string(root.join(TEXT)).unwrap();
+    fs::write(root.join(TEXT), format!("{text}\n{paragraph}\n")).unwrap();
+}
+
 #[test]
 fn an_edited_county_is_rendered_alone_as_the_whole_build_renders_it() {
-    let dir = seed_project();
-    let (root, out) = (dir.path(), dir.path().join("public"));
-    build_site(root, &out).unwrap_or_else(|e| panic!("{e}"));
-    let before = files(&out);
+    let (dir, out, before) = built();
+    let root = dir.path();
 
-    let text = fs::read_to_string(root.join(TEXT)).unwrap();
-    fs::write(
-        root.join(TEXT),
-        format!("{text}\n改动标记：这一段是新加的。\n"),
-    )
-    .unwrap();
+    add_to_text(root, "改动标记：这一段是新加的。");
     let update = update_county(root, &out, QINYUAN).unwrap_or_else(|e| panic!("{e}"));
     let Update::Written {
         county,
@@ -116,10 +128,8 @@ fn an_edited_county_is_rendered_alone_as_the_whole_build_renders_it() {
 
 #[test]
 fn what_only_a_whole_build_shows_is_declined() {
-    let dir = seed_project();
-    let (root, out) = (dir.path(), dir.path().join("public"));
-    build_site(root, &out).unwrap_or_else(|e| panic!("{e}"));
-    let before = files(&out);
+    let (dir, out, before) = built();
+    let root = dir.path();
     // 西乡's report is the text of 竹溪's and 房县's measures: they are loaded together.
     for folder in [
         "policies/610724-xixiang",
@@ -156,16 +166,9 @@ fn what_only_a_whole_build_shows_is_declined() {
 
 #[test]
 fn a_broken_link_in_an_edited_text_is_refused() {
-    let dir = seed_project();
-    let (root, out) = (dir.path(), dir.path().join("public"));
-    build_site(root, &out).unwrap_or_else(|e| panic!("{e}"));
-    let before = files(&out);
-    let text = fs::read_to_string(root.join(TEXT)).unwrap();
-    fs::write(
-        root.join(TEXT),
-        format!("{text}\n见[另一份文件](/policies/no-such-policy/)。\n"),
-    )
-    .unwrap();
+    let (dir, out, before) = built();
+    let root = dir.path();
+    add_to_text(root, "见[另一份文件](/policies/no-such-policy/)。");
     let Err(BuildError::Links(broken)) = update_county(root, &out, QINYUAN) else {
         panic!("a link to no page is refused");
     };
@@ -179,10 +182,8 @@ fn a_broken_link_in_an_edited_text_is_refused() {
 
 #[test]
 fn a_wrong_edit_is_reported_with_its_place_and_the_site_stays() {
-    let dir = seed_project();
-    let (root, out) = (dir.path(), dir.path().join("public"));
-    build_site(root, &out).unwrap_or_else(|e| panic!("{e}"));
-    let before = files(&out);
+    let (dir, out, before) = built();
+    let root = dir.path();
     let policy = root.join("policies/140431-qinyuan/industry-2017/policy.yaml");
     let yaml = fs::read_to_string(&policy).unwrap();
     fs::write(&policy, yaml.replacen("title:", "titel:", 1)).unwrap();

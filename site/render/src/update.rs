@@ -54,10 +54,7 @@ pub fn update_county(
     let started = Instant::now();
     // The county and the regions above it only: a national project's other folders are
     // not even listed.
-    let Some(parts) = Parts::open_county(root, folder).map_err(BuildError::Check)? else {
-        return Ok(Update::Whole);
-    };
-    let Some(index) = parts.county_in(folder) else {
+    let Some((parts, index)) = Parts::open_county(root, folder).map_err(BuildError::Check)? else {
         return Ok(Update::Whole);
     };
     let site = Site::prepare(root, theme, estimator)?;

@@ -86,10 +86,10 @@ impl Parts {
     /// Like [`Parts::open`], but of the counties only the one whose folder is `folder`
     /// (relative to the root, as `policies/140431-qinyuan`), with the prefectures,
     /// provinces and nation above it: what the preview needs to render that county again,
-    /// without reading the thousands of other folders of a national project. `Ok(None)`
-    /// when `folder` is not a county's. `Err` carries the problems found in the files read
+    /// without reading the thousands of other folders of a national project, and the
+    /// county's place (for [`Parts::county`]). `Ok(None)` when `folder` is not a county's. `Err` carries the problems found in the files read
     /// (only those: [`Parts::open`] reports every problem of the project).
-    pub fn open_county(root: &Path, folder: &str) -> Result<Option<Parts>, Diagnostics> {
+    pub fn open_county(root: &Path, folder: &str) -> Result<Option<(Parts, usize)>, Diagnostics> {
         let Some(name) = folder
             .strip_prefix("policies/")
             .filter(|n| !n.contains('/'))
@@ -127,7 +127,7 @@ impl Parts {
             found.sort();
             found
         })?;
-        Ok(parts.county_in(folder).is_some().then_some(parts))
+        Ok(parts.county_in(folder).map(|index| (parts, index)))
     }
 
     /// The parts of the project as `files` shows it; `Err` with what was found wrong.
@@ -214,7 +214,7 @@ impl Parts {
     /// The place of the county whose folder is `folder` (relative to the root, as
     /// `policies/140431-qinyuan`), for re-making one county's part; `None` for any other
     /// folder (a prefecture's, a province's, or none at all).
-    pub fn county_in(&self, folder: &str) -> Option<usize> {
+    fn county_in(&self, folder: &str) -> Option<usize> {
         self.folders.iter().position(|f| f == folder)
     }
 
