@@ -19,13 +19,18 @@ fn json(path: &Path) -> Value {
         .unwrap()
 }
 
-/// The bytes a server sends for a file: its `.gz` copy.
+/// The bytes a server sends for a file: its `.gz` copy, or (a page has none) the file
+/// gzipped as the server does it, at zlib's default level.
 fn sent(path: &Path) -> u64 {
     let mut gz = path.as_os_str().to_owned();
     gz.push(".gz");
-    fs::metadata(&gz)
-        .unwrap_or_else(|e| panic!("{}: {e}", Path::new(&gz).display()))
-        .len()
+    if let Ok(copy) = fs::metadata(&gz) {
+        return copy.len();
+    }
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+    encoder.finish().unwrap().len() as u64
 }
 
 /// The pieces holding every gram of `word`, from the dictionary, as the script finds them.

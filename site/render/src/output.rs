@@ -1,11 +1,11 @@
 //! Writing the site safely: every file path is checked to stay inside the output folder
 //! whatever an id says, and the whole site is written beside the output as it is made and
 //! swapped in at the end, so a failed build leaves the previous site exactly as it was.
-//! Every compressible file (HTML, CSS, JavaScript, JSON, SVG, wasm …, see
-//! [`crate::serving::compressible`]) gets a gzip copy beside it, `X.gz`, made as it is
-//! written (a file written a piece at a time is compressed a piece at a time), for servers
-//! that send precompressed files (nginx's `gzip_static`); the content-hashed assets also get a
-//! Brotli copy, `X.br` ([`crate::serving::brotli_copy`], for `brotli_static`).
+//! The compressible files fetched often or big (the assets, the search index, the site-wide
+//! open data; see [`crate::serving::precompressed`]) get a gzip copy beside them, `X.gz`, made
+//! as each is written (a file written a piece at a time is compressed a piece at a time), for
+//! servers that send precompressed files (nginx's `gzip_static`); the content-hashed assets
+//! also get a Brotli copy, `X.br` ([`crate::serving::brotli_copy`], for `brotli_static`).
 
 use flate2::write::GzEncoder;
 use flate2::{Compression, GzBuilder};
@@ -74,6 +74,8 @@ pub struct Staging {
     /// `.NAME.parts-PID` beside `out`: files the build assembles pages from, never published.
     scratch: PathBuf,
     written: Mutex<Written>,
+    /// The folders made so far in `dir`: each is made once, not once per file in it.
+    folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -154,6 +156,7 @@ impl Staging {
             dir,
             scratch,
             written: Mutex::new(Written::default()),
+            folders: Mutex::new(HashSet::new()),
             committed: false,
         };
         fs::create_dir_all(&staging.dir).map_err(io(&staging.dir))?;
@@ -166,7 +169,10 @@ impl Staging {
         let target = self.dir.join(safe_relative(path)?);
         lock(&self.written).paths.insert(path.to_owned());
         if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
+            if !lock(&self.folders).contains(dir) {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+                lock(&self.folders).insert(dir.to_path_buf());
+            }
         }
         Ok(target)
     }
@@ -177,7 +183,7 @@ impl Staging {
         let target = self.prepare(path)?;
         fs::write(&target, bytes).map_err(io(&target))?;
         lock(&self.written).bytes += bytes.len();
-        if crate::serving::compressible(path) {
+        if crate::serving::precompressed(path) {
             let gz = gz_path(&target);
             let mut encoder = gzip(Vec::with_capacity(bytes.len() / 3 + 64));
             let compressed = encoder
@@ -201,7 +207,7 @@ impl Staging {
     pub fn create(&self, path: &str) -> Result<StagedFile<'_>, OutputError> {
         let target = self.prepare(path)?;
         let file = fs::File::create(&target).map_err(io(&target))?;
-        let gz = if crate::serving::compressible(path) {
+        let gz = if crate::serving::precompressed(path) {
             let gz = gz_path(&target);
             let file = fs::File::create(&gz).map_err(io(&gz))?;
             Some(gzip(BufWriter::with_capacity(1 << 16, file)))
@@ -541,25 +547,27 @@ mod tests {
         // A complete build replaces it, files written whole or a piece at a time.
         let second = Staging::new(&out).unwrap();
         second.write("index.html", b"new").unwrap();
+        second.write("data/index.json", b"{}").unwrap();
         let mut big = second.create("data/big.json").unwrap();
         big.write_all(b"[1,").unwrap();
         big.write_all(b"2]").unwrap();
         big.finish().unwrap();
         assert!(second.contains("data/big.json") && !second.contains("a"));
-        assert_eq!((second.len(), second.total_bytes()), (2, 8));
+        assert_eq!((second.len(), second.total_bytes()), (3, 10));
         assert_eq!(
             second.compressed().0,
             2,
-            "a .gz beside each, not counted as a page"
+            "a .gz beside each data file (none beside a page), not counted as a file"
         );
         second.commit().unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert!(!out.join("index.html.gz").exists());
         assert_eq!(
             fs::read_to_string(out.join("data/big.json")).unwrap(),
             "[1,2]"
         );
         // The gzip copies hold the same bytes, written whole or a piece at a time.
-        for (path, text) in [("index.html", "new"), ("data/big.json", "[1,2]")] {
+        for (path, text) in [("data/index.json", "{}"), ("data/big.json", "[1,2]")] {
             let gz = fs::read(out.join(format!("{path}.gz"))).unwrap();
             let mut plain = String::new();
             std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain)

@@ -69,10 +69,32 @@ const COMPRESSIBLE: &[(&str, &str)] = &[
     ("yaml", "application/yaml"),
 ];
 
-/// Whether `portal build` precompresses the file at `path` (by its extension).
+/// Whether the file at `path` is worth compressing (by its extension): a server compresses it
+/// as it sends it, unless `portal build` wrote a `.gz` beside it (see [`precompressed`]).
 pub fn compressible(path: &str) -> bool {
     path.rsplit_once('.')
         .is_some_and(|(_, ext)| COMPRESSIBLE.iter().any(|(e, _)| *e == ext))
+}
+
+/// Whether `portal build` writes a gzip copy (`X.gz`) beside the file at `path` (relative,
+/// as written): the compressible files fetched often or big, that is the assets, the search
+/// index, the site-wide open data, the sitemap and the feed. Not the HTML pages, nor the
+/// open data written per policy and per county (a policy's YAML `policies/ID/policy.yaml`,
+/// its rules `data/rules/ID.json`, a county's rulebook `data/counties/CODE.json`): they are
+/// nine files in ten of a national build, and copying them took a fifth of its time. A
+/// server compresses those as it sends them, at the level the copies had (`gzip on` and
+/// `gzip_comp_level 6` in `portal config nginx`; static hosts compress by themselves).
+pub fn precompressed(path: &str) -> bool {
+    let per_document = |prefix: &str, name_end: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(name_end))
+            .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+    };
+    compressible(path)
+        && !path.ends_with(".html")
+        && !per_document("policies/", "/policy.yaml")
+        && !per_document("data/rules/", ".json")
+        && !per_document("data/counties/", ".json")
 }
 
 /// Whether `portal build` also writes a Brotli copy (`X.br`): the content-hashed assets
@@ -188,13 +210,14 @@ pub fn nginx(root: &Path, listen: &str, brotli: Brotli) -> Result<String, Config
          \x20   absolute_redirect off;\n    server_tokens off;\n"
     );
     out.push_str(
-        "    # `portal build` writes X.gz beside every compressible file: sent as they are.\n\
+        "    # `portal build` writes X.gz beside the assets, the search index and the site-wide data:\n\
+         \x20   # sent as they are. Pages and each policy's and county's data are compressed as sent.\n\
          \x20   gzip_static on;\n    gzip on;\n    gzip_vary on;\n    gzip_comp_level 6;\n    gzip_min_length 256;\n",
     );
     let types = compressible_types().join(" ");
     let _ = writeln!(out, "    gzip_types {types};");
     // The assets have `.br` copies too, sent to a browser that takes Brotli; everything
-    // else has its `.gz` (no on-the-fly Brotli: a precompressed file is always there).
+    // else has its `.gz` or is compressed on the fly with gzip (no on-the-fly Brotli).
     match brotli {
         Brotli::On => out.push_str(
             "    # The assets' X.br copies (libnginx-mod-http-brotli-static).\n    brotli_static on;\n",
@@ -370,6 +393,31 @@ mod tests {
         }
         for path in ["logo.png", "x.gz", "README"] {
             assert!(!compressible(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn assets_search_and_site_wide_data_are_precompressed_pages_are_not() {
+        for path in [
+            "search/index.json",
+            "search/p/140431.json",
+            "data/index.json",
+            "data/provinces/140000.json",
+            "data/facts.json",
+            "assets/site.0123abcd.css",
+        ] {
+            assert!(precompressed(path), "{path}");
+        }
+        for path in [
+            "index.html",
+            "policies/140431-industry-2017/index.html",
+            "counties/140431/index.html",
+            "policies/140431-industry-2017/policy.yaml",
+            "data/rules/140431-industry-2017.json",
+            "data/counties/140431.json",
+            "logo.png",
+        ] {
+            assert!(!precompressed(path), "{path}");
         }
     }
 }
