@@ -155,9 +155,9 @@ function showErrors(errors) {
   // Rebuilt only when the problems change: a list replaced under the pointer (a field's
   // change event fires as the link is pressed) would swallow the click.
   const shown = summary.querySelector("ul");
-  const same = shown.children.length === items.length
+  const unchanged = shown.children.length === items.length
     && items.every((li, i) => li.isEqualNode(shown.children[i]));
-  if (!same) shown.replaceChildren(...items);
+  if (!unchanged) shown.replaceChildren(...items);
   summary.hidden = false;
   document.title = `${words.tError}${root.dataset.title}`;
 }
@@ -195,13 +195,31 @@ function showRatesOf(date) {
 // change a line or two of an estimate, and rebuilding the rest costs more than the engine.
 let shown = {};
 function changed(part, value) {
-  const key = typeof value === "string" ? value : JSON.stringify(value);
-  if (shown[part] === key) return false;
-  shown[part] = key;
+  if (part in shown && same(shown[part], value)) return false;
+  shown[part] = value;
   return true;
 }
 
-function render(response, q) {
+/// Whether two values of the engine's answer are equal, compared in place: a third cheaper
+/// than writing both out as JSON, which was most of what a keystroke cost beside the engine.
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  let keys = 0;
+  for (const key in a) {
+    if (!same(a[key], b[key])) return false;
+    keys++;
+  }
+  for (const key in b) keys--;
+  return keys === 0;
+}
+
+function render(response, q, typing) {
   const date = response.status === "estimate" ? response.date : "";
   if (changed("rates", date)) showRatesOf(date);
   const total = byId("estimate-total");
@@ -247,20 +265,36 @@ function render(response, q) {
     const disclaimer = byId("result-disclaimer");
     disclaimer.textContent = disclaimer.dataset.template.replace("{office}", view.office);
   }
-  byId("share").href = `${location.pathname}#${q}`;
-  // The printout names each clause and the address that gives this estimate again: the
-  // answers and the rules' date (today's, unless one was typed) in the fragment.
+  estimateShown = { q, date: response.date ?? view.date, links: links || estimateShown?.links };
+  if (!typing) writeAddresses();
+  byId("result").dataset.computed = "true";
+  setHidden(byId("running-total"), false);
+  setText(byId("running-total-amount"), view.total);
+}
+
+// The addresses that give the estimate on the page again: the share link's, the printout's
+// (the answers and the rules' date, today's unless one was typed, in the fragment), and each
+// clause link's as printed. Not rewritten per keystroke: setting a link's address costs a
+// tenth of a millisecond (the browser looks up whether it was visited), and the clause
+// links' another, together more than the engine. They are written when an answer settles,
+// and brought up to date before the share link is used or the page printed.
+let estimateShown = null;
+function writeAddresses() {
+  if (!estimateShown) return;
+  const { q, date, links } = estimateShown;
+  const share = byId("share");
+  const href = `${location.pathname}#${q}`;
+  if (share.getAttribute("href") !== href) share.setAttribute("href", href);
   const again = new URLSearchParams(q);
-  if (!again.has("date")) again.set("date", response.date ?? view.date);
-  byId("print-url").textContent = new URL(`${location.pathname}#${again}`, location.href).href;
+  if (!again.has("date")) again.set("date", date);
+  setText(byId("print-url"), new URL(`${location.pathname}#${again}`, location.href).href);
+  // The clause links were rebuilt since they were last given their printed addresses.
   if (links) {
     for (const a of byId("result").querySelectorAll("a.clause-link")) {
       a.dataset.print = `${new URL(a.href).hash.slice(1)}：${a.href}`;
     }
+    estimateShown.links = false;
   }
-  byId("result").dataset.computed = "true";
-  setHidden(byId("running-total"), false);
-  setText(byId("running-total-amount"), view.total);
 }
 
 function setText(element, text) {
@@ -292,7 +326,7 @@ function update(mode) {
   }
   const started = performance.now();
   try {
-    render(JSON.parse(estimator.estimate(q, day)), q);
+    render(JSON.parse(estimator.estimate(q, day)), q, mode === "type");
   } catch (error) {
     // The engine refuses bad input with messages; this is for the unforeseen.
     console.error(error);
@@ -368,6 +402,10 @@ async function start() {
     byId("result-title").focus({ preventScroll: true });
   });
   byId("print").addEventListener("click", () => window.print());
+  window.addEventListener("beforeprint", writeAddresses);
+  for (const use of ["pointerdown", "touchstart", "focus", "contextmenu"]) {
+    byId("share").addEventListener(use, writeAddresses, { passive: true });
+  }
   root.dataset.ready = "true";
   await yieldToPage();
   keepForOffline();

@@ -179,6 +179,18 @@ try {
   // A generous bound, so a slow CI machine does not fail it but a return to rebuilding
   // everything per keystroke (several ms) does.
   check(median <= 2, `one re-estimate per keystroke: median ${median.toFixed(2)} ms ≤ 2 ms`);
+  // The addresses are not rewritten per keystroke, but are right when used: the printout's
+  // before printing, the share link's when it is reached.
+  await page.locator("#f-pigs").fill("");
+  await page.locator("#f-pigs").press("7");
+  const beforePrint = await page.evaluate(() => {
+    dispatchEvent(new Event("beforeprint"));
+    return document.getElementById("print-url").textContent;
+  });
+  check(/[#&]pigs=7(&|$)/.test(new URL(beforePrint).hash), "typed, then printed: the printout's address has the answer just typed", beforePrint);
+  await page.focus("#share");
+  const shared = await page.$eval("#share", (a) => a.href);
+  check(/[#&]pigs=7(&|$)/.test(new URL(shared).hash), "typed, then the share link reached: its address has the answer just typed", shared);
   check(errors.length === 0, "no script errors", errors.join("; "));
   await context.close();
 
