@@ -320,7 +320,7 @@ fn nginx_serves_the_site_with_its_headers_compressed() {
     let port = nginx.port;
     let mut seen = Vec::new();
 
-    // Pages: revalidated, each with its policy; compressed on request, from the .gz copy.
+    // Pages: revalidated, each with its policy; compressed on request (as nginx sends them).
     for (path, file, wasm) in [
         ("/", "index.html", false),
         ("/counties/533401/", "counties/533401/index.html", false),
