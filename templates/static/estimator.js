@@ -205,8 +205,9 @@ function changed(part, value) {
 function same(a, b) {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
+    if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
     return true;
   }
@@ -403,7 +404,9 @@ async function start() {
   });
   byId("print").addEventListener("click", () => window.print());
   window.addEventListener("beforeprint", writeAddresses);
-  for (const use of ["pointerdown", "touchstart", "focus", "contextmenu"]) {
+  // Whichever way the link is reached: pointer, touch, keyboard, a screen reader's click, a
+  // long press for its menu, or a hover that shows its address.
+  for (const use of ["pointerenter", "pointerdown", "touchstart", "focus", "click", "contextmenu"]) {
     byId("share").addEventListener(use, writeAddresses, { passive: true });
   }
   root.dataset.ready = "true";

@@ -54,8 +54,8 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of everything else (pages, open data): kept, but asked again each time.
 pub const CACHE_REVALIDATE: &str = "no-cache";
 
-/// The extensions `portal build` writes a `.gz` beside, and the MIME types a server should
-/// compress on the fly when no `.gz` is there.
+/// The extensions of the files worth compressing (those [`precompressed`] names get a `.gz`
+/// beside them), and the MIME types a server should compress on the fly when no `.gz` is there.
 const COMPRESSIBLE: &[(&str, &str)] = &[
     ("html", "text/html"),
     ("css", "text/css"),
@@ -67,6 +67,10 @@ const COMPRESSIBLE: &[(&str, &str)] = &[
     ("csv", "text/csv"),
     ("txt", "text/plain"),
     ("yaml", "application/yaml"),
+    // The estimator's compact rules (`data/counties/CODE.HASH.rules`): binary, but they
+    // shrink to 40 %. A server sends their `.gz` copy (nginx's `gzip_static` asks no type)
+    // and never compresses `application/octet-stream` on the fly (see `compressible_types`).
+    ("rules", "application/octet-stream"),
 ];
 
 /// Whether the file at `path` is worth compressing (by its extension): a server compresses it
@@ -77,8 +81,9 @@ pub fn compressible(path: &str) -> bool {
 }
 
 /// Whether `portal build` writes a gzip copy (`X.gz`) beside the file at `path` (relative,
-/// as written): the compressible files fetched often or big, that is the assets, the search
-/// index, the site-wide open data, the sitemap and the feed. Not the HTML pages, nor the
+/// as written): the compressible files fetched often or big, that is the assets, the
+/// estimator's compact rules, the search index, the site-wide open data, the sitemap and the
+/// feed. Not the HTML pages, nor the
 /// open data written per policy and per county (a policy's YAML `policies/ID/policy.yaml`,
 /// its rules `data/rules/ID.json`, a county's rulebook `data/counties/CODE.json`): they are
 /// nine files in ten of a national build, and copying them took a fifth of its time. A
@@ -106,12 +111,13 @@ pub fn brotli_copy(path: &str) -> bool {
     path.starts_with(urls::ASSETS_DIR) && compressible(path)
 }
 
-/// The MIME types to compress; `text/html` is left out, nginx always compresses it.
+/// The MIME types to compress on the fly; `text/html` is left out, nginx always compresses
+/// it, and so is `application/octet-stream`, the type of every file nginx does not know.
 fn compressible_types() -> Vec<&'static str> {
     let mut types: Vec<&str> = COMPRESSIBLE
         .iter()
         .map(|(_, t)| *t)
-        .filter(|t| *t != "text/html")
+        .filter(|t| !matches!(*t, "text/html" | "application/octet-stream"))
         .collect();
     // Feeds and the JavaScript type nginx's mime.types uses for `.js`.
     types.extend(["application/atom+xml", "text/javascript"]);
@@ -254,6 +260,15 @@ pub fn nginx(root: &Path, listen: &str, brotli: Brotli) -> Result<String, Config
     );
     nginx_headers(&mut out, "        ", PageKind::Estimator, CACHE_REVALIDATE);
     out.push_str("    }\n");
+    // Debian's mime.types names neither YAML nor CSV: as application/octet-stream they
+    // would be downloaded rather than shown, and never compressed as sent (a policy's YAML
+    // has no `.gz` copy).
+    out.push_str(
+        "    # Open data that nginx's mime.types does not name, typed so that it is compressed as sent.\n\
+         \x20   location ~ \"\\.(yaml|csv)$\" {\n        types { application/yaml yaml; text/csv csv; }\n",
+    );
+    nginx_headers(&mut out, "        ", PageKind::Page, CACHE_REVALIDATE);
+    out.push_str("    }\n");
     out.push_str("    # Pages, open data and everything else: asked again on every visit.\n    location / {\n");
     nginx_headers(&mut out, "        ", PageKind::Page, CACHE_REVALIDATE);
     out.push_str("    }\n}\n");
@@ -336,7 +351,7 @@ mod tests {
         // carries all four.
         let config = nginx(Path::new("/srv/site"), "80", Brotli::Off).unwrap();
         let locations = config.matches("location ").count();
-        assert_eq!(locations, 4, "{config}");
+        assert_eq!(locations, 5, "{config}");
         for header in [
             "Content-Security-Policy",
             "X-Content-Type-Options",
@@ -404,6 +419,7 @@ mod tests {
             "data/index.json",
             "data/provinces/140000.json",
             "data/facts.json",
+            "data/counties/140431.0123abcd.rules",
             "assets/site.0123abcd.css",
         ] {
             assert!(precompressed(path), "{path}");

@@ -188,9 +188,13 @@ try {
     return document.getElementById("print-url").textContent;
   });
   check(/[#&]pigs=7(&|$)/.test(new URL(beforePrint).hash), "typed, then printed: the printout's address has the answer just typed", beforePrint);
-  await page.focus("#share");
-  const shared = await page.$eval("#share", (a) => a.href);
-  check(/[#&]pigs=7(&|$)/.test(new URL(shared).hash), "typed, then the share link reached: its address has the answer just typed", shared);
+  // Another digit, then the link pressed with the field still focused (no change event).
+  await page.locator("#f-pigs").press("8");
+  const shared = await page.$eval("#share", (a) => {
+    a.dispatchEvent(new PointerEvent("pointerdown"));
+    return a.href;
+  });
+  check(/[#&]pigs=78(&|$)/.test(new URL(shared).hash), "typed, then the share link pressed: its address has the answer just typed", shared);
   check(errors.length === 0, "no script errors", errors.join("; "));
   await context.close();
 

@@ -1,8 +1,8 @@
 // The search page as readers use it, in Debian's headless Chromium: Chinese queries (a word
 // inside a compound, an item name, a single character, no results), filters alone and with
 // words, the header's box and the results by keyboard only, axe-core on the page with
-// results, no request leaving 127.0.0.1, and the bytes each query loads (the .gz beside each
-// file, as a server sends it).
+// results, no request leaving 127.0.0.1, and the bytes each query loads (gzipped, as a server
+// sends each file).
 //
 //   node search.mjs SITE_DIR [SCREENSHOT_DIR]
 //
