@@ -1,9 +1,7 @@
 // The bytes each query loads on a built site (what a server sends, gzipped), for the
 // figures: `node search-load.mjs SITE_DIR [QUERY_STRING ...]`. Prints a line per query.
-import { stat, readFile } from "node:fs/promises";
-import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { serve, chromiumArgs } from "./static-server.mjs";
+import { serve, chromiumArgs, sentBytes } from "./static-server.mjs";
 import { chromium } from "playwright-core";
 
 const [siteDir, ...queries] = process.argv.slice(2);
@@ -13,9 +11,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || 
 const sent = async (url) => {
   let file = join(siteDir, decodeURIComponent(new URL(url).pathname));
   if (file.endsWith("/")) file += "index.html";
-  try { return (await stat(file + ".gz")).size; } catch { /* a page: no copy */ }
-  // What the server sends for a file without a copy: it gzipped at zlib's default level.
-  try { return gzipSync(await readFile(file)).length; } catch { return 0; }
+  return sentBytes(file);
 };
 try {
   for (const query of ["", ...(queries.length ? queries : ["q=日光温室", "q=蜂", "q=补助", "q=火箭发射", "status=失效&province=610000"])]) {

@@ -7,11 +7,10 @@
 //   node search.mjs SITE_DIR [SCREENSHOT_DIR]
 //
 // Prints one line per check, the loads as "load: …" lines, and "N passed, N failed".
-import { stat, mkdir, readFile } from "node:fs/promises";
-import { gzipSync } from "node:zlib";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { serve, chromiumArgs } from "./static-server.mjs";
+import { serve, chromiumArgs, sentBytes } from "./static-server.mjs";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -34,9 +33,7 @@ const check = (ok, what, detail = "") => {
 const sent = async (path) => {
   let file = join(siteDir, decodeURIComponent(new URL(path, base).pathname));
   if (file.endsWith("/")) file += "index.html";
-  try { return (await stat(file + ".gz")).size; } catch { /* a page: no copy */ }
-  // What the server sends for a file without a copy: it gzipped at zlib's default level.
-  try { return gzipSync(await readFile(file)).length; } catch { return 0; }
+  return sentBytes(file);
 };
 
 const context = await browser.newContext({ viewport: { width: 412, height: 900 } });

@@ -1,6 +1,7 @@
 // A static file server on 127.0.0.1 for the browser tests (nothing else is contacted).
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { join, extname, normalize } from "node:path";
 
 const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
@@ -29,3 +30,10 @@ export async function serve(siteDir) {
 
 export const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync"];
+
+// The bytes a server sends for a site file: its .gz copy where the build wrote one, else the
+// file gzipped as the server does it (zlib's default level); 0 for a file that is not there.
+export async function sentBytes(file) {
+  try { return (await stat(file + ".gz")).size; } catch { /* a page: no copy */ }
+  try { return gzipSync(await readFile(file)).length; } catch { return 0; }
+}
