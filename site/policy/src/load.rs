@@ -80,7 +80,7 @@ pub struct Document {
     pub period: Period,
     /// The compiled rules; `None` for reports.
     pub compiled: Option<Policy>,
-    /// Where each YAML path of `file` is; built once, used by every check that reports.
+    /// Where each YAML path of `file` is; built when a check first reports, then kept.
     pub index: YamlIndex,
     /// What the engine computed for each worked example during the check, in order; the
     /// policy page shows these rather than computing them again.
@@ -1030,7 +1030,7 @@ fn load_document(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Document> {
     let source: &SourceText = &file;
-    let index = YamlIndex::build(source);
+    let index = YamlIndex::lazy(file.clone());
     let mut value = match yaml::parse_value(source, &index) {
         Ok(v) => v,
         Err(found) => {

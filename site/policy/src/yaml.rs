@@ -1,5 +1,6 @@
 //! Reading YAML with positions: serde gives typed values and the path of a bad one, and an
-//! event pass records where every path starts, so any later check can point at its line.
+//! event pass records where every path starts, so any later check can point at its line
+//! (for a policy file, only once something is to be pointed at).
 //!
 //! Reading recovers, so that one structural mistake does not hide the others ([`typed`]): an
 //! unknown key is reported and left out, a value of the wrong type is reported and left out,
@@ -15,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_yaml_ng::{Mapping, Value};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -28,8 +30,20 @@ struct Node {
 }
 
 /// Byte positions of every node of a document, by YAML path (`rules[2].rate`).
+///
+/// Only a problem needs a position, and a second pass over every file is a tenth of a
+/// national build: an index made with [`YamlIndex::lazy`] reads its file the first time a
+/// position is asked for, so a file without problems is never indexed.
 #[derive(Debug, Clone, Default)]
 pub struct YamlIndex {
+    /// The file, for an index not built yet.
+    source: Option<Arc<SourceText>>,
+    positions: OnceLock<Positions>,
+}
+
+/// What indexing a file found.
+#[derive(Debug, Clone, Default)]
+struct Positions {
     nodes: HashMap<String, Node>,
     /// Keys written a second time in the same mapping: the path and the second key's offset.
     duplicates: Vec<(String, usize)>,
@@ -55,7 +69,7 @@ const MAX_INDEXED_DEPTH: usize = 128;
 struct Indexer<'a> {
     source: &'a SourceText,
     stack: Vec<Frame>,
-    index: YamlIndex,
+    index: Positions,
 }
 
 impl Indexer<'_> {
@@ -157,10 +171,78 @@ impl MarkedEventReceiver for Indexer<'_> {
 impl YamlIndex {
     /// Where every path of `source` is (a file that does not parse gets a partial index).
     pub fn build(source: &SourceText) -> YamlIndex {
+        YamlIndex {
+            source: None,
+            positions: OnceLock::from(Positions::of(source)),
+        }
+    }
+
+    /// The index of `source`, built when a position is first asked for.
+    pub fn lazy(source: Arc<SourceText>) -> YamlIndex {
+        YamlIndex {
+            source: Some(source),
+            positions: OnceLock::new(),
+        }
+    }
+
+    fn positions(&self) -> &Positions {
+        self.positions.get_or_init(|| {
+            self.source
+                .as_deref()
+                .map_or_else(Positions::default, Positions::of)
+        })
+    }
+
+    /// Whether nothing has asked for a position yet.
+    fn is_unbuilt(&self) -> bool {
+        self.positions.get().is_none()
+    }
+
+    /// The span of the value at `path`, or of the nearest enclosing node that exists
+    /// (a missing key points at its parent).
+    pub fn value_span(&self, path: &str) -> Range<usize> {
+        let node = self.positions().nearest(path);
+        node.map_or(0..0, |n| n.value..n.value + 1)
+    }
+
+    /// The span of the key at `path` (for "unknown key"), else of its value.
+    pub fn key_span(&self, path: &str, key_len: usize) -> Range<usize> {
+        match self.positions().nodes.get(path) {
+            Some(Node { key: Some(k), .. }) => *k..*k + key_len,
+            _ => self.value_span(path),
+        }
+    }
+
+    /// The span of `inner` (a byte range inside a scalar's text), for formula errors.
+    pub fn span_within(&self, path: &str, inner: Range<usize>) -> Range<usize> {
+        match self.positions().nodes.get(path) {
+            Some(node) if !node.block => {
+                let start = node.value + usize::from(node.quoted);
+                start + inner.start..start + inner.end.max(inner.start + 1)
+            }
+            _ => self.value_span(path),
+        }
+    }
+
+    /// Where the key of the value at `path` starts, when it is a key's value.
+    pub fn key_start(&self, path: &str) -> Option<usize> {
+        self.positions().nodes.get(path)?.key
+    }
+
+    /// Where the text of the scalar at `path` starts (after its opening quote), unless it is
+    /// a `|` or `>` block.
+    pub fn value_start(&self, path: &str) -> Option<usize> {
+        let node = self.positions().nodes.get(path)?;
+        (!node.block).then(|| node.value + usize::from(node.quoted))
+    }
+}
+
+impl Positions {
+    fn of(source: &SourceText) -> Positions {
         let mut indexer = Indexer {
             source,
             stack: Vec::new(),
-            index: YamlIndex::default(),
+            index: Positions::default(),
         };
         // A syntax error is reported by serde with its position; the index is then partial.
         // The events are taken one by one: yaml-rust2's own `load` recurses once per level of
@@ -184,44 +266,6 @@ impl YamlIndex {
         indexer.index
     }
 
-    /// The span of the value at `path`, or of the nearest enclosing node that exists
-    /// (a missing key points at its parent).
-    pub fn value_span(&self, path: &str) -> Range<usize> {
-        let node = self.nearest(path);
-        node.map_or(0..0, |n| n.value..n.value + 1)
-    }
-
-    /// The span of the key at `path` (for "unknown key"), else of its value.
-    pub fn key_span(&self, path: &str, key_len: usize) -> Range<usize> {
-        match self.nodes.get(path) {
-            Some(Node { key: Some(k), .. }) => *k..*k + key_len,
-            _ => self.value_span(path),
-        }
-    }
-
-    /// The span of `inner` (a byte range inside a scalar's text), for formula errors.
-    pub fn span_within(&self, path: &str, inner: Range<usize>) -> Range<usize> {
-        match self.nodes.get(path) {
-            Some(node) if !node.block => {
-                let start = node.value + usize::from(node.quoted);
-                start + inner.start..start + inner.end.max(inner.start + 1)
-            }
-            _ => self.value_span(path),
-        }
-    }
-
-    /// Where the key of the value at `path` starts, when it is a key's value.
-    pub fn key_start(&self, path: &str) -> Option<usize> {
-        self.nodes.get(path)?.key
-    }
-
-    /// Where the text of the scalar at `path` starts (after its opening quote), unless it is
-    /// a `|` or `>` block.
-    pub fn value_start(&self, path: &str) -> Option<usize> {
-        let node = self.nodes.get(path)?;
-        (!node.block).then(|| node.value + usize::from(node.quoted))
-    }
-
     fn nearest(&self, path: &str) -> Option<&Node> {
         let mut path = path.to_owned();
         loop {
@@ -236,6 +280,25 @@ impl YamlIndex {
                 None => path.clear(),
             }
         }
+    }
+}
+
+/// Whether `text` has so many `[` and `{` that they could nest deep enough for libyaml's
+/// quadratic time to matter (2,000 levels take it about 30 ms); a policy file has dozens.
+fn may_nest_deeply(text: &str) -> bool {
+    const BRACKETS_SERDE_MAY_READ: usize = 2_000;
+    text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() > BRACKETS_SERDE_MAY_READ
+}
+
+/// Whether every key of every mapping in `value` is a string.
+fn keys_are_strings(value: &Value) -> bool {
+    match value {
+        Value::Mapping(map) => map
+            .iter()
+            .all(|(key, value)| key.is_string() && keys_are_strings(value)),
+        Value::Sequence(items) => items.iter().all(keys_are_strings),
+        Value::Tagged(tagged) => keys_are_strings(&tagged.value),
+        _ => true,
     }
 }
 
@@ -260,6 +323,17 @@ pub fn is_within(path: &str, damaged: &str) -> bool {
 /// Parse a whole file into a YAML value; a syntax error, or a key written twice, becomes a
 /// diagnostic at its place (a file that does not parse is not read any further).
 pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<Diagnostic>> {
+    // A file that parses needs no index when serde has already refused every key written
+    // twice, which it does for keys that are all strings (its keys are compared as values,
+    // the index's as text: `1` and `"1"`). A file of many `[` and `{` is indexed first, below.
+    if index.is_unbuilt() && !may_nest_deeply(&source.text) {
+        if let Ok(value) = serde_yaml_ng::from_str::<Value>(&source.text) {
+            if keys_are_strings(&value) {
+                return Ok(value);
+            }
+        }
+    }
+    let index = index.positions();
     // serde_yaml_ng refuses this too, but only after libyaml has read the whole file, in time
     // quadratic in the nesting of `[` and `{` (16 000 levels took 2 s, 50 000 about 20 s).
     if let Some(at) = index.too_deep {
@@ -1150,6 +1224,49 @@ mod tests {
         let started = std::time::Instant::now();
         assert!(parse_value(&source, &YamlIndex::build(&source)).is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_lazy_index_reads_a_file_as_a_built_one_does_and_only_a_bad_file_is_indexed() {
+        let nested = |open: &str, close: &str, depth| {
+            format!("a: {}1{}\n", open.repeat(depth), close.repeat(depth))
+        };
+        let cases = [
+            ("rules:\n  - id: a\n    rate: '5 元'\n".to_owned(), false),
+            ("name: 甲\nname: 乙\n".to_owned(), true),
+            // Told apart by serde, the same text to the index.
+            ("facts:\n  1: a\n  \"1\": b\n".to_owned(), true),
+            ("a: [1, 2\n".to_owned(), true),
+            ("a:\n\tb: 1\n".to_owned(), true),
+            (nested("[", "]", 100), false),
+            (nested("[", "]", 129), true),
+            (nested("{b: ", "}", 129), true),
+            (format!("a:\n{}1\n", "- ".repeat(129)), true),
+            (nested("[", "]", 100_000), true),
+        ];
+        for (text, bad) in cases {
+            let source = Arc::new(SourceText::new("t.yaml", text.as_str()));
+            let lazy = YamlIndex::lazy(source.clone());
+            let started = std::time::Instant::now();
+            let read = parse_value(&source, &lazy);
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            let shown = &text[..text.len().min(20)];
+            assert_eq!(
+                read,
+                parse_value(&source, &YamlIndex::build(&source)),
+                "{shown}"
+            );
+            assert_eq!(read.is_err(), bad, "{shown}");
+            assert_eq!(lazy.is_unbuilt(), !bad, "{shown}");
+        }
+        // Asked for a position, it finds the same one.
+        let source = Arc::new(SourceText::new("t.yaml", "a:\n  b: 1\n"));
+        let lazy = YamlIndex::lazy(source.clone());
+        assert_eq!(
+            lazy.value_span("a.b"),
+            YamlIndex::build(&source).value_span("a.b")
+        );
+        assert_eq!(source.line_col(lazy.value_span("a.b").start), (2, 6));
     }
 
     use crate::messages::{Key, Lang};
