@@ -921,7 +921,9 @@ impl<'a> Run<'a> {
             document.file.text.as_bytes(),
         );
         if let Some(policy) = &document.compiled {
-            let json = serde_json::to_string_pretty(policy).unwrap_or_default();
+            // Compact, like the county files that hold the same rules: pretty printing
+            // doubled the national build's 30,000 of these (960 MB); its YAML is for reading.
+            let json = serde_json::to_string(policy).unwrap_or_default();
             self.write(
                 order,
                 &urls::file_of(&urls::policy_rules(id)),
