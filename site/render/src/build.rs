@@ -388,6 +388,17 @@ const SITEMAP: Order = (6, 0, 0);
 const FEED: Order = (7, 0, 0);
 const ROBOTS: Order = (8, 0, 0);
 
+/// One document's rate tables on a county's page and its estimator page, by audience.
+#[derive(serde::Serialize)]
+struct Measures<'a> {
+    superseded: bool,
+    summary: &'a DocumentSummary,
+    derived: bool,
+    household: Vec<&'a RuleRow>,
+    enterprise: Vec<&'a RuleRow>,
+    collective: Vec<&'a RuleRow>,
+}
+
 fn county_order(county: usize, estimator: bool) -> Order {
     (1, county, u8::from(estimator))
 }
@@ -717,21 +728,20 @@ impl<'a> Run<'a> {
                     .filter(|r| r.audience == audience)
                     .collect::<Vec<&RuleRow>>()
             };
-            measures.push(json!({
-                "superseded": project.successor(&document.source.id).is_some(),
-                "summary": view.documents[k].summary,
-                "derived": document.source.kind == DocumentKindSource::DerivedFromReport,
-                "household": by(Audience::Household),
-                "enterprise": by(Audience::Enterprise),
-                "collective": by(Audience::Collective),
-            }));
+            measures.push(Measures {
+                superseded: project.successor(&document.source.id).is_some(),
+                summary: &view.documents[k].summary,
+                derived: document.source.kind == DocumentKindSource::DerivedFromReport,
+                household: by(Audience::Household),
+                enterprise: by(Audience::Enterprise),
+                collective: by(Audience::Collective),
+            });
         }
         // The rules of current versions first; versions replaced by a newer one apart, after.
-        measures.sort_by_key(|m| m["superseded"].as_bool().unwrap_or(false));
+        measures.sort_by_key(|m| m.superseded);
         let words = &self.site.words;
         let book = project.rulebooks.get(code);
         let form = book.and_then(|b| pages::estimator_form_with(b, |id| view.rows_of(id), words));
-        let measures = tera::to_value(&measures).unwrap_or_default();
         let url = urls::county(code);
         let mut cx = self.site.context(&county.source.name, &url);
         // The regions above, from the code list, top down (陕西省西安市).
