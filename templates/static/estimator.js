@@ -419,10 +419,12 @@ async function start() {
 /// workers are not available (an old browser, a page not served over HTTPS) nothing changes.
 function keepForOffline() {
   const offline = byId("offline-state");
+  // Whether the service worker gave this page from its cache, the network having failed.
+  let servedKept = false;
   const say = () => {
     // The line keeps its place while it waits (class "pending": there but not seen), so
     // that its words arriving move nothing on the page.
-    if (!navigator.onLine) {
+    if (!navigator.onLine || servedKept) {
       offline.textContent = words.tOfflineNow;
       offline.classList.remove("pending");
     } else if (root.dataset.offline === "kept") {
@@ -432,15 +434,17 @@ function keepForOffline() {
       offline.classList.add("pending");
     }
   };
-  window.addEventListener("online", say);
+  window.addEventListener("online", () => {
+    servedKept = false;
+    say();
+  });
   window.addEventListener("offline", say);
   say();
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.kept) {
-      root.dataset.offline = "kept";
-      say();
-    }
+    if (event.data?.kept) root.dataset.offline = "kept";
+    if (event.data?.offline) servedKept = true;
+    say();
   });
   const files = [location.pathname, root.dataset.rules, root.dataset.wasm, root.dataset.glue,
     ...[...document.querySelectorAll("script[src], link[rel=stylesheet]")].map((e) => e.getAttribute("src") ?? e.getAttribute("href"))];

@@ -26,7 +26,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && ESTIMATOR_PAGE.test(url.pathname)) {
-    event.respondWith(page(url));
+    event.respondWith(page(url, event.resultingClientId));
   } else if (KEPT_FILE.test(url.pathname)) {
     event.respondWith(file(request, url));
   }
@@ -55,12 +55,18 @@ self.addEventListener("message", (event) => {
       }
     }
     if (ok) await prune(cache);
-    event.source?.postMessage({ kept: ok });
+    event.source?.postMessage({ kept: ok, offline: servedKept.delete(event.source?.id) });
   })());
 });
 
+// The windows whose page came from the cache because the network failed: told so when they
+// ask for their files to be kept. A phone can say it is online with no network getting
+// through (a weak signal, a login page of a Wi-Fi), so the page cannot rely on
+// navigator.onLine alone to say that it is using the kept rules.
+const servedKept = new Set();
+
 /// The network's page when there is a network (kept for next time), else the kept page.
-async function page(url) {
+async function page(url, client) {
   const key = url.origin + url.pathname;
   const cache = await caches.open(CACHE);
   try {
@@ -71,7 +77,10 @@ async function page(url) {
     return response;
   } catch (error) {
     const kept = await cache.match(key);
-    if (kept) return kept;
+    if (kept) {
+      if (client) servedKept.add(client);
+      return kept;
+    }
     throw error;
   }
 }

@@ -211,7 +211,16 @@ try {
     "after one visit the page is kept for offline use and says so", await phone.textContent("#offline-state"));
   const rulesUsed = await phone.textContent("#rules-used");
   check(/2017年1月1日/.test(rulesUsed) && /规则版本 [0-9a-f]{8}/.test(rulesUsed), "the page says which rules it uses: their date and version", rulesUsed);
+  // Offline twice over: the browser's emulation (navigator.onLine, the page's own requests) and
+  // the server gone (the service worker's requests, which the emulation misses since 148).
   await away.setOffline(true);
+  server.setDown(true);
+  // The network going away while the page is open: the browser says so, and so does the page.
+  await phone.waitForTimeout(100);
+  check(/现在没有网络/.test(await phone.textContent("#offline-state")), "the network going away, the page says it now uses the kept rules",
+    await phone.textContent("#offline-state"));
+  // After a reload with no network the page comes from the service worker's cache, which says
+  // so: Chromium may still report navigator.onLine (it does under this emulation since 148).
   await phone.reload();
   await ready(phone);
   check(await phone.evaluate(() => navigator.serviceWorker.controller !== null), "offline, the page comes from the service worker");
@@ -227,6 +236,7 @@ try {
   if (shotDir) await phone.screenshot({ path: join(shotDir, "estimate-offline-412.png"), fullPage: true });
   // Back online, new rules (a new content hash in the page) replace the kept ones.
   await away.setOffline(false);
+  server.setDown(false);
   const estimatePage = join(siteDir, "counties/533401/estimate/index.html");
   const html = readFileSync(estimatePage, "utf8");
   const oldRules = html.match(/data-rules="([^"]+)"/)[1].replaceAll("&#x2F;", "/");

@@ -8,7 +8,11 @@ const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": 
   ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm" };
 
 export async function serve(siteDir) {
+  // While down, every request's connection is dropped, as when a phone's network is gone:
+  // Chromium's offline emulation no longer reaches a service worker's fetches (since 148).
+  let down = false;
   const server = createServer(async (req, res) => {
+    if (down) { req.socket.destroy(); return; }
     let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path.endsWith("/")) path += "index.html";
     const file = normalize(join(siteDir, path));
@@ -25,7 +29,11 @@ export async function serve(siteDir) {
     }
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    close: () => server.close(),
+    setDown: (value) => { down = value; },
+  };
 }
 
 export const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
