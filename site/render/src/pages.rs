@@ -45,9 +45,10 @@ pub struct RuleRow {
     pub not_computed: Option<String>,
 }
 
-/// A formula as readers see it: fact labels, × and Chinese words for the functions.
+/// A formula as readers see it: fact labels, × and Chinese words for the functions, a
+/// choice (`IF(exit_year = 2016, UP_TO(500 元/亩), 500 元/亩)`) as a sentence.
 pub fn for_readers(formula: &str, project: &Project, words: &Words) -> String {
-    describe(formula, &project.facts)
+    choices_in_words(&describe(formula, &project.facts), words)
         .replace(" * ", " × ")
         .replace('*', "×")
         .replace("AT_LEAST", words.get("formula_at_least"))
@@ -55,6 +56,62 @@ pub fn for_readers(formula: &str, project: &Project, words: &Words) -> String {
         .replace("BETWEEN", words.get("formula_between"))
         .replace("MIN", words.get("formula_min"))
         .replace("MAX", words.get("formula_max"))
+}
+
+/// Each `IF(condition, then, otherwise)` of `text` as `formula_if` words, inner ones too; an
+/// `IF` whose parentheses or arguments do not add up is left as it is written.
+fn choices_in_words(text: &str, words: &Words) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("IF(") {
+        let starts_a_name = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+        let inside = &rest[at + 3..];
+        match arguments(inside) {
+            Some((args, len)) if starts_a_name && args.len() == 3 => {
+                out.push_str(&rest[..at]);
+                let [cond, then, otherwise] =
+                    [args[0], args[1], args[2]].map(|a| choices_in_words(a.trim(), words));
+                out.push_str(&words.fill(
+                    "formula_if",
+                    &[("cond", &cond), ("then", &then), ("else", &otherwise)],
+                ));
+                rest = &inside[len + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 3]);
+                rest = inside;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The arguments of a call whose opening parenthesis is just before `text`, split at its
+/// own commas, and the length of the text up to its closing parenthesis.
+fn arguments(text: &str) -> Option<(Vec<&str>, usize)> {
+    let mut depth = 0usize;
+    let mut args = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => {
+                args.push(&text[start..i]);
+                return Some((args, i));
+            }
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn range_text(amount: Amount) -> String {
@@ -828,4 +885,26 @@ pub fn estimator_form_with<'r>(
         .filter(|g| !g.fields.is_empty())
         .collect();
     Some(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_reads_as_a_sentence_and_anything_else_is_left_as_written() {
+        let words = Words::builtin();
+        let read = |text: &str| choices_in_words(text, &words);
+        assert_eq!(
+            read("IF(脱贫退出年份 = 2016, UP_TO(500 元/亩), 500 元/亩)"),
+            "脱贫退出年份 = 2016 时 UP_TO(500 元/亩)，否则 500 元/亩"
+        );
+        assert_eq!(
+            read("2 × IF(a, 1 元, IF(b, MIN(2 元, 3 元), 4 元))"),
+            "2 × a 时 1 元，否则 b 时 MIN(2 元, 3 元)，否则 4 元"
+        );
+        for as_written in ["IF(a, 1 元)", "IF(a, (1 元, 2 元)", "MODIF(a, b, c)", "IF"] {
+            assert_eq!(read(as_written), as_written);
+        }
+    }
 }
