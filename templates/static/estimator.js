@@ -419,12 +419,12 @@ async function start() {
 /// workers are not available (an old browser, a page not served over HTTPS) nothing changes.
 function keepForOffline() {
   const offline = byId("offline-state");
-  // Whether the service worker gave this page from its cache, the network having failed.
-  let servedKept = false;
+  // Whether the service worker, asked to keep this page's files, could not reach the page.
+  let unreachable = false;
   const say = () => {
     // The line keeps its place while it waits (class "pending": there but not seen), so
     // that its words arriving move nothing on the page.
-    if (!navigator.onLine || servedKept) {
+    if (!navigator.onLine || unreachable) {
       offline.textContent = words.tOfflineNow;
       offline.classList.remove("pending");
     } else if (root.dataset.offline === "kept") {
@@ -435,7 +435,7 @@ function keepForOffline() {
     }
   };
   window.addEventListener("online", () => {
-    servedKept = false;
+    unreachable = false;
     say();
   });
   window.addEventListener("offline", say);
@@ -443,7 +443,8 @@ function keepForOffline() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.kept) root.dataset.offline = "kept";
-    if (event.data?.offline) servedKept = true;
+    // Each answer says how it is now: the network may have come back since the last one.
+    unreachable = event.data?.offline === true;
     say();
   });
   const files = [location.pathname, root.dataset.rules, root.dataset.wasm, root.dataset.glue,

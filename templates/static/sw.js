@@ -26,7 +26,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && ESTIMATOR_PAGE.test(url.pathname)) {
-    event.respondWith(page(url, event.resultingClientId));
+    event.respondWith(page(url));
   } else if (KEPT_FILE.test(url.pathname)) {
     event.respondWith(file(request, url));
   }
@@ -40,6 +40,10 @@ self.addEventListener("message", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     let ok = true;
+    // Whether the page itself could not be fetched: the window is told, since a phone can
+    // say it is online with nothing getting through (a weak signal, a Wi-Fi's login page),
+    // and the page should then say that it is using the kept rules.
+    let unreachable = false;
     for (const address of keep) {
       const url = new URL(address, self.location.origin);
       if (url.origin !== self.location.origin) continue;
@@ -52,21 +56,16 @@ self.addEventListener("message", (event) => {
         else ok = false;
       } catch {
         ok = false;
+        if (ESTIMATOR_PAGE.test(url.pathname)) unreachable = true;
       }
     }
     if (ok) await prune(cache);
-    event.source?.postMessage({ kept: ok, offline: servedKept.delete(event.source?.id) });
+    event.source?.postMessage({ kept: ok, offline: unreachable });
   })());
 });
 
-// The windows whose page came from the cache because the network failed: told so when they
-// ask for their files to be kept. A phone can say it is online with no network getting
-// through (a weak signal, a login page of a Wi-Fi), so the page cannot rely on
-// navigator.onLine alone to say that it is using the kept rules.
-const servedKept = new Set();
-
 /// The network's page when there is a network (kept for next time), else the kept page.
-async function page(url, client) {
+async function page(url) {
   const key = url.origin + url.pathname;
   const cache = await caches.open(CACHE);
   try {
@@ -77,10 +76,7 @@ async function page(url, client) {
     return response;
   } catch (error) {
     const kept = await cache.match(key);
-    if (kept) {
-      if (client) servedKept.add(client);
-      return kept;
-    }
+    if (kept) return kept;
     throw error;
   }
 }

@@ -48,7 +48,9 @@ pub struct RuleRow {
 /// A formula as readers see it: fact labels, × and Chinese words for the functions, a
 /// choice (`IF(exit_year = 2016, UP_TO(500 元/亩), 500 元/亩)`) as a sentence.
 pub fn for_readers(formula: &str, project: &Project, words: &Words) -> String {
-    choices_in_words(&describe(formula, &project.facts), words)
+    // Choices first: in the formula as written, （ ） and ， can only be its syntax, while
+    // fact labels have full-width brackets of their own.
+    describe(&choices_in_words(formula, words), &project.facts)
         .replace(" * ", " × ")
         .replace('*', "×")
         .replace("AT_LEAST", words.get("formula_at_least"))
@@ -58,19 +60,22 @@ pub fn for_readers(formula: &str, project: &Project, words: &Words) -> String {
         .replace("MAX", words.get("formula_max"))
 }
 
-/// Each `IF(condition, then, otherwise)` of `text` as `formula_if` words, inner ones too; an
-/// `IF` whose parentheses or arguments do not add up is left as it is written.
+/// Each `IF(condition, then, otherwise)` of a formula as `formula_if` words, inner ones too,
+/// with the full-width brackets and comma the formula language also takes; an `IF` whose
+/// parentheses or arguments do not add up is left as it is written.
 fn choices_in_words(text: &str, words: &Words) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("IF(") {
+    while let Some(at) = rest.find("IF") {
         let starts_a_name = rest[..at]
             .chars()
             .next_back()
             .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
-        let inside = &rest[at + 3..];
+        let after = rest[at + 2..].trim_start();
+        let open = after.chars().next().filter(|c| matches!(c, '(' | '（'));
+        let inside = open.map_or("", |c| &after[c.len_utf8()..]);
         match arguments(inside) {
-            Some((args, len)) if starts_a_name && args.len() == 3 => {
+            Some((args, end)) if starts_a_name && open.is_some() && args.len() == 3 => {
                 out.push_str(&rest[..at]);
                 let [cond, then, otherwise] =
                     [args[0], args[1], args[2]].map(|a| choices_in_words(a.trim(), words));
@@ -78,11 +83,11 @@ fn choices_in_words(text: &str, words: &Words) -> String {
                     "formula_if",
                     &[("cond", &cond), ("then", &then), ("else", &otherwise)],
                 ));
-                rest = &inside[len + 1..];
+                rest = &inside[end..];
             }
             _ => {
-                out.push_str(&rest[..at + 3]);
-                rest = inside;
+                out.push_str(&rest[..at + 2]);
+                rest = &rest[at + 2..];
             }
         }
     }
@@ -90,23 +95,23 @@ fn choices_in_words(text: &str, words: &Words) -> String {
     out
 }
 
-/// The arguments of a call whose opening parenthesis is just before `text`, split at its
-/// own commas, and the length of the text up to its closing parenthesis.
+/// The arguments of a call whose opening bracket is just before `text`, split at its own
+/// commas, and where the text after its closing bracket starts.
 fn arguments(text: &str) -> Option<(Vec<&str>, usize)> {
     let mut depth = 0usize;
     let mut args = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
         match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => {
+            '(' | '（' => depth += 1,
+            ')' | '）' if depth == 0 => {
                 args.push(&text[start..i]);
-                return Some((args, i));
+                return Some((args, i + c.len_utf8()));
             }
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
+            ')' | '）' => depth -= 1,
+            ',' | '，' if depth == 0 => {
                 args.push(&text[start..i]);
-                start = i + 1;
+                start = i + c.len_utf8();
             }
             _ => {}
         }
@@ -896,14 +901,21 @@ mod tests {
         let words = Words::builtin();
         let read = |text: &str| choices_in_words(text, &words);
         assert_eq!(
-            read("IF(脱贫退出年份 = 2016, UP_TO(500 元/亩), 500 元/亩)"),
-            "脱贫退出年份 = 2016 时 UP_TO(500 元/亩)，否则 500 元/亩"
+            read("IF(exit_year = 2016, UP_TO(500 元/亩), 500 元/亩)"),
+            "（exit_year = 2016 时 UP_TO(500 元/亩)，否则 500 元/亩）"
         );
+        // Full-width brackets and commas are the formula language's too.
         assert_eq!(
-            read("2 × IF(a, 1 元, IF(b, MIN(2 元, 3 元), 4 元))"),
-            "2 × a 时 1 元，否则 b 时 MIN(2 元, 3 元)，否则 4 元"
+            read("2 * IF （a，1 元，IF(b, MIN(2 元, 3 元), 4 元)）+ 1 元"),
+            "2 * （a 时 1 元，否则 （b 时 MIN(2 元, 3 元)，否则 4 元））+ 1 元"
         );
-        for as_written in ["IF(a, 1 元)", "IF(a, (1 元, 2 元)", "MODIF(a, b, c)", "IF"] {
+        for as_written in [
+            "IF(a, 1 元)",
+            "IF(a, (1 元, 2 元)",
+            "MODIF(a, b, c)",
+            "IF",
+            "IF x",
+        ] {
             assert_eq!(read(as_written), as_written);
         }
     }
