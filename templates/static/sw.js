@@ -52,8 +52,14 @@ self.addEventListener("message", (event) => {
       if (KEPT_FILE.test(url.pathname) && await cache.match(key)) continue;
       try {
         const response = await fetch(key, { cache: "no-cache" });
-        if (response.ok) await cache.put(key, response);
-        else ok = false;
+        const page = ESTIMATOR_PAGE.test(url.pathname);
+        if (await (page ? isEstimatorPage(response) : isKeptFile(response))) {
+          await cache.put(key, response);
+        } else {
+          ok = false;
+          // A Wi-Fi's login page in its place: nothing got through.
+          if (page && response.ok) unreachable = true;
+        }
       } catch {
         ok = false;
         if (ESTIMATOR_PAGE.test(url.pathname)) unreachable = true;
@@ -72,8 +78,12 @@ async function page(url) {
     const response = await fetch(key, { cache: "no-cache" });
     // Files are pruned only once the page has said all of its own are kept (see "message"):
     // a page kept here may name rules not yet fetched.
-    if (response.ok) await cache.put(key, response.clone());
-    return response;
+    if (await isEstimatorPage(response)) {
+      await cache.put(key, response.clone());
+      return response;
+    }
+    // Not the page (a Wi-Fi's login page answering for every address): the kept one, if any.
+    return (await cache.match(key)) ?? response;
   } catch (error) {
     const kept = await cache.match(key);
     if (kept) return kept;
@@ -88,8 +98,22 @@ async function file(request, url) {
   const kept = await cache.match(key);
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.ok) await cache.put(key, response.clone());
+  if (await isKeptFile(response)) await cache.put(key, response.clone());
   return response;
+}
+
+/// Whether a response is an estimator page: a Wi-Fi's login page may answer in its place, with
+/// 200 OK, and kept instead of it would take the estimator away.
+async function isEstimatorPage(response) {
+  if (!response.ok || response.redirected) return false;
+  if (!(response.headers.get("Content-Type") ?? "").startsWith("text/html")) return false;
+  return (await response.clone().text()).includes("data-estimator");
+}
+
+/// Whether a response can be a script, stylesheet, module or rules file: not a login page.
+function isKeptFile(response) {
+  return response.ok && !response.redirected
+    && !(response.headers.get("Content-Type") ?? "").startsWith("text/html");
 }
 
 /// Drop the kept files that no kept page names any more (older rules, an older script).

@@ -221,13 +221,36 @@ try {
   await phone.waitForTimeout(100);
   check(/没有网络时也能/.test(await phone.textContent("#offline-state")), "the network back, the page says so no more",
     await phone.textContent("#offline-state"));
+  // A Wi-Fi that answers every address with its login page: the kept estimator is shown and
+  // says it uses the kept rules, and the login page takes the place of nothing kept.
+  server.setPortal(true);
+  await phone.reload();
+  let notice = "";
+  const atPortal = await ready(phone).then(() => true, () => false);
+  for (let i = 0; atPortal && i < 100 && !/现在没有网络/.test(notice); i++) {
+    await phone.waitForTimeout(50);
+    notice = await phone.textContent("#offline-state");
+  }
+  check(atPortal && /现在没有网络/.test(notice), "behind a Wi-Fi's login page: the kept estimator, saying it uses the kept rules", notice || "no estimator");
+  server.setPortal(false);
+  const keptAtPortal = await phone.evaluate(async () => {
+    const cache = await caches.open((await caches.keys()).find((n) => n.startsWith("portal-estimator-")));
+    const out = [];
+    for (const request of await cache.keys()) out.push([new URL(request.url).pathname, (await (await cache.match(request)).text()).slice(0, 4000)]);
+    return out;
+  }).catch(() => []);
+  const rulesPath = await phone.$eval("[data-estimator]", (e) => e.dataset.rules).catch(() => "");
+  check(keptAtPortal.some(([p, text]) => p.endsWith("/estimate/") && text.includes("data-estimator"))
+      && keptAtPortal.some(([p, text]) => p === rulesPath && !text.includes("请先登录"))
+      && keptAtPortal.every(([, text]) => !text.includes("请先登录")),
+    "behind a Wi-Fi's login page: the kept page and rules stay, the login page is not kept", JSON.stringify(keptAtPortal.map(([p]) => p)));
   // A network that lets nothing through while the phone says it is online (a weak signal, a
   // Wi-Fi's login page): the server gone, navigator.onLine still true. The page comes from the
   // kept copy, and the service worker, failing to fetch it, tells the page, which says so.
   server.setDown(true);
   await phone.reload();
   await ready(phone);
-  let notice = "";
+  notice = "";
   for (let i = 0; i < 100 && !/现在没有网络/.test(notice); i++) {
     await phone.waitForTimeout(50);
     notice = await phone.textContent("#offline-state");

@@ -11,8 +11,15 @@ export async function serve(siteDir) {
   // While down, every request's connection is dropped, as when a phone's network is gone:
   // Chromium's offline emulation no longer reaches a service worker's fetches (since 148).
   let down = false;
+  // While a portal, every address is answered with a Wi-Fi's login page, 200 OK.
+  let portal = false;
   const server = createServer(async (req, res) => {
     if (down) { req.socket.destroy(); return; }
+    if (portal) {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.end("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>Wi-Fi 登录</title><p>请先登录</p></html>");
+      return;
+    }
     let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path.endsWith("/")) path += "index.html";
     const file = normalize(join(siteDir, path));
@@ -33,6 +40,7 @@ export async function serve(siteDir) {
     base: `http://127.0.0.1:${server.address().port}`,
     close: () => server.close(),
     setDown: (value) => { down = value; },
+    setPortal: (value) => { portal = value; },
   };
 }
 
