@@ -50,19 +50,19 @@ self.addEventListener("message", (event) => {
       if (!ESTIMATOR_PAGE.test(url.pathname) && !KEPT_FILE.test(url.pathname)) continue;
       const key = url.origin + url.pathname;
       if (KEPT_FILE.test(url.pathname) && await cache.match(key)) continue;
+      const isPage = ESTIMATOR_PAGE.test(url.pathname);
       try {
         const response = await fetch(key, { cache: "no-cache" });
-        const page = ESTIMATOR_PAGE.test(url.pathname);
-        if (await (page ? isEstimatorPage(response) : isKeptFile(response))) {
+        if (await (isPage ? isEstimatorPage(response) : isKeptFile(response))) {
           await cache.put(key, response);
         } else {
           ok = false;
           // A Wi-Fi's login page in its place: nothing got through.
-          if (page && response.ok) unreachable = true;
+          if (isPage && response.ok) unreachable = true;
         }
       } catch {
         ok = false;
-        if (ESTIMATOR_PAGE.test(url.pathname)) unreachable = true;
+        if (isPage) unreachable = true;
       }
     }
     if (ok) await prune(cache);
@@ -105,16 +105,18 @@ async function file(request, url) {
 /// Whether a response is an estimator page: a Wi-Fi's login page may answer in its place, with
 /// 200 OK, and kept instead of it would take the estimator away.
 async function isEstimatorPage(response) {
-  if (!response.ok || response.redirected) return false;
-  if (!(response.headers.get("Content-Type") ?? "").startsWith("text/html")) return false;
-  return (await response.clone().text()).includes("data-estimator");
+  return isAnswer(response) && isHtml(response)
+    && (await response.clone().text()).includes("data-estimator");
 }
 
 /// Whether a response can be a script, stylesheet, module or rules file: not a login page.
 function isKeptFile(response) {
-  return response.ok && !response.redirected
-    && !(response.headers.get("Content-Type") ?? "").startsWith("text/html");
+  return isAnswer(response) && !isHtml(response);
 }
+
+/// An answer from the address asked, not an error or a redirect (to a login page).
+const isAnswer = (response) => response.ok && !response.redirected;
+const isHtml = (response) => (response.headers.get("Content-Type") ?? "").startsWith("text/html");
 
 /// Drop the kept files that no kept page names any more (older rules, an older script).
 async function prune(cache) {

@@ -72,10 +72,12 @@ fn choices_in_words(text: &str, words: &Words) -> String {
             .next_back()
             .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
         let after = rest[at + 2..].trim_start();
-        let open = after.chars().next().filter(|c| matches!(c, '(' | '（'));
-        let inside = open.map_or("", |c| &after[c.len_utf8()..]);
-        match arguments(inside) {
-            Some((args, end)) if starts_a_name && open.is_some() && args.len() == 3 => {
+        let call = after
+            .strip_prefix(['(', '（'])
+            .filter(|_| starts_a_name)
+            .and_then(|inside| arguments(inside).map(|(args, end)| (args, &inside[end..])));
+        match call {
+            Some((args, after_call)) if args.len() == 3 => {
                 out.push_str(&rest[..at]);
                 let [cond, then, otherwise] =
                     [args[0], args[1], args[2]].map(|a| choices_in_words(a.trim(), words));
@@ -83,7 +85,7 @@ fn choices_in_words(text: &str, words: &Words) -> String {
                     "formula_if",
                     &[("cond", &cond), ("then", &then), ("else", &otherwise)],
                 ));
-                rest = &inside[end..];
+                rest = after_call;
             }
             _ => {
                 out.push_str(&rest[..at + 2]);

@@ -21,6 +21,16 @@ const check = (ok, what, detail = "") => {
   console.log(`${ok ? "ok  " : "FAIL"} ${what}${ok ? "" : ` — ${detail}`}`);
 };
 const ready = (page) => page.waitForSelector("[data-estimator][data-ready=true]", { state: "attached", timeout: 15000 });
+// The offline line's words once they match `pattern`, or as they are after 5 s: the service
+// worker's answer comes when it comes.
+const offlineWords = async (page, pattern) => {
+  let words = await page.textContent("#offline-state");
+  for (let i = 0; i < 100 && !pattern.test(words); i++) {
+    await page.waitForTimeout(50);
+    words = await page.textContent("#offline-state");
+  }
+  return words;
+};
 const total = (page) => page.$eval("#estimate-total", (e) => ({ min: e.dataset.min, max: e.dataset.max, text: e.textContent }));
 // axe is injected as an inline script, which the site's CSP forbids; it runs in a second
 // context that bypasses CSP, on the same URL (the answers live in the query string).
@@ -214,24 +224,18 @@ try {
   // The network going away while the page is open: the browser says so, and so does the page;
   // and back again.
   await away.setOffline(true);
-  await phone.waitForTimeout(100);
-  check(/现在没有网络/.test(await phone.textContent("#offline-state")), "the network going away, the page says it now uses the kept rules",
-    await phone.textContent("#offline-state"));
+  let notice = await offlineWords(phone, /现在没有网络/);
+  check(/现在没有网络/.test(notice), "the network going away, the page says it now uses the kept rules", notice);
   await away.setOffline(false);
-  await phone.waitForTimeout(100);
-  check(/没有网络时也能/.test(await phone.textContent("#offline-state")), "the network back, the page says so no more",
-    await phone.textContent("#offline-state"));
+  notice = await offlineWords(phone, /没有网络时也能/);
+  check(/没有网络时也能/.test(notice), "the network back, the page says so no more", notice);
   // A Wi-Fi that answers every address with its login page: the kept estimator is shown and
   // says it uses the kept rules, and the login page takes the place of nothing kept.
   server.setPortal(true);
   await phone.reload();
-  let notice = "";
   const atPortal = await ready(phone).then(() => true, () => false);
-  for (let i = 0; atPortal && i < 100 && !/现在没有网络/.test(notice); i++) {
-    await phone.waitForTimeout(50);
-    notice = await phone.textContent("#offline-state");
-  }
-  check(atPortal && /现在没有网络/.test(notice), "behind a Wi-Fi's login page: the kept estimator, saying it uses the kept rules", notice || "no estimator");
+  notice = atPortal ? await offlineWords(phone, /现在没有网络/) : "no estimator";
+  check(atPortal && /现在没有网络/.test(notice), "behind a Wi-Fi's login page: the kept estimator, saying it uses the kept rules", notice);
   server.setPortal(false);
   const keptAtPortal = await phone.evaluate(async () => {
     const cache = await caches.open((await caches.keys()).find((n) => n.startsWith("portal-estimator-")));
@@ -250,11 +254,7 @@ try {
   server.setDown(true);
   await phone.reload();
   await ready(phone);
-  notice = "";
-  for (let i = 0; i < 100 && !/现在没有网络/.test(notice); i++) {
-    await phone.waitForTimeout(50);
-    notice = await phone.textContent("#offline-state");
-  }
+  notice = await offlineWords(phone, /现在没有网络/);
   check(/现在没有网络/.test(notice) && await phone.evaluate(() => navigator.onLine) && await phone.isVisible("#offline-state"),
     "nothing getting through while the phone says it is online: the page says it uses the kept rules", notice);
   // Offline twice over: the browser's emulation (navigator.onLine, the page's own requests) and
@@ -273,11 +273,7 @@ try {
   t = await total(phone);
   check(t.min === "2500" && t.max === "2500", "offline, after a reload: the form fills and the total is right (2500)", JSON.stringify(t));
   // The service worker's answer may come after the form is filled.
-  notice = await phone.textContent("#offline-state");
-  for (let i = 0; i < 100 && !/现在没有网络/.test(notice); i++) {
-    await phone.waitForTimeout(50);
-    notice = await phone.textContent("#offline-state");
-  }
+  notice = await offlineWords(phone, /现在没有网络/);
   check(/现在没有网络/.test(notice) && await phone.textContent("#rules-used") === rulesUsed,
     "offline, the page says it is using the rules kept on the phone, and which", notice);
   if (shotDir) await phone.screenshot({ path: join(shotDir, "estimate-offline-412.png"), fullPage: true });

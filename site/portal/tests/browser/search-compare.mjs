@@ -1,11 +1,9 @@
 // The bytes and time each query costs with the site's own search and with a Pagefind index
 // of the same site (written by benches/search-compare.sh into SITE_DIR/pagefind/), for the
 // figures: `node search-compare.mjs SITE_DIR [QUERY ...]`. Prints a line per query and engine.
-// Bytes are what a server sends: gzipped, as sentBytes counts them; Pagefind's own files are
-// gzip already and are counted as they are.
-import { join } from "node:path";
-import { readFile, stat } from "node:fs/promises";
-import { serve, chromiumArgs, sentBytes } from "./static-server.mjs";
+// Bytes are what a server sends, as static-server.mjs's sentBytes counts them (Pagefind's own
+// files are gzip already and are counted as they are).
+import { serve, chromiumArgs, sentFor } from "./static-server.mjs";
 import { chromium } from "playwright-core";
 
 const [siteDir, ...given] = process.argv.slice(2);
@@ -13,18 +11,7 @@ const queries = given.length ? given : ["日光温室", "蜂", "补助", "火箭
 const server = await serve(siteDir);
 const base = server.base;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
-const fileOf = (url) => {
-  let file = join(siteDir, decodeURIComponent(new URL(url).pathname));
-  return file.endsWith("/") ? file + "index.html" : file;
-};
-const sent = async (url) => {
-  const file = fileOf(url);
-  try {
-    const head = (await readFile(file)).subarray(0, 2);
-    if (head[0] === 0x1f && head[1] === 0x8b) return (await stat(file)).size;
-  } catch { return 0; }
-  return sentBytes(file);
-};
+const sent = (url) => sentFor(siteDir, url);
 // Pagefind's default interface shows five results at a time; the probe loads what it needs
 // to show them (each result's title, address and excerpt).
 const probe = `<!doctype html><meta charset="utf-8"><title>probe</title><script type="module">

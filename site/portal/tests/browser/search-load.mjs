@@ -1,18 +1,13 @@
 // The bytes each query loads on a built site (what a server sends, gzipped), for the
 // figures: `node search-load.mjs SITE_DIR [QUERY_STRING ...]`. Prints a line per query.
-import { join } from "node:path";
-import { serve, chromiumArgs, sentBytes } from "./static-server.mjs";
+import { serve, chromiumArgs, sentFor } from "./static-server.mjs";
 import { chromium } from "playwright-core";
 
 const [siteDir, ...queries] = process.argv.slice(2);
 const server = await serve(siteDir);
 const base = server.base;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: chromiumArgs });
-const sent = async (url) => {
-  let file = join(siteDir, decodeURIComponent(new URL(url).pathname));
-  if (file.endsWith("/")) file += "index.html";
-  return sentBytes(file);
-};
+const sent = (url) => sentFor(siteDir, url);
 try {
   for (const query of ["", ...(queries.length ? queries : ["q=日光温室", "q=蜂", "q=补助", "q=火箭发射", "status=失效&province=610000"])]) {
     const context = await browser.newContext();

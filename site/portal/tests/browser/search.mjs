@@ -10,7 +10,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { serve, chromiumArgs, sentBytes } from "./static-server.mjs";
+import { serve, chromiumArgs, sentFor } from "./static-server.mjs";
 import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
@@ -30,11 +30,7 @@ const check = (ok, what, detail = "") => {
 };
 
 // Bytes a server sends for a path: its .gz copy where the build wrote one, else it gzipped.
-const sent = async (path) => {
-  let file = join(siteDir, decodeURIComponent(new URL(path, base).pathname));
-  if (file.endsWith("/")) file += "index.html";
-  return sentBytes(file);
-};
+const sent = (path) => sentFor(siteDir, new URL(path, base));
 
 const context = await browser.newContext({ viewport: { width: 412, height: 900 } });
 const page = await context.newPage();

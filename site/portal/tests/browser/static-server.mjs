@@ -48,8 +48,18 @@ export const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--no-first-run", 
   "--disable-component-update", "--disable-sync"];
 
 // The bytes a server sends for a site file: its .gz copy where the build wrote one, else the
-// file gzipped as the server does it (zlib's default level); 0 for a file that is not there.
+// file gzipped as the server does it (zlib's default level), or as it is when it is gzip
+// already (Pagefind's index); 0 for a file that is not there.
 export async function sentBytes(file) {
   try { return (await stat(file + ".gz")).size; } catch { /* a page: no copy */ }
-  try { return gzipSync(await readFile(file)).length; } catch { return 0; }
+  try {
+    const bytes = await readFile(file);
+    return bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes.length : gzipSync(bytes).length;
+  } catch { return 0; }
+}
+
+// sentBytes for the file a URL of the site served from siteDir names (`/a/` is `/a/index.html`).
+export function sentFor(siteDir, url) {
+  const file = join(siteDir, decodeURIComponent(new URL(url).pathname));
+  return sentBytes(file.endsWith("/") ? file + "index.html" : file);
 }
