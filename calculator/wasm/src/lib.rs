@@ -8,6 +8,11 @@ use estimate_view::query::{estimate_query, FieldError, Response};
 use estimate_view::ClauseLinks;
 use wasm_bindgen::prelude::*;
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// A county's rules, loaded once, and how the site addresses a clause.
 #[wasm_bindgen]
 #[derive(Debug)]

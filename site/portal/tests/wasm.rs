@@ -196,9 +196,26 @@ fn wasm_and_native_agree_to_the_fen() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(usize::MAX);
+    // The memory line: "wasm memory: A bytes after N estimates, B bytes after 11N".
+    let memory: Vec<usize> = report
+        .split("wasm memory: ")
+        .nth(1)
+        .map(|line| {
+            line.lines()
+                .next()
+                .unwrap_or("")
+                .split(' ')
+                .filter_map(|word| word.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(
-        gzipped <= 60 * 1024,
-        "the wasm is {gzipped} bytes gzipped; the budget is 60 KB"
+        matches!(memory[..], [first, _, last, _] if last <= first + 65_536),
+        "the module's memory grows with use (allocator not reusing what is freed): {memory:?}"
+    );
+    assert!(
+        gzipped <= 60_000,
+        "the wasm is {gzipped} bytes gzipped; the budget is 60,000 B"
     );
 }
 
