@@ -320,7 +320,6 @@
   sel("county").addEventListener("change", search);
   more.addEventListener("click", () => page());
 
-  root.hidden = false;
   getJSON("index.json").then((idx) => {
     setup(idx);
     const params = new URLSearchParams(location.search);

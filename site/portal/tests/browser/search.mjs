@@ -1,7 +1,8 @@
 // The search page as readers use it, in Debian's headless Chromium: Chinese queries (a word
 // inside a compound, an item name, a single character, no results), filters alone and with
 // words, the header's box and the results by keyboard only, axe-core on the page with
-// results, no request leaving 127.0.0.1, and the bytes each query loads (gzipped, as a server
+// results, no layout shift while results arrive, no dead form without JavaScript, no request
+// leaving 127.0.0.1, and the bytes each query loads (gzipped, as a server
 // sends each file).
 //
 //   node search.mjs SITE_DIR [SCREENSHOT_DIR]
@@ -211,6 +212,37 @@ try {
   });
   await axeContext.close();
   check(axe.length === 0, "axe: 0 violations on /search/ with results", axe.join("\n  "));
+
+  // A shared link opens without the page moving under the reader while its results arrive
+  // (Chromium's layout-shift entries, summed as CLS is; the budget for "good" is 0.1).
+  const shiftContext = await browser.newContext({ viewport: { width: 412, height: 900 } });
+  const shiftPage = await shiftContext.newPage();
+  await shiftPage.addInitScript(() => {
+    window.shifted = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.shifted.push(e.value);
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  for (const path of ["/search/", "/search/?q=" + encodeURIComponent("蜂")]) {
+    await shiftPage.goto(base + path, { waitUntil: "networkidle" });
+    await shiftPage.waitForTimeout(500);
+    const shifts = await shiftPage.evaluate(() => window.shifted);
+    const cls = shifts.reduce((a, b) => a + b, 0);
+    check(cls < 0.01, `${path}: nothing moves while the page loads (layout shift ${cls.toFixed(3)})`, shifts.join(", "));
+  }
+  await shiftContext.close();
+
+  // Without JavaScript: no dead form, and the page says what search needs.
+  const plainContext = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 412, height: 900 } });
+  const plain = await plainContext.newPage();
+  await plain.goto(base + "/search/");
+  const plainState = await plain.evaluate(() => ({
+    form: getComputedStyle(document.getElementById("search")).display,
+    banner: document.querySelector("main .banner")?.innerText ?? "",
+  }));
+  check(plainState.form === "none" && plainState.banner.includes("JavaScript"),
+    "without JavaScript the search form is hidden and the page says why, with a way on", JSON.stringify(plainState));
+  await plainContext.close();
 
   check(external.length === 0, "no request left the site", external.join(", "));
   check(errors.length === 0, "no script error", errors.join("\n  "));
