@@ -100,6 +100,35 @@ fn the_real_site_has_every_page_anchor_and_example() {
             );
         }
     }
+    // Beside a field, the standards of the items it counts; a condition that decides many
+    // standards (香格里拉's 脱贫退出年份, seven items) points to the rates table instead of
+    // listing them all under one field.
+    let form = read(&out, "counties/533401/estimate/index.html");
+    let hint = |id: &str| {
+        let start = form
+            .find(&format!(r#"id="hint-{id}""#))
+            .unwrap_or_else(|| panic!("no hint for {id}"));
+        form[start..]
+            .split("</p>")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let exit_year = hint("exit_year");
+    assert!(
+        exit_year.contains("本县有 7 项补助的标准与此有关")
+            && exit_year.contains(r##"href="#rates-title""##)
+            && !exit_year.contains("field-rates"),
+        "{exit_year}"
+    );
+    assert!(form.contains(r#"id="rates-title""#));
+    let pigs = hint("pigs");
+    assert!(
+        pigs.contains("field-rates")
+            && pigs.contains("存栏猪")
+            && !pigs.contains("项补助的标准与此有关"),
+        "{pigs}"
+    );
     // No inline scripts or handlers, and the CSP is on every page.
     for (path, bytes) in snapshot_dir(&out)
         .iter()

@@ -12,7 +12,7 @@ use policy::compile::describe;
 use policy::load::{Document, Project};
 use policy::source::{DocumentKindSource, RuleSource, StatusSource};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A rule as a row of a table: 项目, 标准, 上限, 条件, 兑现, 依据.
 #[derive(Debug, Clone, Serialize)]
@@ -735,6 +735,10 @@ pub struct Field {
     pub help: Option<String>,
     /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
     pub rates: Vec<FieldRate>,
+    /// For a yes/no or year fact that decides the standard of many items (香格里拉's 脱贫退出年份
+    /// sets 15), how many, in place of listing them all under one field: the rates table
+    /// below the form has them.
+    pub rates_elsewhere: Option<String>,
 }
 
 /// One standard beside a field, with the period of the policy that sets it, so the page
@@ -787,6 +791,8 @@ pub fn estimator_form_with<'r>(
     use calculator::fact::{FactGroup, FactKind};
     let mut used: Vec<usize> = Vec::new();
     let mut rates: BTreeMap<usize, Vec<FieldRate>> = BTreeMap::new();
+    // The items whose standard reads each fact, by name (once, whatever their versions).
+    let mut items: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     // With more than one policy in force at different times, a standard says when it applies.
     let dated = book.policies.len() > 1;
     for policy in &book.policies {
@@ -834,6 +840,7 @@ pub fn estimator_form_with<'r>(
                         estimate_view::explain::period_text(policy.period)
                     ));
                 }
+                items.entry(i).or_default().insert(row.label.as_str());
                 let entry = rates.entry(i).or_default();
                 if !entry.iter().any(|r| r.text == text) {
                     entry.push(FieldRate {
@@ -869,23 +876,40 @@ pub fn estimator_form_with<'r>(
                 .iter()
                 .enumerate()
                 .filter(|(i, f)| f.group == *group && used.contains(i))
-                .map(|(i, f)| Field {
-                    id: f.id.clone(),
-                    label: f.label.clone(),
-                    unit: f.unit.clone(),
-                    kind: match f.kind {
-                        FactKind::YesNo => "yes_no",
-                        FactKind::Count => "count",
-                        FactKind::Quantity => "quantity",
-                        FactKind::Year => "year",
-                    },
-                    inputmode: if f.kind == FactKind::Quantity {
-                        "decimal"
+                .map(|(i, f)| {
+                    let rates = rates.remove(&i).unwrap_or_default();
+                    // A condition, not a quantity: the standards it picks between are many and
+                    // long, and a household reads them in the table, not under one field.
+                    let condition = matches!(f.kind, FactKind::YesNo | FactKind::Year);
+                    let (rates, rates_elsewhere) = if condition && rates.len() > 1 {
+                        let items = items.remove(&i).unwrap_or_default().len();
+                        let count = items.to_string();
+                        (
+                            Vec::new(),
+                            Some(words.fill("field_rates_elsewhere", &[("count", &count)])),
+                        )
                     } else {
-                        "numeric"
-                    },
-                    help: f.help.clone(),
-                    rates: rates.remove(&i).unwrap_or_default(),
+                        (rates, None)
+                    };
+                    Field {
+                        id: f.id.clone(),
+                        label: f.label.clone(),
+                        unit: f.unit.clone(),
+                        kind: match f.kind {
+                            FactKind::YesNo => "yes_no",
+                            FactKind::Count => "count",
+                            FactKind::Quantity => "quantity",
+                            FactKind::Year => "year",
+                        },
+                        inputmode: if f.kind == FactKind::Quantity {
+                            "decimal"
+                        } else {
+                            "numeric"
+                        },
+                        help: f.help.clone(),
+                        rates,
+                        rates_elsewhere,
+                    }
                 })
                 .collect(),
         })
