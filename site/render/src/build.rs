@@ -4,6 +4,7 @@
 //! internal link and swap the new site in atomically. The output depends only on the input:
 //! no clock, stable ordering, so two builds are byte-identical.
 
+use crate::baked;
 use crate::compare::{self, CompareConfig};
 use crate::compare_regions::{self, ByRegion, RegionOf, RegionShares};
 use crate::content;
@@ -27,6 +28,7 @@ use policy::source::DocumentKindSource;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -164,7 +166,10 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn templates(theme: &Theme) -> Result<Tera, BuildError> {
+fn templates(
+    theme: &Theme,
+    strings: Option<&BTreeMap<String, String>>,
+) -> Result<Tera, BuildError> {
     let mut sources = Vec::new();
     let is_template = |name: &str| {
         !name.starts_with("static/") && [".html", ".xml", ".txt"].iter().any(|e| name.ends_with(e))
@@ -174,7 +179,17 @@ fn templates(theme: &Theme) -> Result<Tera, BuildError> {
             template: name.to_owned(),
             message: e.to_string(),
         })?;
-        sources.push((name, text));
+        sources.push((name, Cow::Borrowed(text)));
+    }
+    // The words written in once, unless some template could give `t` another value.
+    if let Some(strings) = strings {
+        if !sources.iter().any(|(_, text)| baked::rebinds_words(text)) {
+            for (name, text) in &mut sources {
+                if let (true, Cow::Borrowed(source)) = (name.ends_with(".html"), &*text) {
+                    *text = baked::bake(source, strings);
+                }
+            }
+        }
     }
     let mut tera = Tera::default();
     // XML and text templates escape with the `xml` filter where they need to: Tera's HTML
@@ -249,11 +264,15 @@ impl Site {
         theme: &Theme,
         estimator: EstimatorAssets<'_>,
     ) -> Result<Site, BuildError> {
-        let tera = templates(theme)?;
-        let strings: BTreeMap<String, String> = parse_yaml(
-            "templates/strings.zh-CN.yaml",
-            String::from_utf8_lossy(theme_file(theme, "strings.zh-CN.yaml")?).into_owned(),
-        )?;
+        let strings: Result<BTreeMap<String, String>, BuildError> =
+            theme_file(theme, "strings.zh-CN.yaml").and_then(|bytes| {
+                parse_yaml(
+                    "templates/strings.zh-CN.yaml",
+                    String::from_utf8_lossy(bytes).into_owned(),
+                )
+            });
+        let tera = templates(theme, strings.as_ref().ok())?;
+        let strings = strings?;
         let config: SiteConfig = read_yaml(root, "content/site.yaml")?;
         let compare: CompareConfig = read_yaml(root, "content/compare.yaml")?;
         let pages = content::load(root).map_err(BuildError::Content)?;

@@ -4,6 +4,7 @@
 //!
 //! It reads the project's `content/` folder but starts no process and opens no port.
 
+mod baked;
 pub mod build;
 pub mod compare;
 pub mod compare_regions;

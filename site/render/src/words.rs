@@ -24,6 +24,11 @@ impl Words {
         Words(policy::yaml::read_file(&source).0.value.unwrap_or_default())
     }
 
+    /// The whole catalogue, by key.
+    pub fn catalogue(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+
     /// The word for `key`; the key itself when the catalogue lacks it, so that a gap shows on
     /// the page instead of vanishing (a test keeps the built-in catalogue complete).
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
