@@ -234,6 +234,40 @@ fn two_builds_are_byte_identical() {
     }
 }
 
+/// The words written into the templates before Tera compiles them (`render::baked`) change
+/// nothing a reader gets: the real site built with baking turned off (a project template that
+/// could give `t` another value turns it off for the whole theme) is the same, file for file.
+#[test]
+fn words_written_into_the_templates_change_no_file() {
+    let out = tempfile::tempdir().unwrap();
+    let project = out.path().join("project");
+    for folder in ["policies", "content"] {
+        support::copy_dir(&repo().join(folder), &project.join(folder));
+    }
+    fs::create_dir_all(project.join("templates")).unwrap();
+    fs::write(
+        project.join("templates/unbaked.html"),
+        "{% set t = site %}{{ t.title }}",
+    )
+    .unwrap();
+    build(&repo(), &out.path().join("baked")).unwrap();
+    build(&project, &out.path().join("unbaked")).unwrap();
+    let (baked, unbaked) = (
+        snapshot_dir(&out.path().join("baked")),
+        snapshot_dir(&out.path().join("unbaked")),
+    );
+    assert_eq!(
+        baked.keys().collect::<Vec<_>>(),
+        unbaked.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &baked {
+        assert!(
+            bytes == &unbaked[path],
+            "{path} differs when words are baked in"
+        );
+    }
+}
+
 #[test]
 fn a_failed_build_keeps_the_previous_site() {
     let project = fixture_project();

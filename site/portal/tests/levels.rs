@@ -7,8 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../policy/tests/support/mod.rs"]
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use support::copy_dir;
 
 fn portal(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
@@ -36,19 +40,6 @@ fn ok(o: &Output) -> String {
 fn refused(o: &Output) -> String {
     assert!(!o.status.success(), "expected a refusal:\n{}", text(o));
     text(o)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 const PREFECTURE_POLICY: &str = r#"id: changzhi-2018-livestock

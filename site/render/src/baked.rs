@@ -2,31 +2,64 @@
 //! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape would write
 //! them. The words are the same on every page, and Tera looks a dotted name up anew each time
 //! it meets one (two `String`s per step of the path); the rules tables name five column labels
-//! per row. The pages are byte for byte what Tera would have written.
+//! per row. What is baked renders as Tera would render it as long as `t` is the site's words
+//! wherever it is read, so a theme that could give `t` another value, or that renders HTML
+//! templates from a text or XML one (which Tera would not escape), is not baked at all
+//! ([`theme_allows`]); a test builds the real site both ways and compares every file.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use tera::escape_html;
 
+/// Whether a theme's templates, by name, may be baked: none can give `t` another value, and
+/// no non-HTML template pulls in another template.
+pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+    templates.into_iter().all(|(name, text)| {
+        !rebinds_words(text)
+            && (name.ends_with(".html")
+                || !tags(text).any(|tag| {
+                    let word = tag.split_whitespace().next().unwrap_or("");
+                    matches!(word, "include" | "import" | "extends")
+                }))
+    })
+}
+
 /// `template` with its plain `{{ t.KEY }}` replaced by their words. Left to Tera: a key the
 /// catalogue lacks (Tera then reports it), an expression with filters or whitespace control,
-/// and words that hold template syntax.
+/// anything inside `{% raw %}`, a tag or a comment, and words that could read as template
+/// syntax or be trimmed by a neighbour's whitespace control.
 pub(crate) fn bake<'a>(template: &'a str, strings: &BTreeMap<String, String>) -> Cow<'a, str> {
     let mut out = String::new();
     let mut done = 0;
     let mut from = 0;
-    while let Some(open) = template[from..].find("{{").map(|i| from + i) {
-        let Some(close) = template[open..].find("}}").map(|i| open + i) else {
+    while let Some(open) = next_delimiter(template, from) {
+        let kind = template.as_bytes()[open + 1];
+        let close_mark = match kind {
+            b'{' => "}}",
+            b'%' => "%}",
+            _ => "#}",
+        };
+        let Some(close) = template[open + 2..].find(close_mark).map(|i| open + 2 + i) else {
             break;
         };
         from = close + 2;
-        let word = template[open + 2..close]
+        let inner = &template[open + 2..close];
+        if kind == b'%' {
+            if tag_name(inner) == "raw" {
+                from = end_of_raw(template, from);
+            }
+            continue;
+        }
+        if kind != b'{' {
+            continue;
+        }
+        let word = inner
             .trim_matches(' ')
             .strip_prefix("t.")
             .filter(|key| !key.is_empty() && key.bytes().all(is_name_byte))
             .and_then(|key| strings.get(key))
-            .filter(|word| !["{{", "{%", "{#"].iter().any(|m| word.contains(m)));
+            .filter(|word| plain_text(word));
         if let Some(word) = word {
             out.push_str(&template[done..open]);
             out.push_str(&escape_html(word));
@@ -40,9 +73,61 @@ pub(crate) fn bake<'a>(template: &'a str, strings: &BTreeMap<String, String>) ->
     Cow::Owned(out)
 }
 
+/// Words that stay what they are once they are template text: no brace (which could open or
+/// close template syntax with what is beside them), nothing that whitespace control trims.
+fn plain_text(word: &str) -> bool {
+    !word.contains(['{', '}']) && !word.starts_with(['%', '#']) && word.trim() == word
+}
+
+/// The first `{{`, `{%` or `{#` at or after `from`.
+fn next_delimiter(template: &str, from: usize) -> Option<usize> {
+    let bytes = template.as_bytes();
+    (from..bytes.len().saturating_sub(1))
+        .find(|&i| bytes[i] == b'{' && matches!(bytes[i + 1], b'{' | b'%' | b'#'))
+}
+
+/// A tag's name: `raw` in `{%- raw -%}`.
+fn tag_name(inner: &str) -> &str {
+    inner
+        .trim_matches(|c: char| c == '-' || c.is_whitespace())
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+}
+
+/// Just past the `{% endraw %}` that ends a raw block opening before `from`.
+fn end_of_raw(template: &str, mut from: usize) -> usize {
+    while let Some(open) = template[from..].find("{%").map(|i| from + i) {
+        let Some(close) = template[open + 2..].find("%}").map(|i| open + 2 + i) else {
+            return template.len();
+        };
+        from = close + 2;
+        if tag_name(&template[open + 2..close]) == "endraw" {
+            return from;
+        }
+    }
+    template.len()
+}
+
+/// The inside of each `{% … %}` tag, outside raw blocks.
+fn tags(template: &str) -> impl Iterator<Item = &str> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let open = template[from..].find("{%").map(|i| from + i)?;
+        let close = template[open + 2..].find("%}").map(|i| open + 2 + i)?;
+        from = close + 2;
+        let inner = &template[open + 2..close];
+        if tag_name(inner) == "raw" {
+            from = end_of_raw(template, from);
+        }
+        Some(inner)
+    })
+}
+
 /// Whether a template may give `t` another value than the site's words: `set t`, a loop
-/// variable `t`, or `t=` with anything but `t` (a macro's argument or default). A theme with
-/// such a template is not baked at all, since a macro's `t` is whatever its callers pass.
+/// variable `t`, or `t=` with anything but `t` alone (a macro's argument or default). A
+/// theme with such a template is not baked at all, since a macro's `t` is whatever its
+/// callers pass. Read over the whole text, so it errs towards not baking.
 pub(crate) fn rebinds_words(template: &str) -> bool {
     let bytes = template.as_bytes();
     let standalone_t = |i: usize| {
@@ -51,16 +136,19 @@ pub(crate) fn rebinds_words(template: &str) -> bool {
             && bytes.get(i + 1).is_none_or(|&b| !is_name_byte(b))
     };
     (0..bytes.len()).filter(|&i| standalone_t(i)).any(|i| {
-        let before = template[..i].trim_end_matches(' ');
-        let after = template[i + 1..].trim_start_matches(' ');
+        let before = template[..i].trim_end();
+        let after = template[i + 1..].trim_start();
         let keyword = ["set", "set_global", "for"].iter().any(|k| {
             before.ends_with(k) && !before[..before.len() - k.len()].ends_with(is_name_char)
         });
-        let loop_variable = before.ends_with(',') && after.starts_with("in ");
+        let loop_variable = before.ends_with(',')
+            && after
+                .strip_prefix("in")
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace));
         let assigned = after.strip_prefix('=').filter(|v| !v.starts_with('='));
         let other_value = assigned.is_some_and(|value| {
-            let value = value.trim_start_matches(' ');
-            !(value.starts_with('t') && value[1..].chars().next().is_none_or(|c| !is_name_char(c)))
+            let rest = value.trim_start().strip_prefix('t').map(str::trim_start);
+            !rest.is_some_and(|rest| rest.starts_with([',', ')']))
         });
         keyword || loop_variable || other_value
     })
@@ -83,6 +171,9 @@ mod tests {
             ("col_item", "项目"),
             ("quoted", "<a href=\"x/y\">'1' & 2</a>"),
             ("syntax", "见 {{ 这里 }}"),
+            ("brace", "x{"),
+            ("spaced", " 两边有空格 "),
+            ("hash", "#}"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -104,6 +195,13 @@ mod tests {
             bake("{{ t.quoted }}", &strings),
             tera.render("a.html", &context).unwrap()
         );
+        assert_eq!(
+            bake(
+                "{% raw %}{{ t.col_item }}{% endraw %}{{ t.col_item }}",
+                &strings
+            ),
+            "{% raw %}{{ t.col_item }}{% endraw %}项目"
+        );
     }
 
     #[test]
@@ -114,6 +212,12 @@ mod tests {
             "{{- t.col_item }}",
             "{{ t.missing }}",
             "{{ t.syntax }}",
+            "{{ t.brace }}{% endif %}",
+            "{{ t.spaced }}",
+            "{# {{ t.hash }} #}",
+            "{# {{ t.col_item }} #}",
+            "{% set x = \"{{ t.col_item }}\" %}",
+            "{%- raw %}{{ t.col_item }}{% endraw %}",
             "{{ t.col_item ~ 'x' }}",
             "{{ site.t.col_item }}",
             "{% if t.col_item %}{% endif %}",
@@ -127,38 +231,60 @@ mod tests {
     fn the_default_theme_is_baked() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
         let strings = crate::words::Words::builtin();
-        let mut baked = 0;
+        let mut files = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "html") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                assert!(!rebinds_words(&text), "{}", path.display());
-                baked += usize::from(matches!(bake(&text, strings.catalogue()), Cow::Owned(_)));
+            if path.is_file() {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                files.push((name, std::fs::read_to_string(&path).unwrap()));
             }
         }
+        assert!(theme_allows(
+            files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+        ));
+        let baked = files
+            .iter()
+            .filter(|(name, text)| {
+                name.ends_with(".html") && matches!(bake(text, strings.catalogue()), Cow::Owned(_))
+            })
+            .count();
         assert!(baked >= 15, "only {baked} templates had words written in");
     }
 
     #[test]
-    fn a_template_that_gives_t_another_value_is_found() {
+    fn a_theme_that_could_change_t_or_escape_otherwise_is_not_baked() {
         for template in [
             "{% set t = site %}",
+            "{% set\n  t = site %}",
             "{% set_global t=1 %}",
             "{% for t in rows %}{% endfor %}",
-            "{% for k, t in rows %}{% endfor %}",
+            "{% for\tt in rows %}{% endfor %}",
+            "{% for k,\n t in rows %}{% endfor %}",
             "{{ m::table(rows=r, t=other) }}",
+            "{{ m::table(rows=r, t=t.x) }}",
+            "{{ m::table(rows=r, t=t | f) }}",
             "{% macro table(rows, t=\"x\") %}{% endmacro %}",
         ] {
             assert!(rebinds_words(template), "{template}");
+            assert!(!theme_allows([("a.html", template)]), "{template}");
         }
         for template in [
             "{{ m::table(rows=r, t=t) }}",
-            "{{ m::table(t=t, rows=r) }}",
+            "{{ m::table(t = t , rows=r) }}",
             "{% macro table(rows, caption, t) %}{% endmacro %}",
             "{% set name = t.col_item %}{% if a.t == 1 %}{% endif %}{% set x = t %}",
             "{% for r in rows %}{% if r.t == t.col_item %}{% endif %}{% endfor %}",
         ] {
             assert!(!rebinds_words(template), "{template}");
         }
+        // Tera escapes by the template rendered: an HTML template included in a feed is not.
+        assert!(!theme_allows([
+            ("feed.xml", "{% include \"part.html\" %}"),
+            ("part.html", "{{ t.col_item }}"),
+        ]));
+        assert!(theme_allows([
+            ("feed.xml", "{{ site.title | xml }}"),
+            ("part.html", "{{ t.col_item }}"),
+        ]));
     }
 }

@@ -179,18 +179,14 @@ fn templates(
             template: name.to_owned(),
             message: e.to_string(),
         })?;
-        sources.push((name, Cow::Borrowed(text)));
+        sources.push((name, text));
     }
-    // The words written in once, unless some template could give `t` another value.
-    if let Some(strings) = strings {
-        if !sources.iter().any(|(_, text)| baked::rebinds_words(text)) {
-            for (name, text) in &mut sources {
-                if let (true, Cow::Borrowed(source)) = (name.ends_with(".html"), &*text) {
-                    *text = baked::bake(source, strings);
-                }
-            }
-        }
-    }
+    // The site's words written in once, where the theme lets that render as Tera would.
+    let bake_with = strings.filter(|_| baked::theme_allows(sources.iter().copied()));
+    let sources = sources.into_iter().map(|(name, text)| match bake_with {
+        Some(strings) if name.ends_with(".html") => (name, baked::bake(text, strings)),
+        _ => (name, Cow::Borrowed(text)),
+    });
     let mut tera = Tera::default();
     // XML and text templates escape with the `xml` filter where they need to: Tera's HTML
     // escaping would also turn every `/` of a URL into `&#x2F;`.
@@ -264,6 +260,8 @@ impl Site {
         theme: &Theme,
         estimator: EstimatorAssets<'_>,
     ) -> Result<Site, BuildError> {
+        // The strings are read first, for baking them into the templates, but a template's
+        // error is still reported before theirs, as it always was.
         let strings: Result<BTreeMap<String, String>, BuildError> =
             theme_file(theme, "strings.zh-CN.yaml").and_then(|bytes| {
                 parse_yaml(

@@ -25,7 +25,8 @@ impl Words {
     }
 
     /// The whole catalogue, by key.
-    pub fn catalogue(&self) -> &BTreeMap<String, String> {
+    #[cfg(test)]
+    pub(crate) fn catalogue(&self) -> &BTreeMap<String, String> {
         &self.0
     }
 
