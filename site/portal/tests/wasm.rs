@@ -2,7 +2,7 @@
 //! least 1,000 random households per county (well-formed and not), each through both, the
 //! JSON compared byte for byte. Both read the county's rules from the compact file the site
 //! writes for the estimator, which must give back exactly the compiled rules. Also checks the
-//! module's size budget (≤ 60 KB gzipped).
+//! module's size budget (≤ 60,000 B gzipped) and that its memory stays level with use.
 //!
 //! Needs `node`; without it the test FAILS under CI and is skipped, loudly, elsewhere.
 
@@ -209,6 +209,10 @@ fn wasm_and_native_agree_to_the_fen() {
                 .collect()
         })
         .unwrap_or_default();
+    assert!(
+        memory.len() == 4,
+        "differential.mjs printed no memory line:\n{report}"
+    );
     assert!(
         matches!(memory[..], [first, _, last, _] if last <= first + 65_536),
         "the module's memory grows with use (allocator not reusing what is freed): {memory:?}"

@@ -735,9 +735,9 @@ pub struct Field {
     pub help: Option<String>,
     /// What the county pays for it, beside the field: `养殖猪：300 元/头；…`.
     pub rates: Vec<FieldRate>,
-    /// For a yes/no or year fact that decides the standard of many items (香格里拉's 脱贫退出年份
-    /// sets 15), how many, in place of listing them all under one field: the rates table
-    /// below the form has them.
+    /// For a yes/no or year fact that decides the standard of more than one item (香格里拉's
+    /// 脱贫退出年份 decides seven), how many, in place of listing their standards under one
+    /// field: the rates table below the form has them.
     pub rates_elsewhere: Option<String>,
 }
 
@@ -881,8 +881,8 @@ pub fn estimator_form_with<'r>(
                     // A condition, not a quantity: the standards it picks between are many and
                     // long, and a household reads them in the table, not under one field.
                     let condition = matches!(f.kind, FactKind::YesNo | FactKind::Year);
-                    let (rates, rates_elsewhere) = if condition && rates.len() > 1 {
-                        let items = items.remove(&i).unwrap_or_default().len();
+                    let items = items.remove(&i).map_or(0, |names| names.len());
+                    let (rates, rates_elsewhere) = if condition && items > 1 {
                         let count = items.to_string();
                         (
                             Vec::new(),
