@@ -47,10 +47,11 @@ self.addEventListener("message", (event) => {
     for (const address of keep) {
       const url = new URL(address, self.location.origin);
       if (url.origin !== self.location.origin) continue;
-      if (!ESTIMATOR_PAGE.test(url.pathname) && !KEPT_FILE.test(url.pathname)) continue;
-      const key = url.origin + url.pathname;
-      if (KEPT_FILE.test(url.pathname) && await cache.match(key)) continue;
       const isPage = ESTIMATOR_PAGE.test(url.pathname);
+      const isFile = KEPT_FILE.test(url.pathname);
+      if (!isPage && !isFile) continue;
+      const key = url.origin + url.pathname;
+      if (isFile && await cache.match(key)) continue;
       try {
         const response = await fetch(key, { cache: "no-cache" });
         if (await (isPage ? isEstimatorPage(response) : isKeptFile(response))) {

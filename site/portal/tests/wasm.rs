@@ -190,25 +190,13 @@ fn wasm_and_native_agree_to_the_fen() {
         "too few cases reached an estimate to prove much: {estimates}"
     );
 
-    let gzipped: usize = report
-        .split("bytes, ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.parse().ok())
+    // "wasm: RAW bytes, GZIPPED gzipped; glue N bytes"
+    let gzipped = numbers_on(&report, "wasm: ")
+        .get(1)
+        .copied()
         .unwrap_or(usize::MAX);
-    // The memory line: "wasm memory: A bytes after N estimates, B bytes after 11N".
-    let memory: Vec<usize> = report
-        .split("wasm memory: ")
-        .nth(1)
-        .map(|line| {
-            line.lines()
-                .next()
-                .unwrap_or("")
-                .split(' ')
-                .filter_map(|word| word.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    // "wasm memory: A bytes after N estimates, B bytes after 11N"
+    let memory = numbers_on(&report, "wasm memory: ");
     assert!(
         memory.len() == 4,
         "differential.mjs printed no memory line:\n{report}"
@@ -221,6 +209,19 @@ fn wasm_and_native_agree_to_the_fen() {
         gzipped <= 60_000,
         "the wasm is {gzipped} bytes gzipped; the budget is 60,000 B"
     );
+}
+
+/// The numbers of the report's first line that starts with `prefix`, in order.
+fn numbers_on(report: &str, prefix: &str) -> Vec<usize> {
+    report
+        .lines()
+        .find(|line| line.starts_with(prefix))
+        .map(|line| {
+            line.split(' ')
+                .filter_map(|word| word.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Seeds for the `estimator` fuzz target (`site/policy/fuzz`): each county's compact rules

@@ -18,9 +18,9 @@ pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a
     templates.into_iter().all(|(name, text)| {
         !rebinds_words(text)
             && (name.ends_with(".html")
-                || !tags(text).any(|tag| {
-                    let word = tag.split_whitespace().next().unwrap_or("");
-                    matches!(word, "include" | "import" | "extends")
+                || !marks(text).any(|mark| {
+                    mark.kind == Kind::Tag
+                        && matches!(tag_name(mark.inner), "include" | "import" | "extends")
                 }))
     })
 }
@@ -32,38 +32,18 @@ pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a
 pub(crate) fn bake<'a>(template: &'a str, strings: &BTreeMap<String, String>) -> Cow<'a, str> {
     let mut out = String::new();
     let mut done = 0;
-    let mut from = 0;
-    while let Some(open) = next_delimiter(template, from) {
-        let kind = template.as_bytes()[open + 1];
-        let close_mark = match kind {
-            b'{' => "}}",
-            b'%' => "%}",
-            _ => "#}",
-        };
-        let Some(close) = template[open + 2..].find(close_mark).map(|i| open + 2 + i) else {
-            break;
-        };
-        from = close + 2;
-        let inner = &template[open + 2..close];
-        if kind == b'%' {
-            if tag_name(inner) == "raw" {
-                from = end_of_raw(template, from);
-            }
-            continue;
-        }
-        if kind != b'{' {
-            continue;
-        }
-        let word = inner
+    for mark in marks(template).filter(|mark| mark.kind == Kind::Expression) {
+        let word = mark
+            .inner
             .trim_matches(' ')
             .strip_prefix("t.")
-            .filter(|key| !key.is_empty() && key.bytes().all(is_name_byte))
+            .filter(|key| !key.is_empty() && key.chars().all(is_name_char))
             .and_then(|key| strings.get(key))
             .filter(|word| plain_text(word));
         if let Some(word) = word {
-            out.push_str(&template[done..open]);
+            out.push_str(&template[done..mark.start]);
             out.push_str(&escape_html(word));
-            done = from;
+            done = mark.end;
         }
     }
     if done == 0 {
@@ -79,11 +59,50 @@ fn plain_text(word: &str) -> bool {
     !word.contains(['{', '}']) && !word.starts_with(['%', '#']) && word.trim() == word
 }
 
-/// The first `{{`, `{%` or `{#` at or after `from`.
-fn next_delimiter(template: &str, from: usize) -> Option<usize> {
+/// What a template's markup is: `{{ … }}`, `{% … %}` or `{# … #}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Expression,
+    Tag,
+    Comment,
+}
+
+/// One piece of a template's markup: what is between its delimiters, and where it starts and
+/// ends in the template.
+#[derive(Debug)]
+struct Mark<'a> {
+    kind: Kind,
+    inner: &'a str,
+    start: usize,
+    end: usize,
+}
+
+/// Each piece of a template's markup in order, as Tera reads it: the inside of a raw block is
+/// text, not markup.
+fn marks(template: &str) -> impl Iterator<Item = Mark<'_>> {
     let bytes = template.as_bytes();
-    (from..bytes.len().saturating_sub(1))
-        .find(|&i| bytes[i] == b'{' && matches!(bytes[i + 1], b'{' | b'%' | b'#'))
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = (from..bytes.len().saturating_sub(1))
+            .find(|&i| bytes[i] == b'{' && matches!(bytes[i + 1], b'{' | b'%' | b'#'))?;
+        let (kind, closing) = match bytes[start + 1] {
+            b'{' => (Kind::Expression, "}}"),
+            b'%' => (Kind::Tag, "%}"),
+            _ => (Kind::Comment, "#}"),
+        };
+        let close = start + 2 + template[start + 2..].find(closing)?;
+        let inner = &template[start + 2..close];
+        from = close + 2;
+        if kind == Kind::Tag && tag_name(inner) == "raw" {
+            from = end_of_raw(template, from);
+        }
+        Some(Mark {
+            kind,
+            inner,
+            start,
+            end: close + 2,
+        })
+    })
 }
 
 /// A tag's name: `raw` in `{%- raw -%}`.
@@ -109,31 +128,17 @@ fn end_of_raw(template: &str, mut from: usize) -> usize {
     template.len()
 }
 
-/// The inside of each `{% … %}` tag, outside raw blocks.
-fn tags(template: &str) -> impl Iterator<Item = &str> {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        let open = template[from..].find("{%").map(|i| from + i)?;
-        let close = template[open + 2..].find("%}").map(|i| open + 2 + i)?;
-        from = close + 2;
-        let inner = &template[open + 2..close];
-        if tag_name(inner) == "raw" {
-            from = end_of_raw(template, from);
-        }
-        Some(inner)
-    })
-}
-
 /// Whether a template may give `t` another value than the site's words: `set t`, a loop
 /// variable `t`, or `t=` with anything but `t` alone (a macro's argument or default). A
 /// theme with such a template is not baked at all, since a macro's `t` is whatever its
 /// callers pass. Read over the whole text, so it errs towards not baking.
 pub(crate) fn rebinds_words(template: &str) -> bool {
     let bytes = template.as_bytes();
+    let name_byte = |b: u8| is_name_char(char::from(b));
     let standalone_t = |i: usize| {
         bytes[i] == b't'
-            && (i == 0 || !(is_name_byte(bytes[i - 1]) || bytes[i - 1] == b'.'))
-            && bytes.get(i + 1).is_none_or(|&b| !is_name_byte(b))
+            && (i == 0 || !(name_byte(bytes[i - 1]) || bytes[i - 1] == b'.'))
+            && bytes.get(i + 1).is_none_or(|&b| !name_byte(b))
     };
     (0..bytes.len()).filter(|&i| standalone_t(i)).any(|i| {
         let before = template[..i].trim_end();
@@ -152,10 +157,6 @@ pub(crate) fn rebinds_words(template: &str) -> bool {
         });
         keyword || loop_variable || other_value
     })
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn is_name_char(c: char) -> bool {
@@ -278,10 +279,15 @@ mod tests {
             assert!(!rebinds_words(template), "{template}");
         }
         // Tera escapes by the template rendered: an HTML template included in a feed is not.
-        assert!(!theme_allows([
-            ("feed.xml", "{% include \"part.html\" %}"),
-            ("part.html", "{{ t.col_item }}"),
-        ]));
+        for feed in [
+            "{% include \"part.html\" %}",
+            "{%- include \"part.html\" -%}",
+        ] {
+            assert!(!theme_allows([
+                ("feed.xml", feed),
+                ("part.html", "{{ t.col_item }}")
+            ]));
+        }
         assert!(theme_allows([
             ("feed.xml", "{{ site.title | xml }}"),
             ("part.html", "{{ t.col_item }}"),
