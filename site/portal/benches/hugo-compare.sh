@@ -11,18 +11,23 @@
 # policy's YAML is the page's front matter, its text.md the body); per county a page with its
 # policies and their rate tables, and a form page with a field per fact its rules use.
 #
+# Each build starts from the same state: its previous output removed and everything written so
+# far flushed to disk (`sync`), so that neither pays for the other's writes. The two builds
+# run COMPARE_RUNS times (default 2) in alternating order (portal first, then Hugo first), and
+# each one's fastest run is compared: this machine's speed varies from minute to minute.
+#
 # Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). Writes a few
 # GB into WORKDIR at national size (default: a new folder under /tmp, kept for inspection).
 # Either build is killed when its memory passes COMPARE_MAX_RSS_MB (default 8000). With
 # COMPARE_REUSE=1 a project already in WORKDIR/project (and its Hugo site in WORKDIR/hugo, if
-# there) is used as it is; COMPARE_ONLY=portal
-# or COMPARE_ONLY=hugo runs one of the two builds.
+# there) is used as it is; COMPARE_ONLY=portal or COMPARE_ONLY=hugo runs one of the two builds.
 set -euo pipefail
 
 counties=${1:-3000}
 policies=${2:-10}
 work=${3:-$(mktemp -d /tmp/hugo-compare.XXXXXX)}
 max_rss_mb=${COMPARE_MAX_RSS_MB:-8000}
+runs=${COMPARE_RUNS:-2}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 
@@ -30,7 +35,6 @@ for tool in cargo hugo /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "hugo-compare: needs $tool" >&2; exit 2; }
 done
 mkdir -p "$work"
-rm -rf "$work/portal-public" "$work/hugo-public"
 
 if [[ ${COMPARE_REUSE:-} == 1 && -d $work/project ]]; then
     echo "== using the project in $work/project"
@@ -200,26 +204,50 @@ measure() {
 
 seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$1"; }
 
-results=()
-if [[ ${COMPARE_ONLY:-portal} == portal ]]; then
-    echo "== portal build"
-    measure "$portal" build --root "$work/project" --out "$work/portal-public"
-    portal_wall=$(seconds "$wall")
-    pages=$(find "$work/portal-public" -name '*.html' | wc -l)
-    results+=("$(printf '%-8s %8d %10.2f %14d' portal "$pages" "$portal_wall" "$rss_mb")")
-fi
-if [[ ${COMPARE_ONLY:-hugo} == hugo ]]; then
-    echo "== hugo ($(hugo version | cut -d' ' -f2))"
-    measure hugo --quiet --source "$hugo_site" --destination "$work/hugo-public"
-    hugo_wall=$(seconds "$wall")
-    pages=$(find "$work/hugo-public" -name '*.html' | wc -l)
-    results+=("$(printf '%-8s %8d %10.2f %14d' hugo "$pages" "$hugo_wall" "$rss_mb")")
-fi
+# One build of `$1` (portal or hugo) into its output folder, from a clean and flushed state;
+# prints a line of the table and keeps the fastest wall time and its peak memory.
+declare -A best_wall best_rss pages_of
+build() {
+    local name=$1 out=$work/$1-public
+    rm -rf "$out"
+    sync
+    # What a build says goes to WORKDIR/NAME.log, shown if it fails.
+    local log=$work/$name.log
+    if [[ $name == portal ]]; then
+        measure "$portal" build --root "$work/project" --out "$out" >"$log" 2>&1 ||
+            { cat "$log" >&2; return 1; }
+    else
+        measure hugo --quiet --source "$hugo_site" --destination "$out" >"$log" 2>&1 ||
+            { cat "$log" >&2; return 1; }
+    fi
+    local secs
+    secs=$(seconds "$wall")
+    pages_of[$name]=$(find "$out" -name '*.html' | wc -l)
+    printf '%-8s %4d %8d %10.2f %14d\n' "$name" "$run" "${pages_of[$name]}" "$secs" "$rss_mb"
+    if [[ -z ${best_wall[$name]:-} ]] || awk -v a="$secs" -v b="${best_wall[$name]}" 'BEGIN { exit !(a < b) }'; then
+        best_wall[$name]=$secs
+        best_rss[$name]=$rss_mb
+    fi
+}
+
+builds=()
+[[ ${COMPARE_ONLY:-portal} == portal ]] && builds+=(portal)
+[[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
+echo "== $runs runs; hugo $(hugo version | cut -d' ' -f2)"
+printf '%-8s %4s %8s %10s %14s\n' build run pages "wall (s)" "peak RSS (MB)"
+for ((run = 1; run <= runs; run++)); do
+    if ((run % 2)); then order=("${builds[@]}"); else order=(); for ((i = ${#builds[@]} - 1; i >= 0; i--)); do order+=("${builds[i]}"); done; fi
+    for name in "${order[@]}"; do build "$name"; done
+done
 
 echo
+echo "fastest of $runs:"
 printf '%-8s %8s %10s %14s\n' build pages "wall (s)" "peak RSS (MB)"
-printf '%s\n' "${results[@]}"
-if [[ -n ${portal_wall:-} && -n ${hugo_wall:-} ]]; then
-    awk -v p="$portal_wall" -v h="$hugo_wall" 'BEGIN { printf "portal/hugo time: %.2f\n", p / h }'
+for name in "${builds[@]}"; do
+    printf '%-8s %8d %10.2f %14d\n' "$name" "${pages_of[$name]}" "${best_wall[$name]}" "${best_rss[$name]}"
+done
+if [[ -n ${best_wall[portal]:-} && -n ${best_wall[hugo]:-} ]]; then
+    awk -v p="${best_wall[portal]}" -v h="${best_wall[hugo]}" 'BEGIN { printf "portal/hugo time: %.2f\n", p / h }'
 fi
+[[ -f $work/portal.log ]] && tail -n 1 "$work/portal.log"
 echo "outputs: $work/portal-public, $work/hugo-public"
