@@ -127,7 +127,8 @@ async function prune(cache) {
     const url = new URL(request.url);
     if (!ESTIMATOR_PAGE.test(url.pathname)) continue;
     const html = await (await cache.match(request)).text();
-    // Attribute values as the templates escape them (`&#x2F;assets&#x2F;…`).
+    // Attribute values as the templates escape them (`&amp;`; pages kept from builds before
+    // 2026-12 also wrote `/` as `&#x2F;`).
     for (const match of html.matchAll(/(?:href|src|data-[a-z-]+)="([^"]+)"/g)) {
       named.add(match[1].replaceAll("&#x2F;", "/").replaceAll("&amp;", "&"));
     }

@@ -1045,12 +1045,8 @@ fn load_document(
     let mut lists: BTreeMap<&str, Vec<serde_yaml_ng::Value>> = BTreeMap::new();
     if let serde_yaml_ng::Value::Mapping(map) = &mut value {
         for key in ["rules", "groups", "examples"] {
-            if let Some(serde_yaml_ng::Value::Sequence(items)) = map.get(key) {
-                lists.insert(key, items.clone());
-                map.insert(
-                    serde_yaml_ng::Value::from(key),
-                    serde_yaml_ng::Value::Sequence(Vec::new()),
-                );
+            if let Some(serde_yaml_ng::Value::Sequence(items)) = map.get_mut(key) {
+                lists.insert(key, std::mem::take(items));
             }
         }
     }

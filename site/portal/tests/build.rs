@@ -142,10 +142,7 @@ fn the_real_site_has_every_page_anchor_and_example() {
         );
         // Scripts only from our own assets, never inline.
         for tag in html.split("<script").skip(1) {
-            // Tera writes `/` as `&#x2F;` inside attributes.
-            let own = tag
-                .replace("&#x2F;", "/")
-                .starts_with(" type=\"module\" src=\"/assets/");
+            let own = tag.starts_with(" type=\"module\" src=\"/assets/");
             let inline = !own || !tag.contains("></script>");
             assert!(
                 !inline,
@@ -475,13 +472,11 @@ fn pages_stay_within_their_weight_budgets() {
     // the page's script, the glue, the module and the county's compact rules (沁源, the county
     // with the most rules). The service worker is fetched after the page has loaded.
     let page = fs::read_to_string(public.join("counties/140431/estimate/index.html")).unwrap();
-    // As the page names it, `/` escaped by the template (`&#x2F;data&#x2F;counties&#x2F;…`).
     let rules_url = page
         .split("data-rules=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .replace("&#x2F;", "/");
+        .unwrap();
     let rules_url = rules_url.trim_start_matches('/');
     assert!(rules_url.ends_with(".rules"), "{rules_url}");
     let parts = [

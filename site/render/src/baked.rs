@@ -1,6 +1,6 @@
 //! The site's words written into the theme's HTML templates once, before Tera compiles them:
-//! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape would write
-//! them. The words are the same on every page, and Tera looks a dotted name up anew each time
+//! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape writes
+//! them (with the site's [`escape_html`]). The words are the same on every page, and Tera looks a dotted name up anew each time
 //! it meets one (two `String`s per step of the path); the rules tables name five column labels
 //! per row. What is baked renders as Tera would render it as long as `t` is the site's words
 //! wherever it is read, so a theme that could give `t` another value, or that renders HTML
@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use tera::escape_html;
+use crate::markdown::escape_html;
 
 /// Whether a theme's templates, by name, may be baked: none can give `t` another value, and
 /// no non-HTML template pulls in another template.
@@ -189,6 +189,7 @@ mod tests {
             "<th>项目</th>项目"
         );
         let mut tera = tera::Tera::default();
+        tera.set_escape_fn(escape_html);
         tera.add_raw_template("a.html", "{{ t.quoted }}").unwrap();
         let mut context = tera::Context::new();
         context.insert("t", &strings);

@@ -188,9 +188,9 @@ fn templates(
         _ => (name, Cow::Borrowed(text)),
     });
     let mut tera = Tera::default();
-    // XML and text templates escape with the `xml` filter where they need to: Tera's HTML
-    // escaping would also turn every `/` of a URL into `&#x2F;`.
+    // XML and text templates escape with the `xml` filter where they need to.
     tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
     tera.register_filter("xml", xml_filter);
     urls::register(&mut tera);
     tera.add_raw_templates(sources)
@@ -1834,16 +1834,12 @@ fn short_hash(bytes: &[u8]) -> String {
     format!("{:08x}", hash >> 32)
 }
 
-fn xml_escape(text: &str) -> String {
-    escape_html(text).replace('\'', "&apos;")
-}
-
 /// `| xml` in the XML templates.
 fn xml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let text = value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned);
-    Ok(tera::Value::String(xml_escape(&text)))
+    Ok(tera::Value::String(escape_html(&text)))
 }
 
 /// The feed's entries, newest first, and its `updated`: the newest document's date, never
@@ -1864,7 +1860,7 @@ fn sitemap_index(base_url: &str, urls: usize) -> (String, Vec<String>) {
     for path in &paths {
         index.push_str(&format!(
             "  <sitemap><loc>{}/{path}</loc></sitemap>\n",
-            xml_escape(base_url)
+            escape_html(base_url)
         ));
     }
     index.push_str("</sitemapindex>\n");

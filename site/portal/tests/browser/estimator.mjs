@@ -282,12 +282,11 @@ try {
   server.setDown(false);
   const estimatePage = join(siteDir, "counties/533401/estimate/index.html");
   const html = readFileSync(estimatePage, "utf8");
-  const oldRules = html.match(/data-rules="([^"]+)"/)[1].replaceAll("&#x2F;", "/");
+  const oldRules = html.match(/data-rules="([^"]+)"/)[1];
   const newRules = oldRules.replace(/\.[0-9a-f]{8}\.rules$/, ".0123abcd.rules");
   copyFileSync(join(siteDir, oldRules), join(siteDir, newRules));
-  const escaped = (path) => path.replaceAll("/", "&#x2F;");
   const oldVersion = oldRules.match(/\.([0-9a-f]{8})\.rules$/)[1];
-  writeFileSync(estimatePage, html.replaceAll(escaped(oldRules), escaped(newRules)).replaceAll(`规则版本 ${oldVersion}`, "规则版本 0123abcd"));
+  writeFileSync(estimatePage, html.replaceAll(oldRules, newRules).replaceAll(`规则版本 ${oldVersion}`, "规则版本 0123abcd"));
   await phone.evaluate(() => { delete document.querySelector("[data-estimator]").dataset.offline; });
   await phone.goto(url);
   await ready(phone);
