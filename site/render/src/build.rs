@@ -456,6 +456,8 @@ struct PartView<'p> {
     project: &'p Project,
     documents: Vec<DocumentView>,
     by_id: HashMap<&'p str, usize>,
+    /// Its compiled policies as JSON, for their own files, their counties' and provinces'.
+    json: open_data::PolicyJson,
 }
 
 impl<'p> PartView<'p> {
@@ -479,6 +481,7 @@ impl<'p> PartView<'p> {
                 .enumerate()
                 .map(|(k, d)| (d.source.id.as_str(), k))
                 .collect(),
+            json: open_data::PolicyJson::of(project),
         }
     }
 
@@ -839,7 +842,7 @@ impl<'a> Run<'a> {
         // every county's rulebooks, and its rows of every rule's standard.
         let order = county_order(index, false);
         if let Some((book, bytes)) = &compact {
-            let json = serde_json::to_string(book).unwrap_or_default();
+            let json = open_data::rulebook_json(book, &view.json);
             self.write(
                 order,
                 &urls::file_of(&urls::county_rules(code)),
@@ -858,7 +861,7 @@ impl<'a> Run<'a> {
             }
         }
         let book = book.filter(|_| has_rules);
-        if let Err(error) = self.open_data.county(code, book, rates) {
+        if let Err(error) = self.open_data.county(code, book, &view.json, rates) {
             self.fail_output(order, error);
         }
 
@@ -950,7 +953,14 @@ impl<'a> Run<'a> {
         if let Some(policy) = &document.compiled {
             // Compact, like the county files that hold the same rules: pretty printing
             // doubled the national build's 30,000 of these (960 MB); its YAML is for reading.
-            let json = serde_json::to_string(policy).unwrap_or_default();
+            let written;
+            let json = match view.json.get(policy) {
+                Some(raw) => raw.get(),
+                None => {
+                    written = serde_json::to_string(policy).unwrap_or_default();
+                    &written
+                }
+            };
             self.write(
                 order,
                 &urls::file_of(&urls::policy_rules(id)),
