@@ -11,8 +11,11 @@
 # policy's YAML is the page's front matter, its text.md the body); per county a page with its
 # policies and their rate tables, and a form page with a field per fact its rules use.
 #
-# Each build starts from the same state: its previous output removed and everything written so
-# far flushed to disk (`sync`), so that neither pays for the other's writes. The two builds
+# Each build starts from the same state: its previous output removed, everything written so
+# far flushed to disk (`sync`), so that neither pays for the other's writes, and then
+# COMPARE_SETTLE seconds (default 65) of rest: ext4 without a journal (as on the machine this
+# was written on) skips every inode freed in the last minute when it makes a file, so a build
+# right after removing 100,000 files spent a fifth of its time looking for free inodes. The two builds
 # run COMPARE_RUNS times (default 2) in alternating order (portal first, then Hugo first), and
 # each one's fastest run is compared: this machine's speed varies from minute to minute.
 #
@@ -28,6 +31,7 @@ policies=${2:-10}
 work=${3:-$(mktemp -d /tmp/hugo-compare.XXXXXX)}
 max_rss_mb=${COMPARE_MAX_RSS_MB:-8000}
 runs=${COMPARE_RUNS:-2}
+settle=${COMPARE_SETTLE:-65}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 
@@ -211,6 +215,7 @@ build() {
     local name=$1 out=$work/$1-public
     rm -rf "$out"
     sync
+    sleep "$settle"
     # What a build says goes to WORKDIR/NAME.log, shown if it fails.
     local log=$work/$name.log
     if [[ $name == portal ]]; then
