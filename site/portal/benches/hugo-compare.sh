@@ -238,6 +238,8 @@ build() {
 builds=()
 [[ ${COMPARE_ONLY:-portal} == portal ]] && builds+=(portal)
 [[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
+((${#builds[@]})) || { echo "hugo-compare: COMPARE_ONLY is portal, hugo or unset" >&2; exit 2; }
+((runs >= 1)) || { echo "hugo-compare: COMPARE_RUNS must be at least 1" >&2; exit 2; }
 echo "== $runs runs; hugo $(hugo version | cut -d' ' -f2)"
 printf '%-8s %4s %8s %10s %14s\n' build run pages "wall (s)" "peak RSS (MB)"
 for ((run = 1; run <= runs; run++)); do
@@ -254,5 +256,5 @@ done
 if [[ -n ${best_wall[portal]:-} && -n ${best_wall[hugo]:-} ]]; then
     awk -v p="${best_wall[portal]}" -v h="${best_wall[hugo]}" 'BEGIN { printf "portal/hugo time: %.2f\n", p / h }'
 fi
-[[ -f $work/portal.log ]] && tail -n 1 "$work/portal.log"
+[[ -n ${best_wall[portal]:-} ]] && tail -n 1 "$work/portal.log"
 echo "outputs: $work/portal-public, $work/hugo-public"

@@ -1233,7 +1233,7 @@ fn policy_page(
                 .map(|r| {
                     format!(
                         r##"<li><a href="#rule-{}">{}</a>：{}</li>"##,
-                        r.id,
+                        escape_html(&r.id),
                         escape_html(&r.label),
                         escape_html(&r.standard)
                     )

@@ -272,6 +272,10 @@ pub fn render(markdown: &str, asides: &Asides, headings: Headings, permalink: &s
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
+    // A NUL is no character of a page (the sanitiser's parser drops it too).
+    if !raw && out.contains('\0') {
+        out.retain(|c| c != '\0');
+    }
     Rendered {
         html: if raw { sanitise(&out) } else { out },
         toc,
@@ -288,6 +292,21 @@ fn without_alignment(event: Event<'_>) -> Event<'_> {
         }
         other => other,
     }
+}
+
+/// `html` with the spellings that differ between what pulldown-cmark writes and what the
+/// sanitiser writes for the same document made alike (`<br />` or `<br>`, `&quot;` or `"`
+/// in text, a carriage return or a line feed, as every HTML parser reads them): a plain
+/// text's HTML must equal its sanitised HTML once both are so spelled.
+pub(crate) fn spelled_alike(html: &str) -> String {
+    html.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace(" />", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
 }
 
 /// Keep only safe HTML: what Markdown produces plus our ids, classes and aria labels. Links
@@ -388,17 +407,6 @@ mod tests {
         );
         assert!(!r.html.contains("{#"), "{}", r.html);
         assert_eq!(r.toc.len(), 1);
-    }
-
-    /// What the sanitiser would make of `html` and `html` itself, written alike: the two differ
-    /// in how they spell the same thing (`<br />` or `<br>`, `&quot;` or `"` in text).
-    fn spelled_alike(html: &str) -> String {
-        html.replace(" />", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&nbsp;", "\u{a0}")
     }
 
     /// Every Markdown construct the texts may use, with characters that need escaping.
