@@ -1,8 +1,8 @@
 //! The site's words written into the theme's HTML templates once, before Tera compiles them:
-//! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape writes
-//! them (with the site's [`escape_html`]). The words are the same on every page, and Tera looks a dotted name up anew each time
-//! it meets one (two `String`s per step of the path); the rules tables name five column labels
-//! per row. What is baked renders as Tera would render it as long as `t` is the site's words
+//! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape writes them
+//! (with the site's [`escape_html`]). The words are the same on every page, and Tera looks a
+//! dotted name up anew each time it meets one (two `String`s per step of the path); the rules
+//! tables name five column labels per row. What is baked renders as Tera would render it as long as `t` is the site's words
 //! wherever it is read, so a theme that could give `t` another value, or that renders HTML
 //! templates from a text or XML one (which Tera would not escape), is not baked at all
 //! ([`theme_allows`]); a test builds the real site both ways and compares every file.

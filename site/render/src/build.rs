@@ -953,14 +953,7 @@ impl<'a> Run<'a> {
         if let Some(policy) = &document.compiled {
             // Compact, like the county files that hold the same rules: pretty printing
             // doubled the national build's 30,000 of these (960 MB); its YAML is for reading.
-            let written;
-            let json = match view.json.get(policy) {
-                Some(raw) => raw.get(),
-                None => {
-                    written = serde_json::to_string(policy).unwrap_or_default();
-                    &written
-                }
-            };
+            let json = view.json.text(policy).unwrap_or_default();
             self.write(
                 order,
                 &urls::file_of(&urls::policy_rules(id)),

@@ -196,18 +196,16 @@ pub fn render(markdown: &str, asides: &Asides, headings: Headings, permalink: &s
                 if let Some((id, level, text)) = heading.take() {
                     // An id is an anchor the policy checks allow, but a content page's is not
                     // checked: escaped, it cannot end its attribute.
-                    let id_html = escape_html(&id);
-                    let permalink = if id.is_empty() {
-                        String::new()
+                    let (id_attr, permalink) = if id.is_empty() {
+                        (String::new(), String::new())
                     } else {
-                        format!(
-                            r##" <a class="permalink" href="#{id_html}" aria-label="{permalink}">§</a>"##
+                        let id = escape_html(&id);
+                        (
+                            format!(r#" id="{id}""#),
+                            format!(
+                                r##" <a class="permalink" href="#{id}" aria-label="{permalink}">§</a>"##
+                            ),
                         )
-                    };
-                    let id_attr = if id.is_empty() {
-                        String::new()
-                    } else {
-                        format!(r#" id="{id_html}""#)
                     };
                     events.push(Event::Html(
                         format!(

@@ -18,6 +18,7 @@ use calculator::Rulebook;
 use policy::load::{Document, Project};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -121,6 +122,14 @@ impl PolicyJson {
     /// `policy` as JSON, if it is one of the part's and its id is its own.
     pub fn get(&self, policy: &Policy) -> Option<&RawValue> {
         self.0.get(&policy.id).and_then(Option::as_deref)
+    }
+
+    /// `policy` as JSON: as written once, else serialised now.
+    pub fn text<'j>(&'j self, policy: &Policy) -> serde_json::Result<Cow<'j, str>> {
+        match self.get(policy) {
+            Some(raw) => Ok(Cow::Borrowed(raw.get())),
+            None => serde_json::to_string(policy).map(Cow::Owned),
+        }
     }
 }
 
@@ -226,12 +235,10 @@ impl<'a> OpenData<'a> {
                         continue;
                     }
                     if !lock(&province.above).contains_key(&policy.id) {
-                        let written = match json.get(policy) {
-                            Some(raw) => raw.get().to_owned(),
-                            None => serde_json::to_string(policy)
-                                .map_err(|e| io(&province_json(&province.code), e.into()))?,
-                        };
-                        lock(&province.above).insert(policy.id.clone(), written);
+                        let written = json
+                            .text(policy)
+                            .map_err(|e| io(&province_json(&province.code), e.into()))?;
+                        lock(&province.above).insert(policy.id.clone(), written.into_owned());
                     }
                     policies.push(PolicyEntry::Above { above: &policy.id });
                 }
