@@ -11,16 +11,21 @@
 # policy's YAML is the page's front matter, its text.md the body); per county a page with its
 # policies and their rate tables, and a form page with a field per fact its rules use.
 #
-# Each build starts from the same state: its previous output removed, everything written so
-# far flushed to disk (`sync`), so that neither pays for the other's writes, and then
-# COMPARE_SETTLE seconds (default 65) of rest: ext4 without a journal (as on the machine this
-# was written on) skips every inode freed in the last minute when it makes a file, so a build
-# right after removing 100,000 files spent a fifth of its time looking for free inodes. The two builds
-# run COMPARE_RUNS times (default 2) in alternating order (portal first, then Hugo first), and
-# each one's fastest run is compared: this machine's speed varies from minute to minute.
+# Each build writes into a folder of its own (WORKDIR/NAME-public-RUN) that no earlier build
+# used, after everything written so far is flushed to disk (`sync`) and COMPARE_SETTLE seconds
+# (default 20) of rest; the outputs are removed only when every build is done. Removing one
+# build's output before the next would make the comparison measure the file system: ext4
+# without a journal (as on the machine this was written on) skips, when it makes a file, every
+# inode freed in the last 30 seconds, or 330 when that inode's block has been written to since,
+# and it looks through them again for every file; a build right after removing 100,000 files
+# spent a fifth of its time there, and more the more files it makes. The two builds run
+# COMPARE_RUNS times (default 2) in alternating order (portal first, then Hugo first), and each
+# one's fastest run is compared: this machine's speed varies from minute to minute, so the
+# table gives CPU time (user + system) beside wall time, which varies less.
 #
-# Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). Writes a few
-# GB into WORKDIR at national size (default: a new folder under /tmp, kept for inspection).
+# Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). Writes about
+# 7 GB per run into WORKDIR at national size (default: a new folder under /tmp); the last run's
+# outputs are kept for inspection.
 # Either build is killed when its memory passes COMPARE_MAX_RSS_MB (default 8000). With
 # COMPARE_REUSE=1 a project already in WORKDIR/project (and its Hugo site in WORKDIR/hugo, if
 # there) is used as it is; COMPARE_ONLY=portal or COMPARE_ONLY=hugo runs one of the two builds.
@@ -31,7 +36,7 @@ policies=${2:-10}
 work=${3:-$(mktemp -d /tmp/hugo-compare.XXXXXX)}
 max_rss_mb=${COMPARE_MAX_RSS_MB:-8000}
 runs=${COMPARE_RUNS:-2}
-settle=${COMPARE_SETTLE:-65}
+settle=${COMPARE_SETTLE:-20}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 
@@ -182,8 +187,8 @@ EOF
     done
 fi
 
-# Run "$@" under /usr/bin/time -v; kill it if its memory passes the limit. Sets $wall and
-# $rss_mb.
+# Run "$@" under /usr/bin/time -v; kill it if its memory passes the limit. Sets $wall, $cpu
+# (user + system seconds) and $rss_mb.
 measure() {
     local report
     report=$(mktemp)
@@ -203,17 +208,17 @@ measure() {
     wait "$timer" || { echo "hugo-compare: $* failed" >&2; cat "$report" >&2; return 1; }
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$report")
     rss_mb=$(awk -F': ' '/Maximum resident set size/ { print int($2 / 1024) }' "$report")
+    cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$report")
     rm -f "$report"
 }
 
 seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$1"; }
 
-# One build of `$1` (portal or hugo) into its output folder, from a clean and flushed state;
-# prints a line of the table and keeps the fastest wall time and its peak memory.
-declare -A best_wall best_rss pages_of
+# One build of `$1` (portal or hugo) into a new output folder, after a flush and a rest; prints
+# a line of the table and keeps the fastest wall time, its CPU time and its peak memory.
+declare -A best_wall best_cpu best_rss pages_of last_out
 build() {
-    local name=$1 out=$work/$1-public
-    rm -rf "$out"
+    local name=$1 out=$work/$1-public-$run
     sync
     sleep "$settle"
     # What a build says goes to WORKDIR/NAME.log, shown if it fails.
@@ -228,9 +233,11 @@ build() {
     local secs
     secs=$(seconds "$wall")
     pages_of[$name]=$(find "$out" -name '*.html' | wc -l)
-    printf '%-8s %4d %8d %10.2f %14d\n' "$name" "$run" "${pages_of[$name]}" "$secs" "$rss_mb"
+    last_out[$name]=$out
+    printf '%-8s %4d %8d %10.2f %10.2f %14d\n' "$name" "$run" "${pages_of[$name]}" "$secs" "$cpu" "$rss_mb"
     if [[ -z ${best_wall[$name]:-} ]] || awk -v a="$secs" -v b="${best_wall[$name]}" 'BEGIN { exit !(a < b) }'; then
         best_wall[$name]=$secs
+        best_cpu[$name]=$cpu
         best_rss[$name]=$rss_mb
     fi
 }
@@ -240,8 +247,16 @@ builds=()
 [[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
 ((${#builds[@]})) || { echo "hugo-compare: COMPARE_ONLY is portal, hugo or unset" >&2; exit 2; }
 ((runs >= 1)) || { echo "hugo-compare: COMPARE_RUNS must be at least 1" >&2; exit 2; }
+# Earlier outputs in WORKDIR are moved aside, not removed, until every build is done (see
+# above: removing them now would slow the builds that follow).
+old=$work/removed-$$
+mkdir -p "$old"
+for earlier in "$work"/portal-public* "$work"/hugo-public*; do
+    [[ -e $earlier ]] && mv "$earlier" "$old/"
+done
+
 echo "== $runs runs; hugo $(hugo version | cut -d' ' -f2)"
-printf '%-8s %4s %8s %10s %14s\n' build run pages "wall (s)" "peak RSS (MB)"
+printf '%-8s %4s %8s %10s %10s %14s\n' build run pages "wall (s)" "CPU (s)" "peak RSS (MB)"
 for ((run = 1; run <= runs; run++)); do
     if ((run % 2)); then order=("${builds[@]}"); else order=(); for ((i = ${#builds[@]} - 1; i >= 0; i--)); do order+=("${builds[i]}"); done; fi
     for name in "${order[@]}"; do build "$name"; done
@@ -249,12 +264,17 @@ done
 
 echo
 echo "fastest of $runs:"
-printf '%-8s %8s %10s %14s\n' build pages "wall (s)" "peak RSS (MB)"
+printf '%-8s %8s %10s %10s %14s\n' build pages "wall (s)" "CPU (s)" "peak RSS (MB)"
 for name in "${builds[@]}"; do
-    printf '%-8s %8d %10.2f %14d\n' "$name" "${pages_of[$name]}" "${best_wall[$name]}" "${best_rss[$name]}"
+    printf '%-8s %8d %10.2f %10.2f %14d\n' "$name" "${pages_of[$name]}" "${best_wall[$name]}" "${best_cpu[$name]}" "${best_rss[$name]}"
 done
 if [[ -n ${best_wall[portal]:-} && -n ${best_wall[hugo]:-} ]]; then
-    awk -v p="${best_wall[portal]}" -v h="${best_wall[hugo]}" 'BEGIN { printf "portal/hugo time: %.2f\n", p / h }'
+    awk -v p="${best_wall[portal]}" -v h="${best_wall[hugo]}" -v pc="${best_cpu[portal]}" -v hc="${best_cpu[hugo]}" \
+        'BEGIN { printf "portal/hugo time: %.2f (CPU time: %.2f)\n", p / h, pc / hc }'
 fi
 [[ -n ${best_wall[portal]:-} ]] && tail -n 1 "$work/portal.log"
-echo "outputs: $work/portal-public, $work/hugo-public"
+
+# Every output but the last of each build, and the earlier ones moved aside, are removed now.
+for ((run = 1; run < runs; run++)); do rm -rf "$work/portal-public-$run" "$work/hugo-public-$run"; done
+rm -rf "$old"
+echo "outputs: ${last_out[*]}"
