@@ -385,6 +385,57 @@ fn the_comparison_in_pieces_is_the_comparison_whole() {
     );
 }
 
+/// The rate tables are rendered once per document and written into each county page and
+/// estimator page that lists it; a project's own `county.html` or `estimate.html` gets each
+/// document's rows as well, and its own `policy.html` the whole `policy.yaml`. The built-in
+/// county and estimator pages as they were before (each table rendered in the page; here the
+/// three on one line, as the tables are now written) and a copy of the built-in policy page
+/// give every county, estimator and policy page of the real project the same. (The levels
+/// tests see a prefecture's table on its county's pages.)
+#[test]
+fn rate_tables_rendered_once_are_those_each_page_rendered() {
+    let project = tempfile::tempdir().unwrap();
+    for folder in ["policies", "content"] {
+        support::copy_dir(&repo().join(folder), &project.path().join(folder));
+    }
+    build(project.path(), &project.path().join("once")).unwrap();
+    let templates = project.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("county.html"),
+        include_str!("county_rows.html"),
+    )
+    .unwrap();
+    fs::write(
+        templates.join("estimate.html"),
+        include_str!("estimate_rows.html"),
+    )
+    .unwrap();
+    fs::copy(
+        repo().join("templates/policy.html"),
+        templates.join("policy.html"),
+    )
+    .unwrap();
+    build(project.path(), &project.path().join("each")).unwrap();
+    let pages = snapshot_dir(&project.path().join("once"));
+    let kinds = ["counties/", "policies/"];
+    let compared: Vec<&String> = pages
+        .keys()
+        .filter(|p| p.ends_with(".html") && kinds.iter().any(|k| p.starts_with(k)))
+        .collect();
+    assert!(compared.iter().any(|p| p.ends_with("/estimate/index.html")));
+    assert!(compared.len() > 20, "{compared:?}");
+    for page in compared {
+        assert_eq!(
+            read(&project.path().join("once"), page),
+            read(&project.path().join("each"), page),
+            "{page}"
+        );
+    }
+    let county = read(&project.path().join("once"), "counties/610117/index.html");
+    assert!(county.contains("<table class=\"rules\">"), "no rate table");
+}
+
 /// `site.1a2b3c4d.css` → `site.HASH.css` (likewise .js and .wasm): a stylesheet or engine
 /// edit should not rewrite every snapshot (the link check and the determinism test already
 /// hold the hashed names to account).

@@ -325,6 +325,11 @@ fn the_site_has_region_pages_and_the_county_lists_what_comes_from_above() {
     );
     assert!(county.contains("市级（长治市）"), "{county}");
     assert!(county.contains("/regions/140400/"), "{county}");
+    // The prefecture's rate table, rendered once, on the county's page and its estimator's.
+    let table = "aria-label=\"《长治市贫困户养殖奖补办法》农户（表格，可左右滑动）\"";
+    assert!(county.contains(table), "{county}");
+    let estimator = read("counties/140431/estimate/index.html");
+    assert!(estimator.contains(table), "{estimator}");
     let policy = read("policies/changzhi-2018-livestock/index.html");
     assert!(policy.contains("/regions/140400/"), "{policy}");
     // The estimator's rules carry the prefecture's policy.

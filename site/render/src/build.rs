@@ -34,7 +34,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use tera::{Context, Tera};
 
@@ -250,6 +250,11 @@ pub(crate) struct Site {
     pub(crate) pick_script_path: String,
     /// The shape of an estimate, for the estimator's `<template>`s; the same for every county.
     shape: tera::Value,
+    /// Whether the project has its own `county.html` or `estimate.html`, which may read each
+    /// document's rows by audience (`m.household`) rather than its rendered tables.
+    own_rate_pages: bool,
+    /// Whether the project has its own `policy.html`, which may read all of `document`.
+    own_policy_page: bool,
 }
 
 impl Site {
@@ -328,6 +333,9 @@ impl Site {
                 })?;
             Some(frame)
         };
+        let own = |name: &str| theme.overridden().iter().any(|n| n == name);
+        let own_rate_pages = own("county.html") || own("estimate.html");
+        let own_policy_page = own("policy.html");
         let mut base = Context::new();
         base.insert("t", &strings);
         base.insert("site", &config);
@@ -358,6 +366,8 @@ impl Site {
             search_script_path,
             pick_script_path,
             shape: tera::to_value(estimate_view::View::shape()).unwrap_or_default(),
+            own_rate_pages,
+            own_policy_page,
         })
     }
 
@@ -405,15 +415,46 @@ const SITEMAP: Order = (6, 0, 0);
 const FEED: Order = (7, 0, 0);
 const ROBOTS: Order = (8, 0, 0);
 
-/// One document's rate tables on a county's page and its estimator page, by audience.
+/// One document's rate tables on a county's page and its estimator page.
 #[derive(serde::Serialize)]
 struct Measures<'a> {
     superseded: bool,
     summary: &'a DocumentSummary,
     derived: bool,
+    #[serde(serialize_with = "shared")]
+    tables: Arc<RateTables>,
+    /// Its rows by audience, only for a project's own county or estimator page, which may
+    /// read them (as these pages did before `tables`): serialising them into every page's
+    /// context was 2% of a national build.
+    #[serde(flatten)]
+    rows: Option<AudienceRows<'a>>,
+}
+
+/// What is shared, serialised as itself.
+fn shared<T: serde::Serialize, S: serde::Serializer>(
+    value: &Arc<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    T::serialize(value, serializer)
+}
+
+#[derive(serde::Serialize)]
+struct AudienceRows<'a> {
     household: Vec<&'a RuleRow>,
     enterprise: Vec<&'a RuleRow>,
     collective: Vec<&'a RuleRow>,
+}
+
+/// A document's rate table for each audience (`rates.html`), empty for an audience it has no
+/// rules for. A document's tables are the same on its county's page and estimator page and,
+/// for a prefecture's or province's document, on those of every county below: each is
+/// rendered once per build (Tera took a tenth of a national build to render them again on
+/// each page).
+#[derive(Debug, Default, serde::Serialize)]
+struct RateTables {
+    household: String,
+    enterprise: String,
+    collective: String,
 }
 
 fn county_order(county: usize, estimator: bool) -> Order {
@@ -556,6 +597,9 @@ pub(crate) struct Run<'a> {
     compared: Mutex<Vec<(RegionOf, usize)>>,
     counties: Mutex<Vec<CountyOut>>,
     documents: Mutex<Vec<DocumentOut>>,
+    /// The rate tables of the documents above the county (a county's own are rendered with
+    /// its pages and not kept), by the document's folder.
+    rate_tables_above: Mutex<HashMap<String, Arc<RateTables>>>,
     /// The search index: each region's piece is written with its documents.
     search: search::SearchIndex,
 }
@@ -609,6 +653,7 @@ impl<'a> Run<'a> {
             compared: Mutex::new(Vec::new()),
             counties: Mutex::new(Vec::new()),
             documents: Mutex::new(Vec::new()),
+            rate_tables_above: Mutex::new(HashMap::new()),
             search: search::SearchIndex::new(),
         })
     }
@@ -721,6 +766,40 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// A document's rate tables, rendered from `rates.html` with `cx` (the site's context,
+    /// kept from one document to the next); a table that would not render is reported for
+    /// the page at `order` and left empty.
+    fn rate_tables(
+        &self,
+        cx: &mut Context,
+        summary: &DocumentSummary,
+        rows: &[RuleRow],
+        order: Order,
+    ) -> Arc<RateTables> {
+        let words = &self.site.words;
+        let mut table = |audience: Audience, caption: &str| {
+            let rows: Vec<&RuleRow> = rows.iter().filter(|r| r.audience == audience).collect();
+            if rows.is_empty() {
+                return String::new();
+            }
+            cx.insert("rows", &rows);
+            cx.insert("caption", caption);
+            cx.insert("region", &format!("《{}》{caption}", summary.title));
+            match render(&self.site.tera, "rates.html", cx) {
+                Ok(html) => String::from_utf8(html).unwrap_or_default(),
+                Err(error) => {
+                    self.fail(order, error);
+                    String::new()
+                }
+            }
+        };
+        Arc::new(RateTables {
+            household: table(Audience::Household, words.get("county_household")),
+            enterprise: table(Audience::Enterprise, words.get("county_enterprise")),
+            collective: table(Audience::Collective, words.get("county_collective")),
+        })
+    }
+
     fn county(&self, view: &PartView<'_>, county: &County, index: usize) {
         let project = view.project;
         let code = &county.source.code;
@@ -738,23 +817,42 @@ impl<'a> Run<'a> {
             .map(|&k| &view.documents[k].summary)
             .collect();
         let mut measures = Vec::new();
+        let mut tables_cx = None;
         for &k in &applicable {
             let document = &project.documents[k];
             let Some(rows) = &view.documents[k].rows else {
                 continue;
             };
+            let summary = &view.documents[k].summary;
             let by = |audience: Audience| {
                 rows.iter()
                     .filter(|r| r.audience == audience)
                     .collect::<Vec<&RuleRow>>()
             };
+            let render_tables = |cx: &mut Option<Context>| {
+                let cx = cx.get_or_insert_with(|| self.site.base.clone());
+                self.rate_tables(cx, summary, rows, county_order(index, false))
+            };
+            let tables = if regions::level_of(&document.source.county) == regions::Level::County {
+                render_tables(&mut tables_cx)
+            } else {
+                let cached = lock(&self.rate_tables_above).get(&document.dir).cloned();
+                cached.unwrap_or_else(|| {
+                    let tables = render_tables(&mut tables_cx);
+                    lock(&self.rate_tables_above).insert(document.dir.clone(), Arc::clone(&tables));
+                    tables
+                })
+            };
             measures.push(Measures {
                 superseded: project.successor(&document.source.id).is_some(),
-                summary: &view.documents[k].summary,
+                summary,
                 derived: document.source.kind == DocumentKindSource::DerivedFromReport,
-                household: by(Audience::Household),
-                enterprise: by(Audience::Enterprise),
-                collective: by(Audience::Collective),
+                tables,
+                rows: self.site.own_rate_pages.then(|| AudienceRows {
+                    household: by(Audience::Household),
+                    enterprise: by(Audience::Enterprise),
+                    collective: by(Audience::Collective),
+                }),
             });
         }
         // The rules of current versions first; versions replaced by a newer one apart, after.
@@ -942,7 +1040,14 @@ impl<'a> Run<'a> {
         let id = &document.source.id;
         let url = urls::policy(id);
         let mut cx = self.site.context(&document.source.title, &url);
-        policy_page(&mut cx, document, view, k, &self.site.words);
+        policy_page(
+            &mut cx,
+            document,
+            view,
+            k,
+            &self.site.words,
+            self.site.own_policy_page,
+        );
         let order = document_order(index);
         self.page(order, &urls::file_of(&url), "policy.html", &cx);
         self.write(
@@ -1199,12 +1304,15 @@ fn output_io(path: &Path, source: std::io::Error) -> OutputError {
     }
 }
 
+/// A policy page's context. `own_policy_page`: the project's `policy.html` may read all of
+/// `document`, else it has what the built-in one reads.
 fn policy_page(
     cx: &mut Context,
     document: &Document,
     view: &PartView<'_>,
     k: usize,
     words: &Words,
+    own_policy_page: bool,
 ) {
     let project = view.project;
     let no_rows = Vec::new();
@@ -1288,7 +1396,11 @@ fn policy_page(
         )
     };
     cx.insert("description", &description);
-    cx.insert("document", &document.source);
+    if own_policy_page {
+        cx.insert("document", &document.source);
+    } else {
+        cx.insert("document", &pages::DocumentHead::of(&document.source));
+    }
     cx.insert(
         "versions",
         &crate::versions::versions(document, rows, project, words),

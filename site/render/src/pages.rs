@@ -10,9 +10,56 @@ use calculator::{Amount, Date};
 use estimate_view::explain::yuan;
 use policy::compile::describe;
 use policy::load::{Document, Project};
-use policy::source::{DocumentKindSource, RuleSource, StatusSource};
+use policy::source::{
+    AppliesToSource, DocumentKindSource, EditorialNote, MetadataSource, PolicySource, RuleSource,
+    StatusSource, ValiditySource,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A policy's `policy.yaml` as its page's `document`: every key but its rules, groups, steps
+/// to apply and worked examples, which the page shows from their own views (`rules`,
+/// `apply`, `examples`). Serialising those into each of a national build's 30,000 pages' contexts
+/// was more than 1% of the build; a project's own `policy.html` still gets all of it.
+#[derive(Debug, Serialize)]
+pub struct DocumentHead<'a> {
+    id: &'a str,
+    county: &'a str,
+    applies_to: &'a Option<AppliesToSource>,
+    replaces: &'a [String],
+    kind: DocumentKindSource,
+    title: &'a str,
+    metadata: &'a MetadataSource,
+    validity: &'a ValiditySource,
+    supersedes: &'a Option<String>,
+    combines_with: &'a [String],
+    text_from: &'a Option<String>,
+    eligible: &'a Option<String>,
+    eligible_description: &'a Option<String>,
+    notes: &'a [EditorialNote],
+}
+
+impl<'a> DocumentHead<'a> {
+    /// The head of `source`.
+    pub fn of(source: &'a PolicySource) -> DocumentHead<'a> {
+        DocumentHead {
+            id: &source.id,
+            county: &source.county,
+            applies_to: &source.applies_to,
+            replaces: &source.replaces,
+            kind: source.kind,
+            title: &source.title,
+            metadata: &source.metadata,
+            validity: &source.validity,
+            supersedes: &source.supersedes,
+            combines_with: &source.combines_with,
+            text_from: &source.text_from,
+            eligible: &source.eligible,
+            eligible_description: &source.eligible_description,
+            notes: &source.notes,
+        }
+    }
+}
 
 /// A rule as a row of a table: 项目, 标准, 上限, 条件, 兑现, 依据.
 #[derive(Debug, Clone, Serialize)]
@@ -921,6 +968,28 @@ pub fn estimator_form_with<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A policy page's `document` is its `policy.yaml` as serde writes it, every key but
+    /// those the page shows from their own views: a key added to the format reaches it too.
+    #[test]
+    fn a_documents_head_is_its_source_without_rules_groups_apply_and_examples() {
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let project = policy::load::load(root).unwrap();
+        assert!(!project.documents.is_empty());
+        for document in &project.documents {
+            let mut whole = serde_json::to_value(&document.source).unwrap();
+            let keys = whole.as_object_mut().unwrap();
+            for key in ["rules", "groups", "apply", "examples"] {
+                assert!(keys.remove(key).is_some(), "{key}");
+            }
+            assert_eq!(
+                serde_json::to_value(DocumentHead::of(&document.source)).unwrap(),
+                whole,
+                "{}",
+                document.source.id
+            );
+        }
+    }
 
     #[test]
     fn a_choice_reads_as_a_sentence_and_anything_else_is_left_as_written() {
