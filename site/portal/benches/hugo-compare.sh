@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the synthetic project of the `site_build` benchmark with `portal build`, and the same
-# pages with Hugo, one after the other on this machine; print pages, wall time and peak memory
-# (maximum resident set size, from /usr/bin/time -v) for each.
+# pages with Hugo, one after the other on this machine; print pages, wall time, CPU time (user +
+# system) and peak memory (maximum resident set size), from /usr/bin/time -v, for each.
 #
 #   site/portal/benches/hugo-compare.sh [COUNTIES [POLICIES [WORKDIR]]]    (default 3000 10)
 #
@@ -20,12 +20,13 @@
 # and it looks through them again for every file; a build right after removing 100,000 files
 # spent a fifth of its time there, and more the more files it makes. The two builds run
 # COMPARE_RUNS times (default 2) in alternating order (portal first, then Hugo first), and each
-# one's fastest run is compared: this machine's speed varies from minute to minute, so the
-# table gives CPU time (user + system) beside wall time, which varies less.
+# one's fastest run (its wall time, CPU time and peak memory) is compared: this machine's speed
+# varies by a third from minute to minute, so runs next to each other say more than any one.
 #
-# Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). Writes about
-# 7 GB per run into WORKDIR at national size (default: a new folder under /tmp); the last run's
-# outputs are kept for inspection.
+# Needs: cargo, hugo (Debian: `apt-get install hugo`), GNU time (/usr/bin/time). At national
+# size a portal build writes about 6 GB into WORKDIR and a Hugo build 0.8 GB, all kept until
+# the last build is done (default WORKDIR: a new folder under /tmp); the last run's outputs stay
+# for inspection, and whatever an earlier invocation left is removed at the end.
 # Either build is killed when its memory passes COMPARE_MAX_RSS_MB (default 8000). With
 # COMPARE_REUSE=1 a project already in WORKDIR/project (and its Hugo site in WORKDIR/hugo, if
 # there) is used as it is; COMPARE_ONLY=portal or COMPARE_ONLY=hugo runs one of the two builds.
@@ -44,12 +45,22 @@ for tool in cargo hugo /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "hugo-compare: needs $tool" >&2; exit 2; }
 done
 mkdir -p "$work"
+# What this run replaces is moved aside, not removed, until every build is done (see above:
+# removing it now would slow the builds that follow), with what earlier runs left there.
+old=$work/removed-$$
+mkdir -p "$old"
+trap 'rm -rf "$old"' EXIT
+for earlier in "$work"/removed-*; do
+    [[ $earlier != "$old" && -e $earlier ]] && mv "$earlier" "$old/"
+done
 
 if [[ ${COMPARE_REUSE:-} == 1 && -d $work/project ]]; then
     echo "== using the project in $work/project"
     (cd "$repo" && cargo build -q --release -p portal)
 else
-    rm -rf "$work/project" "$work/hugo"
+    for made in "$work/project" "$work/hugo"; do
+        [[ -e $made ]] && mv "$made" "$old/"
+    done
     echo "== generating $counties counties × $policies policies in $work/project"
     (cd "$repo" && SITE_BENCH_PROJECT="$work/project" SITE_BENCH_COUNTIES="$counties" \
         SITE_BENCH_POLICIES="$policies" cargo bench -q -p portal --bench site_build)
@@ -61,7 +72,7 @@ if [[ ${COMPARE_REUSE:-} == 1 && -f $hugo_site/hugo.toml ]]; then
     echo "== using the Hugo site in $hugo_site"
 else
     echo "== writing the same pages as a Hugo site in $hugo_site"
-    rm -rf "$hugo_site"
+    [[ -e $hugo_site ]] && mv "$hugo_site" "$old/hugo-site"
     mkdir -p "$hugo_site/content/counties" "$hugo_site/data" "$hugo_site/layouts/_default" \
         "$hugo_site/layouts/policy" "$hugo_site/layouts/estimate" "$hugo_site/layouts/partials"
     cp "$work/project/policies/facts.yaml" "$hugo_site/data/facts.yaml"
@@ -247,12 +258,11 @@ builds=()
 [[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
 ((${#builds[@]})) || { echo "hugo-compare: COMPARE_ONLY is portal, hugo or unset" >&2; exit 2; }
 ((runs >= 1)) || { echo "hugo-compare: COMPARE_RUNS must be at least 1" >&2; exit 2; }
-# Earlier outputs in WORKDIR are moved aside, not removed, until every build is done (see
-# above: removing them now would slow the builds that follow).
-old=$work/removed-$$
-mkdir -p "$old"
-for earlier in "$work"/portal-public* "$work"/hugo-public*; do
-    [[ -e $earlier ]] && mv "$earlier" "$old/"
+# The outputs of earlier runs of the builds compared are moved aside too.
+for name in "${builds[@]}"; do
+    for earlier in "$work/$name"-public*; do
+        [[ -e $earlier ]] && mv "$earlier" "$old/"
+    done
 done
 
 echo "== $runs runs; hugo $(hugo version | cut -d' ' -f2)"
@@ -274,7 +284,6 @@ if [[ -n ${best_wall[portal]:-} && -n ${best_wall[hugo]:-} ]]; then
 fi
 [[ -n ${best_wall[portal]:-} ]] && tail -n 1 "$work/portal.log"
 
-# Every output but the last of each build, and the earlier ones moved aside, are removed now.
+# Every output but the last of each build is removed now, and what was moved aside on exit.
 for ((run = 1; run < runs; run++)); do rm -rf "$work/portal-public-$run" "$work/hugo-public-$run"; done
-rm -rf "$old"
-echo "outputs: ${last_out[*]}"
+for name in "${builds[@]}"; do echo "output of $name: ${last_out[$name]}"; done

@@ -389,8 +389,8 @@ fn the_comparison_in_pieces_is_the_comparison_whole() {
 /// estimator page that lists it; a project's own `county.html` or `estimate.html` gets each
 /// document's rows as well, and its own `policy.html` the whole `policy.yaml`. The built-in
 /// county and estimator pages as they were before (each table rendered in the page; here the
-/// three on one line, as the tables are now written) and a copy of the built-in policy page
-/// give every county, estimator and policy page of the real project the same. (The levels
+/// three on one line, as the tables are now written) and the built-in policy page as the
+/// project's own give every county, estimator and policy page of the real project the same. (The levels
 /// tests see a prefecture's table on its county's pages.)
 #[test]
 fn rate_tables_rendered_once_are_those_each_page_rendered() {
@@ -411,9 +411,12 @@ fn rate_tables_rendered_once_are_those_each_page_rendered() {
         include_str!("estimate_rows.html"),
     )
     .unwrap();
-    fs::copy(
-        repo().join("templates/policy.html"),
+    // A file the same as the built-in one is not the project's own: this one differs by a
+    // comment, which renders to nothing.
+    let policy = fs::read_to_string(repo().join("templates/policy.html")).unwrap();
+    fs::write(
         templates.join("policy.html"),
+        format!("{policy}{{# the project's own #}}"),
     )
     .unwrap();
     build(project.path(), &project.path().join("each")).unwrap();

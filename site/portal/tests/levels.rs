@@ -310,6 +310,15 @@ fn a_county_file_is_checked_against_the_national_code_list() {
 #[test]
 fn the_site_has_region_pages_and_the_county_lists_what_comes_from_above() {
     let dir = project("", "combines_with: [changzhi-2018-livestock]\n");
+    // A second county of 长治市, with no policy of its own: its pages show the prefecture's
+    // table as rendered for 沁源 (rendered once, kept for the counties below).
+    let zhangzi = dir.path().join("policies/140428-zhangzi");
+    std::fs::create_dir_all(&zhangzi).unwrap();
+    std::fs::write(
+        zhangzi.join("county.yaml"),
+        "code: \"140428\"\nname: 长子县\nprovince: 山西省\nprefecture: 长治市\n",
+    )
+    .unwrap();
     ok(&portal(dir.path(), &["build"]));
     let public = dir.path().join("public");
     let read = |p: &str| std::fs::read_to_string(public.join(p)).unwrap();
@@ -330,6 +339,14 @@ fn the_site_has_region_pages_and_the_county_lists_what_comes_from_above() {
     assert!(county.contains(table), "{county}");
     let estimator = read("counties/140431/estimate/index.html");
     assert!(estimator.contains(table), "{estimator}");
+    let rendered = |page: &str| {
+        let from = page.find(table).unwrap();
+        let to = from + page[from..].find("</table>").unwrap();
+        page[from..to].to_owned()
+    };
+    let other = read("counties/140428/index.html");
+    assert!(other.contains(table), "{other}");
+    assert_eq!(rendered(&other), rendered(&county));
     let policy = read("policies/changzhi-2018-livestock/index.html");
     assert!(policy.contains("/regions/140400/"), "{policy}");
     // The estimator's rules carry the prefecture's policy.

@@ -421,7 +421,7 @@ struct Measures<'a> {
     superseded: bool,
     summary: &'a DocumentSummary,
     derived: bool,
-    #[serde(serialize_with = "shared")]
+    #[serde(serialize_with = "serialize_arc")]
     tables: Arc<RateTables>,
     /// Its rows by audience, only for a project's own county or estimator page, which may
     /// read them (as these pages did before `tables`): serialising them into every page's
@@ -430,8 +430,8 @@ struct Measures<'a> {
     rows: Option<AudienceRows<'a>>,
 }
 
-/// What is shared, serialised as itself.
-fn shared<T: serde::Serialize, S: serde::Serializer>(
+/// What an `Arc` holds, serialised as itself (serde's `rc` feature is not on).
+fn serialize_arc<T: serde::Serialize, S: serde::Serializer>(
     value: &Arc<T>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -448,8 +448,8 @@ struct AudienceRows<'a> {
 /// A document's rate table for each audience (`rates.html`), empty for an audience it has no
 /// rules for. A document's tables are the same on its county's page and estimator page and,
 /// for a prefecture's or province's document, on those of every county below: each is
-/// rendered once per build (Tera took a tenth of a national build to render them again on
-/// each page).
+/// rendered once per build (or, when two counties ask at once, twice; Tera took a tenth of a
+/// national build to render them again on each page).
 #[derive(Debug, Default, serde::Serialize)]
 struct RateTables {
     household: String,
@@ -767,16 +767,17 @@ impl<'a> Run<'a> {
     }
 
     /// A document's rate tables, rendered from `rates.html` with `cx` (the site's context,
-    /// kept from one document to the next); a table that would not render is reported for
-    /// the page at `order` and left empty.
+    /// kept from one document to the next); `None` when one would not render, which is
+    /// reported for the page at `order` (and so for each page that asks, nothing kept).
     fn rate_tables(
         &self,
         cx: &mut Context,
         summary: &DocumentSummary,
         rows: &[RuleRow],
         order: Order,
-    ) -> Arc<RateTables> {
+    ) -> Option<Arc<RateTables>> {
         let words = &self.site.words;
+        let mut failed = false;
         let mut table = |audience: Audience, caption: &str| {
             let rows: Vec<&RuleRow> = rows.iter().filter(|r| r.audience == audience).collect();
             if rows.is_empty() {
@@ -789,15 +790,17 @@ impl<'a> Run<'a> {
                 Ok(html) => String::from_utf8(html).unwrap_or_default(),
                 Err(error) => {
                     self.fail(order, error);
+                    failed = true;
                     String::new()
                 }
             }
         };
-        Arc::new(RateTables {
+        let tables = RateTables {
             household: table(Audience::Household, words.get("county_household")),
             enterprise: table(Audience::Enterprise, words.get("county_enterprise")),
             collective: table(Audience::Collective, words.get("county_collective")),
-        })
+        };
+        (!failed).then(|| Arc::new(tables))
     }
 
     fn county(&self, view: &PartView<'_>, county: &County, index: usize) {
@@ -833,16 +836,19 @@ impl<'a> Run<'a> {
                 let cx = cx.get_or_insert_with(|| self.site.base.clone());
                 self.rate_tables(cx, summary, rows, county_order(index, false))
             };
+            // Two counties may render a table above them at once; either keeps it. One that
+            // would not render is not kept, so each county's page reports it.
             let tables = if regions::level_of(&document.source.county) == regions::Level::County {
                 render_tables(&mut tables_cx)
             } else {
                 let cached = lock(&self.rate_tables_above).get(&document.dir).cloned();
-                cached.unwrap_or_else(|| {
-                    let tables = render_tables(&mut tables_cx);
+                cached.or_else(|| {
+                    let tables = render_tables(&mut tables_cx)?;
                     lock(&self.rate_tables_above).insert(document.dir.clone(), Arc::clone(&tables));
-                    tables
+                    Some(tables)
                 })
             };
+            let tables = tables.unwrap_or_default();
             measures.push(Measures {
                 superseded: project.successor(&document.source.id).is_some(),
                 summary,
