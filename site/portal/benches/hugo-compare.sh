@@ -44,23 +44,33 @@ target=${CARGO_TARGET_DIR:-$repo/target}
 for tool in cargo hugo /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "hugo-compare: needs $tool" >&2; exit 2; }
 done
+builds=()
+[[ ${COMPARE_ONLY:-portal} == portal ]] && builds+=(portal)
+[[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
+((${#builds[@]})) || { echo "hugo-compare: COMPARE_ONLY is portal, hugo or unset" >&2; exit 2; }
+((runs >= 1)) || { echo "hugo-compare: COMPARE_RUNS must be at least 1" >&2; exit 2; }
+
 mkdir -p "$work"
-# What this run replaces is moved aside, not removed, until every build is done (see above:
-# removing it now would slow the builds that follow), with what earlier runs left there.
+# What this run replaces (the outputs of the builds compared, what earlier runs left aside,
+# and below a project or Hugo site made anew) is moved aside, not removed, until every build
+# is done: see above, removing it now would slow the builds that follow.
 old=$work/removed-$$
 mkdir -p "$old"
 trap 'rm -rf "$old"' EXIT
-for earlier in "$work"/removed-*; do
-    [[ $earlier != "$old" && -e $earlier ]] && mv "$earlier" "$old/"
-done
+move_aside() {
+    for path in "$@"; do
+        [[ $path != "$old" && -e $path ]] && mv "$path" "$old/"
+    done
+    return 0
+}
+move_aside "$work"/removed-*
+for name in "${builds[@]}"; do move_aside "$work/$name"-public*; done
 
 if [[ ${COMPARE_REUSE:-} == 1 && -d $work/project ]]; then
     echo "== using the project in $work/project"
     (cd "$repo" && cargo build -q --release -p portal)
 else
-    for made in "$work/project" "$work/hugo"; do
-        [[ -e $made ]] && mv "$made" "$old/"
-    done
+    move_aside "$work/project" "$work/hugo"
     echo "== generating $counties counties × $policies policies in $work/project"
     (cd "$repo" && SITE_BENCH_PROJECT="$work/project" SITE_BENCH_COUNTIES="$counties" \
         SITE_BENCH_POLICIES="$policies" cargo bench -q -p portal --bench site_build)
@@ -72,7 +82,7 @@ if [[ ${COMPARE_REUSE:-} == 1 && -f $hugo_site/hugo.toml ]]; then
     echo "== using the Hugo site in $hugo_site"
 else
     echo "== writing the same pages as a Hugo site in $hugo_site"
-    [[ -e $hugo_site ]] && mv "$hugo_site" "$old/hugo-site"
+    move_aside "$hugo_site"
     mkdir -p "$hugo_site/content/counties" "$hugo_site/data" "$hugo_site/layouts/_default" \
         "$hugo_site/layouts/policy" "$hugo_site/layouts/estimate" "$hugo_site/layouts/partials"
     cp "$work/project/policies/facts.yaml" "$hugo_site/data/facts.yaml"
@@ -252,18 +262,6 @@ build() {
         best_rss[$name]=$rss_mb
     fi
 }
-
-builds=()
-[[ ${COMPARE_ONLY:-portal} == portal ]] && builds+=(portal)
-[[ ${COMPARE_ONLY:-hugo} == hugo ]] && builds+=(hugo)
-((${#builds[@]})) || { echo "hugo-compare: COMPARE_ONLY is portal, hugo or unset" >&2; exit 2; }
-((runs >= 1)) || { echo "hugo-compare: COMPARE_RUNS must be at least 1" >&2; exit 2; }
-# The outputs of earlier runs of the builds compared are moved aside too.
-for name in "${builds[@]}"; do
-    for earlier in "$work/$name"-public*; do
-        [[ -e $earlier ]] && mv "$earlier" "$old/"
-    done
-done
 
 echo "== $runs runs; hugo $(hugo version | cut -d' ' -f2)"
 printf '%-8s %4s %8s %10s %10s %14s\n' build run pages "wall (s)" "CPU (s)" "peak RSS (MB)"

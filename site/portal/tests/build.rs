@@ -237,6 +237,13 @@ fn assert_same_files(a: &Path, b: &Path, how: &str) {
     }
 }
 
+/// The repository's own project (its policies and content pages) copied into `to`.
+fn copy_real_project(to: &Path) {
+    for folder in ["policies", "content"] {
+        support::copy_dir(&repo().join(folder), &to.join(folder));
+    }
+}
+
 /// The words written into the templates before Tera compiles them (`render::baked`) change
 /// nothing a reader gets: the real site built with baking turned off (a project template that
 /// could give `t` another value turns it off for the whole theme) is the same, file for file.
@@ -244,9 +251,7 @@ fn assert_same_files(a: &Path, b: &Path, how: &str) {
 fn words_written_into_the_templates_change_no_file() {
     let out = tempfile::tempdir().unwrap();
     let project = out.path().join("project");
-    for folder in ["policies", "content"] {
-        support::copy_dir(&repo().join(folder), &project.join(folder));
-    }
+    copy_real_project(&project);
     fs::create_dir_all(project.join("templates")).unwrap();
     fs::write(
         project.join("templates/unbaked.html"),
@@ -366,9 +371,7 @@ fn hostile_ids_write_nothing_outside_the_output() {
 #[test]
 fn the_comparison_in_pieces_is_the_comparison_whole() {
     let project = tempfile::tempdir().unwrap();
-    for folder in ["policies", "content"] {
-        support::copy_dir(&repo().join(folder), &project.path().join(folder));
-    }
+    copy_real_project(project.path());
     build(project.path(), &project.path().join("pieces")).unwrap();
     fs::create_dir_all(project.path().join("templates")).unwrap();
     fs::write(
@@ -388,29 +391,42 @@ fn the_comparison_in_pieces_is_the_comparison_whole() {
 /// The rate tables are rendered once per document and written into each county page and
 /// estimator page that lists it; a project's own `county.html` or `estimate.html` gets each
 /// document's rows as well, and its own `policy.html` the whole `policy.yaml`. The built-in
-/// county and estimator pages as they were before (each table rendered in the page; here the
+/// county and estimator pages rendering each table in the page (as they did before; the
 /// three on one line, as the tables are now written) and the built-in policy page as the
-/// project's own give every county, estimator and policy page of the real project the same. (The levels
-/// tests see a prefecture's table on its county's pages.)
+/// project's own give every county, estimator and policy page of the real project the same.
+/// (The levels tests see a prefecture's table on its county's pages.)
 #[test]
 fn rate_tables_rendered_once_are_those_each_page_rendered() {
     let project = tempfile::tempdir().unwrap();
-    for folder in ["policies", "content"] {
-        support::copy_dir(&repo().join(folder), &project.path().join(folder));
-    }
+    copy_real_project(project.path());
     build(project.path(), &project.path().join("once")).unwrap();
     let templates = project.path().join("templates");
     fs::create_dir_all(&templates).unwrap();
-    fs::write(
-        templates.join("county.html"),
-        include_str!("county_rows.html"),
-    )
-    .unwrap();
-    fs::write(
-        templates.join("estimate.html"),
-        include_str!("estimate_rows.html"),
-    )
-    .unwrap();
+    // The built-in template with each written-in table replaced by the macro call that
+    // renders it from the rows.
+    let own = |name: &str, audiences: &[&str]| {
+        let mut text = fs::read_to_string(repo().join("templates").join(name)).unwrap();
+        for audience in audiences {
+            let table = format!("{{{{ m.tables.{audience} | safe }}}}");
+            let rows = format!(
+                "{{% if m.{audience} %}}{{{{ macros::rules_table(rows=m.{audience}, \
+                 caption=t.county_{audience}, region=\"《\" ~ m.summary.title ~ \"》\" ~ \
+                 t.county_{audience}, t=t) }}}}{{% endif %}}"
+            );
+            assert!(text.contains(&table), "{name} writes no {table}");
+            text = text.replace(&table, &rows);
+        }
+        let head = "{% extends \"base.html\" %}\n";
+        assert!(text.starts_with(head), "{name}");
+        let text = text.replacen(
+            head,
+            &format!("{head}{{% import \"macros.html\" as macros %}}\n"),
+            1,
+        );
+        fs::write(templates.join(name), text).unwrap();
+    };
+    own("county.html", &["household", "enterprise", "collective"]);
+    own("estimate.html", &["household"]);
     // A file the same as the built-in one is not the project's own: this one differs by a
     // comment, which renders to nothing.
     let policy = fs::read_to_string(repo().join("templates/policy.html")).unwrap();

@@ -317,10 +317,8 @@ impl Site {
                     .hint(Msg::new(Key::HintOpenData)),
             )));
         }
-        let own_compare = theme
-            .overridden()
-            .iter()
-            .any(|n| n == "compare.html" || n == "compare_cells.html");
+        let own = |name: &str| theme.overridden().iter().any(|n| n == name);
+        let own_compare = own("compare.html") || own("compare_cells.html");
         let frame = if own_compare {
             None
         } else {
@@ -333,7 +331,6 @@ impl Site {
                 })?;
             Some(frame)
         };
-        let own = |name: &str| theme.overridden().iter().any(|n| n == name);
         let own_rate_pages = own("county.html") || own("estimate.html");
         let own_policy_page = own("policy.html");
         let mut base = Context::new();
@@ -421,7 +418,6 @@ struct Measures<'a> {
     superseded: bool,
     summary: &'a DocumentSummary,
     derived: bool,
-    #[serde(serialize_with = "serialize_arc")]
     tables: Arc<RateTables>,
     /// Its rows by audience, only for a project's own county or estimator page, which may
     /// read them (as these pages did before `tables`): serialising them into every page's
@@ -430,19 +426,23 @@ struct Measures<'a> {
     rows: Option<AudienceRows<'a>>,
 }
 
-/// What an `Arc` holds, serialised as itself (serde's `rc` feature is not on).
-fn serialize_arc<T: serde::Serialize, S: serde::Serializer>(
-    value: &Arc<T>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    T::serialize(value, serializer)
-}
-
+/// A document's rows by audience: what its rate tables are rendered from.
 #[derive(serde::Serialize)]
 struct AudienceRows<'a> {
     household: Vec<&'a RuleRow>,
     enterprise: Vec<&'a RuleRow>,
     collective: Vec<&'a RuleRow>,
+}
+
+impl<'a> AudienceRows<'a> {
+    fn of(rows: &'a [RuleRow]) -> AudienceRows<'a> {
+        let by = |audience: Audience| rows.iter().filter(|r| r.audience == audience).collect();
+        AudienceRows {
+            household: by(Audience::Household),
+            enterprise: by(Audience::Enterprise),
+            collective: by(Audience::Collective),
+        }
+    }
 }
 
 /// A document's rate table for each audience (`rates.html`), empty for an audience it has no
@@ -773,17 +773,16 @@ impl<'a> Run<'a> {
         &self,
         cx: &mut Context,
         summary: &DocumentSummary,
-        rows: &[RuleRow],
+        rows: &AudienceRows<'_>,
         order: Order,
     ) -> Option<Arc<RateTables>> {
         let words = &self.site.words;
         let mut failed = false;
-        let mut table = |audience: Audience, caption: &str| {
-            let rows: Vec<&RuleRow> = rows.iter().filter(|r| r.audience == audience).collect();
+        let mut table = |rows: &[&RuleRow], caption: &str| {
             if rows.is_empty() {
                 return String::new();
             }
-            cx.insert("rows", &rows);
+            cx.insert("rows", rows);
             cx.insert("caption", caption);
             cx.insert("region", &format!("《{}》{caption}", summary.title));
             match render(&self.site.tera, "rates.html", cx) {
@@ -796,9 +795,9 @@ impl<'a> Run<'a> {
             }
         };
         let tables = RateTables {
-            household: table(Audience::Household, words.get("county_household")),
-            enterprise: table(Audience::Enterprise, words.get("county_enterprise")),
-            collective: table(Audience::Collective, words.get("county_collective")),
+            household: table(&rows.household, words.get("county_household")),
+            enterprise: table(&rows.enterprise, words.get("county_enterprise")),
+            collective: table(&rows.collective, words.get("county_collective")),
         };
         (!failed).then(|| Arc::new(tables))
     }
@@ -820,45 +819,34 @@ impl<'a> Run<'a> {
             .map(|&k| &view.documents[k].summary)
             .collect();
         let mut measures = Vec::new();
-        let mut tables_cx = None;
+        let mut tables_cx = self.site.base.clone();
         for &k in &applicable {
             let document = &project.documents[k];
             let Some(rows) = &view.documents[k].rows else {
                 continue;
             };
             let summary = &view.documents[k].summary;
-            let by = |audience: Audience| {
-                rows.iter()
-                    .filter(|r| r.audience == audience)
-                    .collect::<Vec<&RuleRow>>()
-            };
-            let render_tables = |cx: &mut Option<Context>| {
-                let cx = cx.get_or_insert_with(|| self.site.base.clone());
-                self.rate_tables(cx, summary, rows, county_order(index, false))
-            };
-            // Two counties may render a table above them at once; either keeps it. One that
-            // would not render is not kept, so each county's page reports it.
-            let tables = if regions::level_of(&document.source.county) == regions::Level::County {
-                render_tables(&mut tables_cx)
+            let rows = AudienceRows::of(rows);
+            let order = county_order(index, false);
+            // A document above the county is kept for the counties below; two of them may
+            // render it at once, and either keeps it. One that would not render is not kept,
+            // so each county's page reports it.
+            let tables = if document.source.county == *code {
+                self.rate_tables(&mut tables_cx, summary, &rows, order)
             } else {
-                let cached = lock(&self.rate_tables_above).get(&document.dir).cloned();
-                cached.or_else(|| {
-                    let tables = render_tables(&mut tables_cx)?;
+                let kept = lock(&self.rate_tables_above).get(&document.dir).cloned();
+                kept.or_else(|| {
+                    let tables = self.rate_tables(&mut tables_cx, summary, &rows, order)?;
                     lock(&self.rate_tables_above).insert(document.dir.clone(), Arc::clone(&tables));
                     Some(tables)
                 })
             };
-            let tables = tables.unwrap_or_default();
             measures.push(Measures {
                 superseded: project.successor(&document.source.id).is_some(),
                 summary,
                 derived: document.source.kind == DocumentKindSource::DerivedFromReport,
-                tables,
-                rows: self.site.own_rate_pages.then(|| AudienceRows {
-                    household: by(Audience::Household),
-                    enterprise: by(Audience::Enterprise),
-                    collective: by(Audience::Collective),
-                }),
+                tables: tables.unwrap_or_default(),
+                rows: self.site.own_rate_pages.then_some(rows),
             });
         }
         // The rules of current versions first; versions replaced by a newer one apart, after.
