@@ -35,6 +35,8 @@ fn main() {
         );
         return;
     }
+    // The allocator `portal` runs on, as it sets it up.
+    allocator::keep_freed_memory();
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     portal::synthetic::generate(&repo, dir.path(), counties, policies).unwrap();
