@@ -17,6 +17,7 @@ pub mod schema;
 pub mod slips;
 pub mod source;
 pub mod yaml;
+mod yaml_events;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use load::{load, load_in_memory, Project};

@@ -328,6 +328,11 @@ pub fn parse_value(source: &SourceText, index: &YamlIndex) -> Result<Value, Vec<
     // twice, which it does for keys that are all strings (its keys are compared as values,
     // the index's as text: `1` and `"1"`). A file of many `[` and `{` is indexed first, below.
     if index.is_unbuilt() && !may_nest_deeply(&source.text) {
+        // The common case, without libyaml; it gives up on keys that are not strings or are
+        // written twice, among others, for serde_yaml_ng below.
+        if let Some(value) = crate::yaml_events::value_of(&source.text) {
+            return Ok(value);
+        }
         if let Ok(value) = serde_yaml_ng::from_str::<Value>(&source.text) {
             if keys_are_strings(&value) {
                 return Ok(value);

@@ -437,3 +437,48 @@ fn the_preview_updates_a_county_with_what_comes_from_above() {
         }
     }
 }
+
+/// `portal check` checks part by part, as a build does; what it counts and reminds of is
+/// what loading the project whole finds.
+#[test]
+fn checking_part_by_part_finds_what_loading_the_whole_project_finds() {
+    let whole = |root: &Path| {
+        let project = policy::load(root).unwrap_or_else(|d| panic!("{}", d.render()));
+        portal::cmd::check::Checked {
+            summary: project.summary,
+            open_ended: project
+                .documents
+                .iter()
+                .filter(|d| d.compiled.is_some() && d.period.to.is_none())
+                .filter(|d| project.successor(&d.source.id).is_none())
+                .map(|d| format!("{}/policy.yaml", d.dir))
+                .collect(),
+        }
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let levels = project("", "combines_with: [changzhi-2018-livestock]\n");
+    for root in [repo.as_path(), levels.path()] {
+        let checked = portal::cmd::check::check(root).unwrap_or_else(|d| panic!("{}", d.render()));
+        assert_eq!(checked, whole(root), "{}", root.display());
+        assert!(checked.summary.examples > 20 && checked.summary.rules > 60);
+    }
+    // Without its end date the prefecture's document is among the reminders, in the order
+    // of the folders.
+    let prefecture = "policies/140400-changzhi/livestock-2018/policy.yaml";
+    let yaml = std::fs::read_to_string(levels.path().join(prefecture)).unwrap();
+    std::fs::write(
+        levels.path().join(prefecture),
+        yaml.replace("  to: 2020-12-31\n", ""),
+    )
+    .unwrap();
+    let checked = portal::cmd::check::check(levels.path()).unwrap();
+    assert_eq!(checked, whole(levels.path()));
+    assert_eq!(checked.open_ended, [prefecture]);
+    // And a wrong project is refused with the problems loading it whole reports.
+    std::fs::write(levels.path().join(QINYUAN), "county: [\n").unwrap();
+    let part_by_part = portal::cmd::check::check(levels.path())
+        .unwrap_err()
+        .render();
+    let loaded = policy::load(levels.path()).unwrap_err().render();
+    assert_eq!(part_by_part, loaded);
+}
