@@ -29,18 +29,18 @@ pub fn keep_freed_memory() {
     }
 }
 
-/// The purge delay mimalloc goes by now, in milliseconds (-1: never).
-pub fn purge_delay() -> core::ffi::c_long {
-    // SAFETY: mi_option_get reads the option table; it takes and returns plain integers.
-    #[allow(unsafe_code)]
-    unsafe {
-        libmimalloc_sys::mi_option_get(PURGE_DELAY)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The purge delay mimalloc goes by now, in milliseconds (-1: never).
+    fn purge_delay() -> core::ffi::c_long {
+        // SAFETY: mi_option_get reads the option table; it takes and returns plain integers.
+        #[allow(unsafe_code)]
+        unsafe {
+            libmimalloc_sys::mi_option_get(PURGE_DELAY)
+        }
+    }
 
     #[test]
     fn the_purge_delay_is_the_option_set() {

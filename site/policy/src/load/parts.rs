@@ -318,11 +318,17 @@ impl Parts {
         }
         let (document_indices, documents): (Vec<usize>, Vec<Document>) =
             regional.into_iter().unzip();
+        // Counted as `load` counts them: their examples were worked out when the parts were
+        // opened, with each region's documents alone.
         let mut summary = Summary::default();
         for document in &documents {
             match document.source.kind {
                 DocumentKindSource::Report => summary.reports += 1,
                 _ => summary.policies += 1,
+            }
+            summary.rules += document.source.rules.len();
+            if document.compiled.is_some() {
+                summary.examples += document.source.examples.len();
             }
         }
         Some(Part {

@@ -38,17 +38,6 @@ impl Found {
         self.summary.reports += s.reports;
         self.summary.rules += s.rules;
         self.summary.examples += s.examples;
-        // A part counts the rules and examples of its counties' own documents; those of the
-        // regions above come in a part of their own, with no counties, which counts neither
-        // (they were checked when the parts were opened).
-        if part.county_indices.is_empty() {
-            for document in &part.project.documents {
-                self.summary.rules += document.source.rules.len();
-                if document.compiled.is_some() {
-                    self.summary.examples += document.source.examples.len();
-                }
-            }
-        }
         for (document, &place) in part.project.documents.iter().zip(&part.document_indices) {
             if let Some(previous) = &document.source.supersedes {
                 self.superseded.insert(previous.clone());
