@@ -22,6 +22,7 @@ use calculator::fact::{FactCatalogue, FactDef};
 use calculator::formula::edit_distance;
 use calculator::Date;
 use serde_yaml_ng::{Mapping, Value};
+use std::fmt::Write as _;
 
 /// The ideographic (full-width) space a Chinese input method types for the space bar.
 pub const FULL_WIDTH_SPACE: char = '\u{3000}';
@@ -524,7 +525,7 @@ pub(crate) fn in_values(
         problems: Vec::new(),
         damaged: Vec::new(),
     };
-    walk.value(value, "", "", None, 0);
+    walk.value(value, &mut String::new(), &mut String::new(), None, 0);
     (walk.problems, walk.damaged)
 }
 
@@ -539,22 +540,38 @@ struct Walk<'a> {
 }
 
 fn join(base: &str, key: &str) -> String {
-    if base.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{base}.{key}")
+    let mut path = base.to_owned();
+    push_key(&mut path, key);
+    path
+}
+
+/// `path` followed by `.key` (just `key` at the top).
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
     }
+    path.push_str(key);
 }
 
 impl Walk<'_> {
-    /// `at` is the path as written (where the index finds it), `path` as put right.
-    fn value(&mut self, value: &mut Value, at: &str, path: &str, key: Option<&str>, depth: usize) {
+    /// `at` is the path as written (where the index finds it), `path` as put right. Both are
+    /// grown for a child and cut back after it: most files have no slip, and the walk visits
+    /// every value of every file, so it makes no string of its own until it finds one.
+    fn value(
+        &mut self,
+        value: &mut Value,
+        at: &mut String,
+        path: &mut String,
+        key: Option<&str>,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH {
             return;
         }
+        let (at_len, path_len) = (at.len(), path.len());
         match value {
             Value::Mapping(map) => {
-                if FREE_MAPS.contains(&path) {
+                if FREE_MAPS.contains(&path.as_str()) {
                     return;
                 }
                 let has_slip = |name: &Value| {
@@ -564,8 +581,11 @@ impl Walk<'_> {
                 if !map.keys().any(has_slip) {
                     for (name, child) in map.iter_mut() {
                         let Some(name) = name.as_str() else { continue };
-                        let (child_at, child_path) = (join(at, name), join(path, name));
-                        self.value(child, &child_at, &child_path, Some(name), depth + 1);
+                        push_key(at, name);
+                        push_key(path, name);
+                        self.value(child, at, path, Some(name), depth + 1);
+                        at.truncate(at_len);
+                        path.truncate(path_len);
                     }
                     return;
                 }
@@ -573,26 +593,21 @@ impl Walk<'_> {
                 let mut rebuilt = Mapping::with_capacity(entries.len());
                 for (name, mut child) in entries {
                     let mut new_name = name.clone();
-                    let child_at;
                     if let Value::String(written) = &name {
-                        child_at = join(at, written);
-                        if let Some(put_right) = self.key(written, &child_at, path, &mut child) {
+                        push_key(at, written);
+                        if let Some(put_right) = self.key(written, at, path, &mut child) {
                             if !rebuilt.contains_key(put_right.as_str()) {
                                 new_name = Value::String(put_right);
                             }
                         }
                     } else {
-                        child_at = format!("{at}.?");
+                        at.push_str(".?");
                     }
                     let child_key = new_name.as_str().map(str::to_owned);
-                    let child_path = join(path, child_key.as_deref().unwrap_or("?"));
-                    self.value(
-                        &mut child,
-                        &child_at,
-                        &child_path,
-                        child_key.as_deref(),
-                        depth + 1,
-                    );
+                    push_key(path, child_key.as_deref().unwrap_or("?"));
+                    self.value(&mut child, at, path, child_key.as_deref(), depth + 1);
+                    at.truncate(at_len);
+                    path.truncate(path_len);
                     rebuilt.insert(new_name, child);
                 }
                 *map = rebuilt;
@@ -601,8 +616,12 @@ impl Walk<'_> {
                 let written = std::mem::take(items);
                 for (i, mut item) in written.into_iter().enumerate() {
                     let before = item.as_str().map(str::to_owned);
-                    let new_path = format!("{path}[{}]", items.len());
-                    self.value(&mut item, &format!("{at}[{i}]"), &new_path, key, depth + 1);
+                    // Writing into a String cannot fail.
+                    let _ = write!(at, "[{i}]");
+                    let _ = write!(path, "[{}]", items.len());
+                    self.value(&mut item, at, path, key, depth + 1);
+                    at.truncate(at_len);
+                    path.truncate(path_len);
                     // `[pigs、chickens]` was a list of two: it is put right as two items.
                     let several = match (&before, &item) {
                         (Some(old), Value::String(new)) if old != new => {

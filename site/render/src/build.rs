@@ -1590,23 +1590,26 @@ pub fn build(
         }
     };
 
-    for (path, bytes) in &site.assets {
-        // The picker's script serves only the comparison by prefecture.
-        if *path == site.pick_script_path && run.by_region.is_none() {
-            continue;
-        }
-        run.write(HOME_PAGE, path, bytes);
-    }
-    for (name, text) in policy::schema::all() {
-        run.write(HOME_PAGE, &format!("data/schema/{name}"), text.as_bytes());
-    }
-    let facts = serde_json::to_string_pretty(parts.facts()).unwrap_or_default();
-    run.write(HOME_PAGE, "data/facts.json", facts.as_bytes());
-
     // Every county on every core, each thread taking the next county, so that pieces of the
-    // open data come nearly in order; a county's pages are written as they are made.
+    // open data come nearly in order; a county's pages are written as they are made. The
+    // site's own files go first, as a task of their own: compressing the estimator's wasm
+    // takes about a second, which a second core spends on counties meanwhile.
     let next = AtomicUsize::new(0);
     rayon::scope(|scope| {
+        scope.spawn(|_| {
+            for (path, bytes) in &site.assets {
+                // The picker's script serves only the comparison by prefecture.
+                if *path == site.pick_script_path && run.by_region.is_none() {
+                    continue;
+                }
+                run.write(HOME_PAGE, path, bytes);
+            }
+            for (name, text) in policy::schema::all() {
+                run.write(HOME_PAGE, &format!("data/schema/{name}"), text.as_bytes());
+            }
+            let facts = serde_json::to_string_pretty(parts.facts()).unwrap_or_default();
+            run.write(HOME_PAGE, "data/facts.json", facts.as_bytes());
+        });
         for _ in 0..rayon::current_num_threads() {
             scope.spawn(|_| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
