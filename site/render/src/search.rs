@@ -20,7 +20,8 @@ use crate::urls;
 use calculator::model::Audience;
 use policy::load::Document;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, PoisonError};
 
 /// Where the index's files live in the site.
@@ -67,6 +68,36 @@ fn is_word(c: char) -> bool {
 /// A gram as a number: a character, or two characters.
 type Gram = u64;
 
+/// Sets and maps of grams. A piece's text gives some 100,000 grams of a few thousand kinds,
+/// on every piece of a national build; SipHash, or sorting them to drop repeats, was a few
+/// percent of the build's time, and grams come from the site's own texts, so need no
+/// defence against chosen collisions.
+type GramMap<V> = HashMap<Gram, V, BuildHasherDefault<GramHasher>>;
+type GramSet = HashSet<Gram, BuildHasherDefault<GramHasher>>;
+
+/// A gram's hash: the two halves of the gram times a large odd number, folded together so
+/// that every bit of the gram reaches the low bits the table indexes by (a unigram's low 32
+/// bits are all zero).
+#[derive(Debug, Default)]
+struct GramHasher(u64);
+
+impl Hasher for GramHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(self.0 ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, gram: u64) {
+        let product = u128::from(gram) * 0x9E37_79B9_7F4A_7C15;
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 fn gram(a: char, b: Option<char>) -> Gram {
     (u64::from(a as u32) << 32) | b.map_or(0, |b| u64::from(b as u32))
 }
@@ -78,13 +109,13 @@ fn gram_text(g: Gram) -> String {
 }
 
 /// Every unigram and bigram of `text` (already normalized) into `out`.
-fn grams_of(text: &str, out: &mut Vec<Gram>) {
+fn grams_of(text: &str, out: &mut impl Extend<Gram>) {
     let mut previous: Option<char> = None;
     for c in text.chars() {
         if is_word(c) {
-            out.push(gram(c, None));
+            out.extend([gram(c, None)]);
             if let Some(p) = previous {
-                out.push(gram(p, Some(c)));
+                out.extend([gram(p, Some(c))]);
             }
             previous = Some(c);
         } else {
@@ -303,7 +334,7 @@ struct Inner {
     /// Code, level rank and the facets' keys of each piece, by the order they came in.
     pieces: Vec<(String, BTreeSet<String>)>,
     /// Each gram's pieces, by that order.
-    grams: HashMap<Gram, Vec<u32>>,
+    grams: GramMap<Vec<u32>>,
     /// The words of the items' facet keys (`item:bee_boxes` → 蜂箱).
     labels: BTreeMap<String, String>,
 }
@@ -337,7 +368,7 @@ impl SearchIndex {
     /// The piece of the region `code`: its documents. Returns the piece's file.
     pub fn piece(&self, code: &str, documents: &[PieceDocument<'_>]) -> (String, Vec<u8>) {
         let json = piece_json(documents);
-        let mut grams = Vec::new();
+        let mut grams = GramSet::default();
         let mut keys = BTreeSet::new();
         for doc in &json.d {
             grams_of(&normalize(doc.1), &mut grams);
@@ -356,8 +387,6 @@ impl SearchIndex {
                     .map(|(id, label)| (format!("item:{id}"), label.clone())),
             );
         }
-        grams.sort_unstable();
-        grams.dedup();
         let bytes = serde_json::to_vec(&json).unwrap_or_default();
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let id = u32::try_from(inner.pieces.len()).unwrap_or(u32::MAX);
