@@ -555,8 +555,8 @@ fn push_key(path: &mut String, key: &str) {
 
 impl Walk<'_> {
     /// `at` is the path as written (where the index finds it), `path` as put right. Both are
-    /// grown for a child and cut back after it: most files have no slip, and the walk visits
-    /// every value of every file, so it makes no string of its own until it finds one.
+    /// grown for a child and cut back after it, rather than made anew for each: the walk
+    /// visits every value of every file, and almost no file has a slip.
     fn value(
         &mut self,
         value: &mut Value,
@@ -614,8 +614,13 @@ impl Walk<'_> {
             }
             Value::Sequence(items) => {
                 let written = std::mem::take(items);
+                items.reserve(written.len());
                 for (i, mut item) in written.into_iter().enumerate() {
-                    let before = item.as_str().map(str::to_owned);
+                    // What a list typed with Chinese commas was, to see below if it was put right.
+                    let before = item
+                        .as_str()
+                        .filter(|text| text.contains(['，', '、']))
+                        .map(str::to_owned);
                     // Writing into a String cannot fail.
                     let _ = write!(at, "[{i}]");
                     let _ = write!(path, "[{}]", items.len());
@@ -624,9 +629,7 @@ impl Walk<'_> {
                     path.truncate(path_len);
                     // `[pigs、chickens]` was a list of two: it is put right as two items.
                     let several = match (&before, &item) {
-                        (Some(old), Value::String(new)) if old != new => {
-                            old.contains(['，', '、']).then(|| new.clone())
-                        }
+                        (Some(old), Value::String(new)) if old != new => Some(new.clone()),
                         _ => None,
                     };
                     match several {

@@ -1592,8 +1592,9 @@ pub fn build(
 
     // Every county on every core, each thread taking the next county, so that pieces of the
     // open data come nearly in order; a county's pages are written as they are made. The
-    // site's own files go first, as a task of their own: compressing the estimator's wasm
-    // takes about a second, which a second core spends on counties meanwhile.
+    // site's own files are a task of their own, spawned first so that another thread picks
+    // it up at once: compressing the estimator's wasm takes about a second, which the other
+    // cores spend on counties meanwhile.
     let next = AtomicUsize::new(0);
     rayon::scope(|scope| {
         scope.spawn(|_| {

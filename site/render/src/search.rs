@@ -68,16 +68,19 @@ fn is_word(c: char) -> bool {
 /// A gram as a number: a character, or two characters.
 type Gram = u64;
 
-/// Sets and maps of grams. A piece's text gives some 100,000 grams of a few thousand kinds,
-/// on every piece of a national build; SipHash, or sorting them to drop repeats, was a few
-/// percent of the build's time, and grams come from the site's own texts, so need no
-/// defence against chosen collisions.
+/// A map from grams, hashed with [`GramHasher`].
 type GramMap<V> = HashMap<Gram, V, BuildHasherDefault<GramHasher>>;
+/// A set of grams, hashed with [`GramHasher`].
 type GramSet = HashSet<Gram, BuildHasherDefault<GramHasher>>;
 
-/// A gram's hash: the two halves of the gram times a large odd number, folded together so
-/// that every bit of the gram reaches the low bits the table indexes by (a unigram's low 32
-/// bits are all zero).
+/// The hash of a gram, for [`GramMap`] and [`GramSet`]. A piece's text gives some 100,000
+/// grams of a few thousand kinds, on every piece of a national build; SipHash, or sorting
+/// them to drop repeats, was a few percent of the build's time, and grams come from the
+/// site's own texts, so need no defence against chosen collisions. The gram is multiplied
+/// by a large odd number into 128 bits and the two 64-bit halves of the product are XORed,
+/// so that every bit of the gram reaches the low bits the table indexes by (a unigram's low
+/// 32 bits are all zero). Made for keys that hash as one `u64`: each `write_u64` replaces
+/// what came before.
 #[derive(Debug, Default)]
 struct GramHasher(u64);
 
@@ -525,6 +528,33 @@ mod tests {
         assert!(grams("养蜂、蜂箱").contains(&"蜂".to_owned()));
         // Punctuation separates: no gram spans 、.
         assert!(!grams("养蜂、蜂箱").contains(&"蜂蜂".to_owned()));
+    }
+
+    #[test]
+    fn a_gram_set_holds_each_gram_once_and_its_hashes_spread_over_the_table() {
+        let text = normalize("养猪300元/头，养牛3000元/头；养猪、养牛、养羊，每户不超过3000元");
+        let mut every = Vec::new();
+        grams_of(&text, &mut every);
+        let mut set = GramSet::default();
+        grams_of(&text, &mut set);
+        let mut distinct: Vec<Gram> = set.into_iter().collect();
+        distinct.sort_unstable();
+        every.sort_unstable();
+        every.dedup();
+        assert_eq!(distinct, every);
+
+        // A unigram's low 32 bits are zero; its hash must still vary in the low bits a small
+        // table indexes by, and in the top 7 bits hashbrown compares first.
+        let hash = |g: Gram| {
+            let mut h = GramHasher::default();
+            h.write_u64(g);
+            h.finish()
+        };
+        let unigrams: Vec<Gram> = ('\u{4E00}'..='\u{4FFF}').map(|c| gram(c, None)).collect();
+        let low: HashSet<u64> = unigrams.iter().map(|&g| hash(g) & 0xFF).collect();
+        let top: HashSet<u64> = unigrams.iter().map(|&g| hash(g) >> 57).collect();
+        assert!(low.len() > 200, "{} of 256 low bytes", low.len());
+        assert!(top.len() > 100, "{} of 128 top 7 bits", top.len());
     }
 
     #[test]
