@@ -17,6 +17,24 @@ use std::time::{Duration, Instant};
 
 struct Server(Child);
 
+/// The texts the bench edited, with what they held before: put back when the bench ends, even
+/// by a panic, so that a project kept in SITE_BENCH_PROJECT stays what the generator made (a
+/// later build or comparison on it builds the same pages).
+struct Edited(Vec<(std::path::PathBuf, String)>);
+
+impl Drop for Edited {
+    fn drop(&mut self) {
+        for (file, text) in &self.0 {
+            if let Err(error) = std::fs::write(file, text) {
+                eprintln!(
+                    "serve_reload: could not put {} back: {error}",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -117,6 +135,7 @@ fn main() {
 
     let edits = if full { 6 } else { 3 };
     let mut times = Vec::new();
+    let mut edited = Edited(Vec::new());
     for edit in 0..edits {
         // Counties spread over the project, each edited once.
         let folder = std::fs::read_dir(project.join("policies"))
@@ -142,23 +161,41 @@ fn main() {
         let text_file = policy.join("text.md");
         let text = std::fs::read_to_string(&text_file).unwrap();
         let marker = format!("改动标记{edit}号");
+        edited.0.push((text_file.clone(), text.clone()));
+        // What the browser has by now: the whole build the last edit began may have ended
+        // during the pause (at small sizes it does), and that reload is not this edit's.
+        (current, _) = version(&address, None);
         let saved = Instant::now();
         std::fs::write(&text_file, format!("{text}\n{marker}\n")).unwrap();
-        let (next, error) = version(&address, Some(current));
-        let told = saved.elapsed();
-        assert!(error.is_none(), "the edit builds: {error:?}");
-        current = next;
-        let page = get(&address, &format!("/policies/{id}/"));
-        let served = saved.elapsed();
-        assert!(
-            page.contains(&marker),
-            "the page served after the reload has the edit ({id})"
-        );
+        // The reload that brings the edit. One told before it comes from a whole build begun
+        // before the save (by the edit before): the browser reloads into the page without
+        // the edit, then again with it, and the time that counts is the second.
+        let mut reloads = 0;
+        let (told, served) = loop {
+            let (next, error) = version(&address, Some(current));
+            let told = saved.elapsed();
+            assert!(error.is_none(), "the edit builds: {error:?}");
+            current = next;
+            reloads += 1;
+            let page = get(&address, &format!("/policies/{id}/"));
+            if page.contains(&marker) {
+                break (told, saved.elapsed());
+            }
+            assert!(
+                told < Duration::from_secs(120),
+                "the page served has the edit ({id}) within two minutes of the save"
+            );
+        };
         println!(
-            "edit {edit} ({}): reload told after {} ms, edited page served after {} ms",
+            "edit {edit} ({}): reload told after {} ms, edited page served after {} ms{}",
             folder.file_name().unwrap().to_string_lossy(),
             told.as_millis(),
-            served.as_millis()
+            served.as_millis(),
+            if reloads > 1 {
+                format!(" ({reloads} reloads: a build begun before the save finished first)")
+            } else {
+                String::new()
+            }
         );
         times.push(served);
         // Pages are opened and read between edits, not at once.
