@@ -115,6 +115,21 @@ pub struct Summary {
     pub examples: usize,
 }
 
+impl Summary {
+    /// Count `document`: a policy or a report, its rules, and its worked examples when they
+    /// were `computed` (a document that did not compile has none worked out).
+    pub(crate) fn count(&mut self, document: &Document, computed: bool) {
+        match document.source.kind {
+            DocumentKindSource::Report => self.reports += 1,
+            _ => self.policies += 1,
+        }
+        self.rules += document.source.rules.len();
+        if computed {
+            self.examples += document.source.examples.len();
+        }
+    }
+}
+
 /// A checked project.
 #[derive(Debug)]
 pub struct Project {
@@ -626,15 +641,9 @@ fn check_examples(
     problems: &mut Vec<Diagnostic>,
 ) {
     for document in documents {
-        match document.source.kind {
-            DocumentKindSource::Report => summary.reports += 1,
-            _ => summary.policies += 1,
-        }
-        summary.rules += document.source.rules.len();
-        if let (Some(policy), Some(county)) =
-            (&document.compiled, rulebooks.get(&document.source.county))
-        {
-            summary.examples += document.source.examples.len();
+        let computed = (&document.compiled, rulebooks.get(&document.source.county));
+        summary.count(document, matches!(computed, (Some(_), Some(_))));
+        if let (Some(policy), Some(county)) = computed {
             let estimates = examples::check(document, policy, county, problems);
             document.example_estimates = estimates;
         } else if document.source.kind != DocumentKindSource::Report {

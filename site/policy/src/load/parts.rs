@@ -322,14 +322,7 @@ impl Parts {
         // opened, with each region's documents alone.
         let mut summary = Summary::default();
         for document in &documents {
-            match document.source.kind {
-                DocumentKindSource::Report => summary.reports += 1,
-                _ => summary.policies += 1,
-            }
-            summary.rules += document.source.rules.len();
-            if document.compiled.is_some() {
-                summary.examples += document.source.examples.len();
-            }
+            summary.count(document, document.compiled.is_some());
         }
         Some(Part {
             project: Project {
