@@ -594,6 +594,7 @@ keys! {
     CliCheckFailed = "cli.check-failed" [count, again],
     CliBuildOk = "cli.build-ok" [pages, files, megabytes, seconds, out],
     CliBuildKept = "cli.build-kept" [out],
+    CliBuildSwept = "cli.build-swept" [count, dir],
     CliNoClock = "cli.no-clock" [],
     CliGiveDate = "cli.give-date" [],
     CliEstimateRulesBroken = "cli.estimate-rules-broken" [],

@@ -342,6 +342,60 @@ fn check_json_reports_file_line_column_and_exits_non_zero() {
         .contains("Did you mean `rate`"));
 }
 
+/// A build killed midway (Ctrl-C, a closed terminal) leaves its half-written site hidden
+/// beside the output, gigabytes at national size; the next build removes it and says so.
+#[test]
+fn what_a_killed_build_left_the_next_build_removes_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let hidden = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.'))
+            .collect()
+    };
+    let mut killed = command()
+        .arg("--root")
+        .arg(repo())
+        .arg("build")
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run portal");
+    let started = std::time::Instant::now();
+    // Killed once it has begun writing the new site.
+    while !hidden(dir.path())
+        .iter()
+        .any(|n| n.starts_with(".public.building-"))
+    {
+        assert!(
+            started.elapsed().as_secs() < 60 && killed.try_wait().unwrap().is_none(),
+            "the build never began its site, or ended first"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let left = hidden(dir.path());
+    assert!(
+        left.iter().any(|n| n.starts_with(".public.building-")) && !out.exists(),
+        "{left:?}"
+    );
+
+    let next = portal(&["build", "--out", out.to_str().unwrap()]);
+    assert!(next.status.success(), "stderr: {}", stderr(&next));
+    assert!(
+        stdout(&next).contains("已清除先前中断的构建在") && stdout(&next).contains("个隐藏文件夹"),
+        "{}",
+        stdout(&next)
+    );
+    assert_eq!(hidden(dir.path()), Vec::<String>::new());
+    assert!(out.join("index.html").is_file());
+}
+
 #[test]
 fn the_language_is_the_flag_or_else_the_locale() {
     let dir = tempfile::tempdir().unwrap();

@@ -137,6 +137,9 @@ pub struct BuildReport {
     pub bytes: usize,
     /// Wall-clock time from loading the project to the swap; never part of the output.
     pub seconds: f64,
+    /// Folders that killed builds had left beside the output, removed when this one began
+    /// (see [`Staging`]).
+    pub swept: usize,
 }
 
 fn read_yaml<T: serde::de::DeserializeOwned>(root: &Path, relative: &str) -> Result<T, BuildError> {
@@ -1921,6 +1924,7 @@ impl Run<'_> {
             files: staging.len(),
             bytes: staging.total_bytes(),
             seconds: 0.0,
+            swept: staging.swept(),
         })
     }
 }

@@ -77,6 +77,11 @@ pub struct Staging {
     /// The folders made so far in `dir`: each is made once, not once per file in it.
     folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
+    /// `dir`'s lock file, `.NAME.KIND-PID.lock`, locked while this build runs: a later build
+    /// that can lock it knows this one was killed, and removes what it left ([`sweep`]).
+    lock: Option<(PathBuf, fs::File)>,
+    /// How many folders killed builds had left beside `out`, removed when this one began.
+    swept: usize,
 }
 
 #[derive(Debug, Default)]
@@ -151,6 +156,13 @@ impl Staging {
         let scratch = parent.join(format!(".{name}.{scratch_kind}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let _ = fs::remove_dir_all(&scratch);
+        let swept = sweep(&parent, &name, out);
+        // The lock comes before the folders, so that a folder without a lock file is never a
+        // build that still runs.
+        let lock_path = with_suffix(&dir, ".lock");
+        let lock = fs::File::create(&lock_path).map_err(io(&lock_path))?;
+        // A file system without locks still builds; its leftovers are then kept, not swept.
+        let lock = lock.try_lock().is_ok().then_some((lock_path, lock));
         let staging = Staging {
             out: out.to_path_buf(),
             dir,
@@ -158,6 +170,8 @@ impl Staging {
             written: Mutex::new(Written::default()),
             folders: Mutex::new(HashSet::new()),
             committed: false,
+            lock,
+            swept,
         };
         fs::create_dir_all(&staging.dir).map_err(io(&staging.dir))?;
         Ok(staging)
@@ -257,6 +271,12 @@ impl Staging {
         lock(&self.written).bytes
     }
 
+    /// How many folders that killed builds had left beside the output were removed (or, a
+    /// previous site, put back) when this build began.
+    pub fn swept(&self) -> usize {
+        self.swept
+    }
+
     /// How many `.gz` copies were written, and their total size in bytes; they are not
     /// among [`Staging::paths`].
     pub fn compressed(&self) -> (usize, usize) {
@@ -337,7 +357,95 @@ impl Drop for Staging {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
         }
+        // Last, while still locked: the folders are gone before the lock file is.
+        if let Some((path, _)) = &self.lock {
+            let _ = fs::remove_file(path);
+        }
     }
+}
+
+/// The folders a [`Staging`] makes beside the output, `.NAME.KIND-PID`, by kind: the kind
+/// whose lock file (`.NAME.KIND-PID.lock`) says whether their build still runs.
+const LEFTOVER_KINDS: [(&str, &str); 5] = [
+    ("building", "building"),
+    ("parts", "building"),
+    ("previous", "building"),
+    ("updating", "updating"),
+    ("update-parts", "updating"),
+];
+
+/// What one build (a guarding kind and a process id) left beside the output.
+#[derive(Default)]
+struct Leftovers {
+    /// Its folders, with their kinds.
+    folders: Vec<(&'static str, PathBuf)>,
+    /// Whether its lock file is there.
+    has_lock: bool,
+}
+
+/// Remove what builds of `out` that were killed (Ctrl-C, a closed terminal, out of memory)
+/// left beside it in `parent`: their half-written sites and scratch folders, gigabytes at
+/// national size, hidden by their leading dot. A build that still runs holds its lock file
+/// locked, and its folders are kept; so are those whose lock cannot be tested. Folders
+/// without a lock file are from a build that was killed before it made them, or from a
+/// `portal` before lock files. A previous site that a build killed while swapping left aside
+/// is put back when there is no site at `out`. Returns how many folders were removed or put
+/// back.
+fn sweep(parent: &Path, name: &str, out: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return 0;
+    };
+    let prefix = format!(".{name}.");
+    let own = std::process::id();
+    let mut builds: BTreeMap<(&str, u32), Leftovers> = BTreeMap::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let (rest, is_lock) = match rest.strip_suffix(".lock") {
+            Some(rest) => (rest, true),
+            None => (rest, false),
+        };
+        let Some((kind, pid)) = rest.rsplit_once('-') else {
+            continue;
+        };
+        let Some(pid) = pid.parse::<u32>().ok().filter(|&pid| pid != own) else {
+            continue;
+        };
+        let Some(&(kind, guard)) = LEFTOVER_KINDS.iter().find(|(k, _)| *k == kind) else {
+            continue;
+        };
+        let build = builds.entry((guard, pid)).or_default();
+        if is_lock {
+            build.has_lock |= kind == guard;
+        } else {
+            build.folders.push((kind, entry.path()));
+        }
+    }
+    let mut swept = 0;
+    for ((guard, pid), Leftovers { folders, has_lock }) in builds {
+        let lock_path = parent.join(format!("{prefix}{guard}-{pid}.lock"));
+        // Held until the folders are gone, so that no build of that name can start meanwhile.
+        let lock = if has_lock {
+            match fs::File::open(&lock_path) {
+                Ok(file) if file.try_lock().is_ok() => Some(file),
+                _ => continue,
+            }
+        } else {
+            None
+        };
+        for (kind, folder) in folders {
+            let put_back = kind == "previous" && !out.exists() && fs::rename(&folder, out).is_ok();
+            if put_back || fs::remove_dir_all(&folder).is_ok() {
+                swept += 1;
+            }
+        }
+        if lock.is_some() {
+            let _ = fs::remove_file(&lock_path);
+        }
+    }
+    swept
 }
 
 /// A file of the site being written a piece at a time; see [`Staging::create`].
@@ -521,6 +629,82 @@ mod tests {
             assert!(safe_relative(bad).is_err(), "{bad:?} accepted");
         }
         assert!(safe_relative("counties/140431/index.html").is_ok());
+    }
+
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn what_killed_builds_left_is_swept_and_what_runs_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let folder = |name: &str| {
+            fs::create_dir_all(dir.path().join(name).join("counties")).unwrap();
+            fs::write(dir.path().join(name).join("index.html"), name).unwrap();
+        };
+        // Killed: a build with its unlocked lock file, an update from a portal before lock
+        // files, and a lock file whose folders were already gone.
+        folder(".public.building-4000001");
+        folder(".public.parts-4000001");
+        fs::write(dir.path().join(".public.building-4000001.lock"), "").unwrap();
+        folder(".public.updating-4000002");
+        folder(".public.update-parts-4000002");
+        fs::write(dir.path().join(".public.updating-4000003.lock"), "").unwrap();
+        // Killed while swapping in, after the old site was put aside: it comes back.
+        folder(".public.previous-4000004");
+        // Still running: its lock file is locked (here, by this test).
+        folder(".public.building-4000005");
+        let running = fs::File::create(dir.path().join(".public.building-4000005.lock")).unwrap();
+        running.try_lock().unwrap();
+        // Someone else's folders, and another site's, are not this build's business.
+        folder(".other.building-4000006");
+        folder(".public.building-notanumber");
+
+        let staging = Staging::new(&out).unwrap();
+        assert_eq!(staging.swept(), 5, "four folders removed, one put back");
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            ".public.previous-4000004"
+        );
+        let own = format!(".public.building-{}", std::process::id());
+        let mut expected = vec![
+            own.clone(),
+            format!("{own}.lock"),
+            ".other.building-4000006".to_owned(),
+            ".public.building-4000005".to_owned(),
+            ".public.building-4000005.lock".to_owned(),
+            ".public.building-notanumber".to_owned(),
+            "public".to_owned(),
+        ];
+        expected.sort();
+        assert_eq!(names_in(dir.path()), expected);
+
+        // Its own lock is held while it runs, and goes with it.
+        let lock = fs::File::open(dir.path().join(format!("{own}.lock"))).unwrap();
+        assert!(lock.try_lock().is_err(), "a running build's lock is held");
+        drop(lock);
+        staging.write("index.html", b"new").unwrap();
+        staging.commit().unwrap();
+        drop(running);
+        let next = Staging::new(&out).unwrap();
+        assert_eq!(next.swept(), 1, "the build that has stopped is swept");
+        drop(next);
+        assert_eq!(
+            names_in(dir.path()),
+            [
+                ".other.building-4000006",
+                ".public.building-notanumber",
+                "public"
+            ]
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
     }
 
     #[test]

@@ -22,6 +22,13 @@ pub fn run(root: &Path, out: &Path, lang: Lang) -> ExitCode {
                 .arg("seconds", format!("{:.2}", report.seconds))
                 .arg("out", out.display().to_string());
             emit(&(done.render(lang) + "\n"));
+            if report.swept > 0 {
+                let folder = out.parent().unwrap_or(Path::new("."));
+                let swept = Msg::new(Key::CliBuildSwept)
+                    .arg("count", report.swept)
+                    .arg("dir", folder.display().to_string());
+                emit(&(swept.render(lang) + "\n"));
+            }
             ExitCode::SUCCESS
         }
         Err(render::BuildError::Check(diagnostics)) => {
