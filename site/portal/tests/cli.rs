@@ -355,6 +355,12 @@ fn what_a_killed_build_left_the_next_build_removes_and_says_so() {
             .filter(|name| name.starts_with('.'))
             .collect()
     };
+    // The half-written site itself, not only its lock file (made just before it).
+    let staging = |dir: &std::path::Path| {
+        hidden(dir)
+            .iter()
+            .any(|n| n.starts_with(".public.building-") && dir.join(n).is_dir())
+    };
     let mut killed = command()
         .arg("--root")
         .arg(repo())
@@ -367,10 +373,7 @@ fn what_a_killed_build_left_the_next_build_removes_and_says_so() {
         .expect("run portal");
     let started = std::time::Instant::now();
     // Killed once it has begun writing the new site.
-    while !hidden(dir.path())
-        .iter()
-        .any(|n| n.starts_with(".public.building-"))
-    {
+    while !staging(dir.path()) {
         assert!(
             started.elapsed().as_secs() < 60 && killed.try_wait().unwrap().is_none(),
             "the build never began its site, or ended first"
@@ -379,10 +382,10 @@ fn what_a_killed_build_left_the_next_build_removes_and_says_so() {
     }
     killed.kill().unwrap();
     killed.wait().unwrap();
-    let left = hidden(dir.path());
     assert!(
-        left.iter().any(|n| n.starts_with(".public.building-")) && !out.exists(),
-        "{left:?}"
+        staging(dir.path()) && !out.exists(),
+        "{:?}",
+        hidden(dir.path())
     );
 
     let next = portal(&["build", "--out", out.to_str().unwrap()]);
