@@ -1,8 +1,8 @@
 //! The site's words written into the theme's HTML templates once, before Tera compiles them:
 //! each plain `{{ t.KEY }}` becomes KEY's words, escaped as Tera's autoescape writes them
 //! (with the site's [`escape_html`]). The words are the same on every page, and Tera looks a
-//! dotted name up anew each time it meets one (two `String`s per step of the path); the rules
-//! tables name five column labels per row. What is baked renders as Tera would render it as long as `t` is the site's words
+//! name up anew each time it meets one; the rules tables name five column labels per row.
+//! What is baked renders as Tera would render it as long as `t` is the site's words
 //! wherever it is read, so a theme that could give `t` another value, or that renders HTML
 //! templates from a text or XML one (which Tera would not escape), is not baked at all
 //! ([`theme_allows`]); a test builds the real site both ways and compares every file.
@@ -13,14 +13,17 @@ use std::collections::BTreeMap;
 use crate::markdown::escape_html;
 
 /// Whether a theme's templates, by name, may be baked: none can give `t` another value, and
-/// no non-HTML template pulls in another template.
+/// no non-HTML template pulls in another template or calls a component.
 pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
     templates.into_iter().all(|(name, text)| {
         !rebinds_words(text)
             && (name.ends_with(".html")
                 || !marks(text).any(|mark| {
-                    mark.kind == Kind::Tag
-                        && matches!(tag_name(mark.inner), "include" | "import" | "extends")
+                    let inner = mark.inner.trim_start_matches('-').trim_start();
+                    // A component's call, `{{<name … />}}` or `{% <name> %}…`.
+                    inner.starts_with('<')
+                        || (mark.kind == Kind::Tag
+                            && matches!(tag_name(mark.inner), "include" | "extends"))
                 }))
     })
 }
@@ -129,9 +132,9 @@ fn end_of_raw(template: &str, mut from: usize) -> usize {
 }
 
 /// Whether a template may give `t` another value than the site's words: `set t`, a loop
-/// variable `t`, or `t=` with anything but `t` alone (a macro's argument or default). A
-/// theme with such a template is not baked at all, since a macro's `t` is whatever its
-/// callers pass. Read over the whole text, so it errs towards not baking.
+/// variable `t`, or `t=` with anything but `t` alone (`t={t}`: a component's argument; or
+/// its default). A theme with such a template is not baked at all, since a component's `t`
+/// is whatever its callers pass. Read over the whole text, so it errs towards not baking.
 pub(crate) fn rebinds_words(template: &str) -> bool {
     let bytes = template.as_bytes();
     let name_byte = |b: u8| is_name_char(char::from(b));
@@ -152,8 +155,18 @@ pub(crate) fn rebinds_words(template: &str) -> bool {
                 .is_some_and(|rest| rest.starts_with(char::is_whitespace));
         let assigned = after.strip_prefix('=').filter(|v| !v.starts_with('='));
         let other_value = assigned.is_some_and(|value| {
-            let rest = value.trim_start().strip_prefix('t').map(str::trim_start);
-            !rest.is_some_and(|rest| rest.starts_with([',', ')']))
+            let value = value.trim_start();
+            match value.strip_prefix('{') {
+                // A component's argument, `t={t}`.
+                Some(braced) => !braced
+                    .trim_start()
+                    .strip_prefix('t')
+                    .is_some_and(|rest| rest.trim_start().starts_with('}')),
+                None => {
+                    let rest = value.strip_prefix('t').map(str::trim_start);
+                    !rest.is_some_and(|rest| rest.starts_with([',', ')']))
+                }
+            }
         });
         keyword || loop_variable || other_value
     })
@@ -189,7 +202,7 @@ mod tests {
             "<th>项目</th>项目"
         );
         let mut tera = tera::Tera::default();
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(crate::markdown::escape_html_to);
         tera.add_raw_template("a.html", "{{ t.quoted }}").unwrap();
         let mut context = tera::Context::new();
         context.insert("t", &strings);
@@ -262,18 +275,19 @@ mod tests {
             "{% for t in rows %}{% endfor %}",
             "{% for\tt in rows %}{% endfor %}",
             "{% for k,\n t in rows %}{% endfor %}",
-            "{{ m::table(rows=r, t=other) }}",
-            "{{ m::table(rows=r, t=t.x) }}",
-            "{{ m::table(rows=r, t=t | f) }}",
-            "{% macro table(rows, t=\"x\") %}{% endmacro %}",
+            "{{<table rows={r} t={other} />}}",
+            "{{<table rows={r} t={t.x} />}}",
+            "{{<table rows={r} t={t | f} />}}",
+            "{{<table rows={r} t=\"x\" />}}",
+            "{% component table(rows, t=\"x\") %}{% endcomponent table %}",
         ] {
             assert!(rebinds_words(template), "{template}");
             assert!(!theme_allows([("a.html", template)]), "{template}");
         }
         for template in [
-            "{{ m::table(rows=r, t=t) }}",
-            "{{ m::table(t = t , rows=r) }}",
-            "{% macro table(rows, caption, t) %}{% endmacro %}",
+            "{{<table rows={r} t={t} />}}",
+            "{{<table t={ t } rows={r}/>}}",
+            "{% component table(rows, caption, t) %}{% endcomponent table %}",
             "{% set name = t.col_item %}{% if a.t == 1 %}{% endif %}{% set x = t %}",
             "{% for r in rows %}{% if r.t == t.col_item %}{% endif %}{% endfor %}",
         ] {
@@ -283,6 +297,8 @@ mod tests {
         for feed in [
             "{% include \"part.html\" %}",
             "{%- include \"part.html\" -%}",
+            "{{<part />}}",
+            "{%- <part> %}x{% </part> %}",
         ] {
             assert!(!theme_allows([
                 ("feed.xml", feed),

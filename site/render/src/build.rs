@@ -193,7 +193,7 @@ fn templates(
     let mut tera = Tera::default();
     // XML and text templates escape with the `xml` filter where they need to.
     tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(crate::markdown::escape_html_to);
     tera.register_filter("xml", xml_filter);
     urls::register(&mut tera);
     tera.add_raw_templates(sources)
@@ -365,7 +365,7 @@ impl Site {
             script_path,
             search_script_path,
             pick_script_path,
-            shape: tera::to_value(estimate_view::View::shape()).unwrap_or_default(),
+            shape: tera::Value::from_serializable(&estimate_view::View::shape()),
             own_rate_pages,
             own_policy_page,
         })
@@ -1952,11 +1952,11 @@ fn short_hash(bytes: &[u8]) -> String {
 }
 
 /// `| xml` in the XML templates.
-fn xml_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    let text = value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned);
-    Ok(tera::Value::String(escape_html(&text)))
+fn xml_filter(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> String {
+    match value.as_str() {
+        Some(text) => escape_html(text),
+        None => escape_html(&value.to_string()),
+    }
 }
 
 /// The feed's entries, newest first, and its `updated`: the newest document's date, never

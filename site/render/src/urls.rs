@@ -4,7 +4,6 @@
 //! [`register`], so a change of scheme is a change of this file.
 
 use crate::markdown::escape_html;
-use std::collections::HashMap;
 
 /// The home page.
 pub const HOME: &str = "/";
@@ -113,13 +112,14 @@ pub fn asset(path: &str) -> String {
 /// `policy_yaml_url(id=…)` and `policy_rules_url(id=…)` for the templates. They return
 /// escaped text, so templates use them with `| safe`.
 pub fn register(tera: &mut tera::Tera) {
-    fn one(name: &'static str, build: fn(&str) -> String) -> impl tera::Function {
-        move |args: &HashMap<String, tera::Value>| {
-            let value = args
-                .get(name)
-                .and_then(tera::Value::as_str)
-                .ok_or_else(|| tera::Error::msg(format!("this URL function needs {name}=\"…\"")))?;
-            Ok(tera::Value::String(escape_html(&build(value))))
+    fn one(
+        name: &'static str,
+        build: fn(&str) -> String,
+    ) -> impl Fn(tera::Kwargs, &tera::State) -> tera::TeraResult<String> + Send + Sync + 'static
+    {
+        move |args: tera::Kwargs, _: &tera::State| {
+            let value: &str = args.must_get(name)?;
+            Ok(escape_html(&build(value)))
         }
     }
     tera.register_function("county_url", one("code", county));
