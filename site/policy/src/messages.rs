@@ -584,6 +584,7 @@ keys! {
     HintContentSlug = "hint.content-slug" [],
     HintContentTitle = "hint.content-title" [],
     HintThemeFile = "hint.theme-file" [],
+    HintTera1Templates = "hint.tera1-templates" [],
     HintOpenData = "hint.open-data" [],
 
     // What `portal` itself says.

@@ -267,6 +267,34 @@ fn words_written_into_the_templates_change_no_file() {
     );
 }
 
+/// A project's copy of a built-in template made before Tera 2 (a macro, its import) stops
+/// the build with Tera's error and a hint at what changed, in Chinese and English.
+#[test]
+fn a_template_written_for_tera_1_gets_a_hint() {
+    let project = tempfile::tempdir().unwrap();
+    copy_real_project(project.path());
+    fs::create_dir_all(project.path().join("templates")).unwrap();
+    fs::write(
+        project.path().join("templates/rates.html"),
+        "{% import \"macros.html\" as macros %}{{ macros::rules_table(rows=rows, \
+         caption=caption, region=region, t=t) -}}",
+    )
+    .unwrap();
+    let error = build(project.path(), &project.path().join("public")).unwrap_err();
+    assert!(
+        matches!(error, BuildError::TemplateForTera1 { .. }),
+        "{error:?}"
+    );
+    let zh = error.message(policy::messages::Lang::Zh);
+    assert!(
+        zh.contains("rates.html") && zh.contains("Tera 2") && zh.contains("组件"),
+        "{zh}"
+    );
+    let en = error.message(policy::messages::Lang::En);
+    assert!(en.contains("macros become components"), "{en}");
+    assert!(!project.path().join("public").exists());
+}
+
 #[test]
 fn a_failed_build_keeps_the_previous_site() {
     let project = fixture_project();

@@ -20,6 +20,9 @@ pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a
             && (name.ends_with(".html")
                 || !marks(text).any(|mark| {
                     let inner = mark.inner.trim_start_matches('-').trim_start();
+                    if mark.kind == Kind::Comment {
+                        return false;
+                    }
                     // A component's call, `{{<name … />}}` or `{% <name> %}…`.
                     inner.starts_with('<')
                         || (mark.kind == Kind::Tag
@@ -132,10 +135,18 @@ fn end_of_raw(template: &str, mut from: usize) -> usize {
 }
 
 /// Whether a template may give `t` another value than the site's words: `set t`, a loop
-/// variable `t`, or `t=` with anything but `t` alone (`t={t}`: a component's argument; or
-/// its default). A theme with such a template is not baked at all, since a component's `t`
-/// is whatever its callers pass. Read over the whole text, so it errs towards not baking.
+/// variable `t`, `t=` with anything but `t` alone (`t={t}`: a component's argument; or
+/// its default), a typed parameter `t: …` (which may have a default), or a map spread
+/// (`{...args}`, which may hold a `t`). A theme with such a template is not baked at all,
+/// since a component's `t` is whatever its callers pass. Read over the whole text, so it
+/// errs towards not baking.
 pub(crate) fn rebinds_words(template: &str) -> bool {
+    let spread = template
+        .match_indices("...")
+        .any(|(i, _)| template[..i].trim_end().ends_with(['{', ',']));
+    if spread {
+        return true;
+    }
     let bytes = template.as_bytes();
     let name_byte = |b: u8| is_name_char(char::from(b));
     let standalone_t = |i: usize| {
@@ -168,7 +179,8 @@ pub(crate) fn rebinds_words(template: &str) -> bool {
                 }
             }
         });
-        keyword || loop_variable || other_value
+        let typed = after.starts_with(':');
+        keyword || loop_variable || other_value || typed
     })
 }
 
@@ -280,6 +292,9 @@ mod tests {
             "{{<table rows={r} t={t | f} />}}",
             "{{<table rows={r} t=\"x\" />}}",
             "{% component table(rows, t=\"x\") %}{% endcomponent table %}",
+            "{% component table(rows, t: string = \"x\") %}{% endcomponent table %}",
+            "{{<table rows={r} {...args} />}}",
+            "{{<table {...args, \"t\": 1} />}}",
         ] {
             assert!(rebinds_words(template), "{template}");
             assert!(!theme_allows([("a.html", template)]), "{template}");
@@ -299,6 +314,7 @@ mod tests {
             "{%- include \"part.html\" -%}",
             "{{<part />}}",
             "{%- <part> %}x{% </part> %}",
+            "{{- <part /> }}",
         ] {
             assert!(!theme_allows([
                 ("feed.xml", feed),

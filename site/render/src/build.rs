@@ -59,6 +59,17 @@ pub enum BuildError {
         /// The error with each of its causes, joined by `: `.
         message: String,
     },
+    /// The templates would not parse, and the project's own look written for Tera 1
+    /// (macros, imports): the message says what changed in Tera 2.
+    #[error(
+        "template {template}: {message} (the project's own templates look written for Tera 1)"
+    )]
+    TemplateForTera1 {
+        /// As for [`BuildError::Template`].
+        template: String,
+        /// As for [`BuildError::Template`].
+        message: String,
+    },
     /// Rendered pages link to pages or `#anchors` that do not exist; nothing was written.
     #[error("{} broken internal link(s):\n{}", .0.len(), .0.iter().map(|b| format!("  {} → {} ({})", b.page, b.link, b.reason)).collect::<Vec<_>>().join("\n"))]
     Links(Vec<BrokenLink>),
@@ -93,6 +104,16 @@ impl BuildError {
             BuildError::Template { template, message } => Msg::new(Key::BuildTemplate)
                 .arg("template", template.as_str())
                 .arg("error", message.as_str()),
+            BuildError::TemplateForTera1 { template, message } => {
+                let mut text = Msg::new(Key::BuildTemplate)
+                    .arg("template", template.as_str())
+                    .arg("error", message.as_str())
+                    .render(lang);
+                text.push('\n');
+                let hint = Msg::new(Key::HintTera1Templates).render(lang);
+                text.push_str(&Msg::new(Key::CliHint).arg("hint", hint).render(lang));
+                return text;
+            }
             BuildError::Links(broken) => Msg::new(Key::BuildLinks).arg("count", broken.len()).arg(
                 "links",
                 broken
@@ -196,12 +217,30 @@ fn templates(
     tera.set_escape_fn(crate::markdown::escape_html_to);
     tera.register_filter("xml", xml_filter);
     urls::register(&mut tera);
-    tera.add_raw_templates(sources)
-        .map_err(|e| BuildError::Template {
-            template: "templates/".into(),
-            message: error_chain(&e),
-        })?;
+    tera.add_raw_templates(sources).map_err(|e| {
+        let (template, message) = ("templates/".into(), error_chain(&e));
+        if written_for_tera1(theme) {
+            BuildError::TemplateForTera1 { template, message }
+        } else {
+            BuildError::Template { template, message }
+        }
+    })?;
     Ok(tera)
+}
+
+/// Whether a project's own templates use what Tera 1 had and Tera 2 has not: macros, their
+/// imports and `namespace::macro(…)` calls. Said beside the parse error, since a project's
+/// copies of the built-in templates made before Tera 2 fail on them.
+fn written_for_tera1(theme: &Theme) -> bool {
+    theme.overridden().iter().any(|name| {
+        let text = theme
+            .get(name)
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        ["{% macro", "{%- macro", "{% import", "{%- import", "::"]
+            .iter()
+            .any(|old| text.contains(old))
+    })
 }
 
 /// A theme file, or an error naming where it was expected.

@@ -77,9 +77,12 @@ pub struct Staging {
     /// The folders made so far in `dir`: each is made once, not once per file in it.
     folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
-    /// `dir`'s lock file, `.NAME.KIND-PID.lock`, locked while this build runs: a later build
-    /// that can lock it knows this one was killed, and removes what it left ([`sweep`]).
-    lock: Option<(PathBuf, fs::File)>,
+    /// `dir`'s lock file, `.NAME.KIND-PID.lock`, locked while this build runs (`None` where
+    /// the file system has no locks): a later build that can lock it knows this one was
+    /// killed, and removes what it left ([`sweep`]).
+    lock_path: PathBuf,
+    /// Held, never read: dropped (and so let go) after `drop` has removed the folders.
+    _lock: Option<fs::File>,
     /// How many folders killed builds had left beside `out`, removed when this one began.
     swept: usize,
 }
@@ -157,12 +160,10 @@ impl Staging {
         let _ = fs::remove_dir_all(&dir);
         let _ = fs::remove_dir_all(&scratch);
         let swept = sweep(&parent, &name, out);
-        // The lock comes before the folders, so that a folder without a lock file is never a
-        // build that still runs.
+        // The lock comes before the folders, so that a folder whose lock file is not there
+        // is never a build that still runs.
         let lock_path = with_suffix(&dir, ".lock");
-        let lock = fs::File::create(&lock_path).map_err(io(&lock_path))?;
-        // A file system without locks still builds; its leftovers are then kept, not swept.
-        let lock = lock.try_lock().is_ok().then_some((lock_path, lock));
+        let lock = hold_lock(&lock_path)?;
         let staging = Staging {
             out: out.to_path_buf(),
             dir,
@@ -170,7 +171,8 @@ impl Staging {
             written: Mutex::new(Written::default()),
             folders: Mutex::new(HashSet::new()),
             committed: false,
-            lock,
+            lock_path,
+            _lock: lock,
             swept,
         };
         fs::create_dir_all(&staging.dir).map_err(io(&staging.dir))?;
@@ -296,6 +298,9 @@ impl Staging {
         );
         let had_previous = self.out.exists();
         if had_previous {
+            // Left by a killed build that had this process's id (a container's portal often
+            // has the same one every time); the rename would fail on it.
+            let _ = fs::remove_dir_all(&previous);
             fs::rename(&self.out, &previous).map_err(io(&self.out))?;
         }
         if let Err(error) = fs::rename(&self.dir, &self.out) {
@@ -358,10 +363,43 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
         // Last, while still locked: the folders are gone before the lock file is.
-        if let Some((path, _)) = &self.lock {
-            let _ = fs::remove_file(path);
+        let _ = fs::remove_file(&self.lock_path);
+    }
+}
+
+/// The lock file at `path`, created and locked: a sweep of another build may have opened
+/// the same file a moment before (it then lets go, or removes the file), so the lock is
+/// taken again until it is held on the file that is at `path`. `None` where the file
+/// system has no locks: the build goes on, and its folders are never swept.
+fn hold_lock(path: &Path) -> Result<Option<fs::File>, OutputError> {
+    for _ in 0..200 {
+        let file = fs::File::create(path).map_err(io(path))?;
+        match file.try_lock() {
+            Ok(()) if is_at(&file, path) => return Ok(Some(file)),
+            Ok(()) | Err(fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(fs::TryLockError::Error(_)) => return Ok(None),
         }
     }
+    Ok(None)
+}
+
+/// Whether `file` is the file now at `path` (not one removed, or replaced by another).
+#[cfg(unix)]
+fn is_at(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere a file cannot be told apart from its replacement with the standard library,
+/// so nothing is swept ([`sweep`]) and a lock is taken as held.
+#[cfg(not(unix))]
+fn is_at(_: &fs::File, _: &Path) -> bool {
+    true
 }
 
 /// The folders a [`Staging`] makes beside the output, `.NAME.KIND-PID`, by kind: the kind
@@ -374,30 +412,26 @@ const LEFTOVER_KINDS: [(&str, &str); 5] = [
     ("update-parts", "updating"),
 ];
 
-/// What one build (a guarding kind and a process id) left beside the output.
-#[derive(Default)]
-struct Leftovers {
-    /// Its folders, with their kinds.
-    folders: Vec<(&'static str, PathBuf)>,
-    /// Whether its lock file is there.
-    has_lock: bool,
-}
-
 /// Remove what builds of `out` that were killed (Ctrl-C, a closed terminal, out of memory)
 /// left beside it in `parent`: their half-written sites and scratch folders, gigabytes at
-/// national size, hidden by their leading dot. A build that still runs holds its lock file
-/// locked, and its folders are kept; so are those whose lock cannot be tested. Folders
-/// without a lock file are from a build that was killed before it made them, or from a
-/// `portal` before lock files. A previous site that a build killed while swapping left aside
-/// is put back when there is no site at `out`. Returns how many folders were removed or put
-/// back.
+/// national size, hidden by their leading dot. Returns how many folders were removed.
+///
+/// A build that still runs holds its lock file locked, and its folders are kept; so are
+/// those whose lock cannot be tested, and a previous site set aside while there is no site
+/// at `out` (a build is swapping its site in, or was killed while doing so: that folder is
+/// then the only copy of the old site). Folders with no lock file beside them are from a
+/// `portal` before lock files, or a build that was removing its own. Only on Unix, where a
+/// lock file can be told apart from one made again under the same name; a file system
+/// whose locks are not shared between machines (NFS without locking) must not have two
+/// machines building into one folder.
+#[cfg(unix)]
 fn sweep(parent: &Path, name: &str, out: &Path) -> usize {
     let Ok(entries) = fs::read_dir(parent) else {
         return 0;
     };
     let prefix = format!(".{name}.");
     let own = std::process::id();
-    let mut builds: BTreeMap<(&str, u32), Leftovers> = BTreeMap::new();
+    let mut builds: BTreeMap<(&str, u32), Vec<(&str, PathBuf)>> = BTreeMap::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
@@ -416,28 +450,30 @@ fn sweep(parent: &Path, name: &str, out: &Path) -> usize {
         let Some(&(kind, guard)) = LEFTOVER_KINDS.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
-        let build = builds.entry((guard, pid)).or_default();
-        if is_lock {
-            build.has_lock |= kind == guard;
-        } else {
-            build.folders.push((kind, entry.path()));
+        let folders = builds.entry((guard, pid)).or_default();
+        if !is_lock {
+            folders.push((kind, entry.path()));
         }
     }
     let mut swept = 0;
-    for ((guard, pid), Leftovers { folders, has_lock }) in builds {
+    for ((guard, pid), folders) in builds {
         let lock_path = parent.join(format!("{prefix}{guard}-{pid}.lock"));
-        // Held until the folders are gone, so that no build of that name can start meanwhile.
-        let lock = if has_lock {
-            match fs::File::open(&lock_path) {
-                Ok(file) if file.try_lock().is_ok() => Some(file),
+        // Looked at now, not in the listing above: a build makes its lock file before its
+        // folders, so one that the listing caught half-made has its lock file by now.
+        // Held until the folders are gone.
+        let lock = match fs::File::open(&lock_path) {
+            Ok(file) => match file.try_lock() {
+                Ok(()) if is_at(&file, &lock_path) => Some(file),
                 _ => continue,
-            }
-        } else {
-            None
+            },
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(_) => continue,
         };
         for (kind, folder) in folders {
-            let put_back = kind == "previous" && !out.exists() && fs::rename(&folder, out).is_ok();
-            if put_back || fs::remove_dir_all(&folder).is_ok() {
+            if kind == "previous" && !out.exists() {
+                continue;
+            }
+            if fs::remove_dir_all(&folder).is_ok() {
                 swept += 1;
             }
         }
@@ -446,6 +482,11 @@ fn sweep(parent: &Path, name: &str, out: &Path) -> usize {
         }
     }
     swept
+}
+
+#[cfg(not(unix))]
+fn sweep(_: &Path, _: &str, _: &Path) -> usize {
+    0
 }
 
 /// A file of the site being written a piece at a time; see [`Staging::create`].
@@ -657,7 +698,8 @@ mod tests {
         folder(".public.updating-4000002");
         folder(".public.update-parts-4000002");
         fs::write(dir.path().join(".public.updating-4000003.lock"), "").unwrap();
-        // Killed while swapping in, after the old site was put aside: it comes back.
+        // Killed while swapping in, after the old site was put aside: while there is no site,
+        // it is the only copy of the old one, and is kept.
         folder(".public.previous-4000004");
         // Still running: its lock file is locked (here, by this test).
         folder(".public.building-4000005");
@@ -668,11 +710,7 @@ mod tests {
         folder(".public.building-notanumber");
 
         let staging = Staging::new(&out).unwrap();
-        assert_eq!(staging.swept(), 5, "four folders removed, one put back");
-        assert_eq!(
-            fs::read_to_string(out.join("index.html")).unwrap(),
-            ".public.previous-4000004"
-        );
+        assert_eq!(staging.swept(), 4);
         let own = format!(".public.building-{}", std::process::id());
         let mut expected = vec![
             own.clone(),
@@ -681,7 +719,7 @@ mod tests {
             ".public.building-4000005".to_owned(),
             ".public.building-4000005.lock".to_owned(),
             ".public.building-notanumber".to_owned(),
-            "public".to_owned(),
+            ".public.previous-4000004".to_owned(),
         ];
         expected.sort();
         assert_eq!(names_in(dir.path()), expected);
@@ -694,7 +732,11 @@ mod tests {
         staging.commit().unwrap();
         drop(running);
         let next = Staging::new(&out).unwrap();
-        assert_eq!(next.swept(), 1, "the build that has stopped is swept");
+        assert_eq!(
+            next.swept(),
+            2,
+            "the build that has stopped, and the old site now that there is a site"
+        );
         drop(next);
         assert_eq!(
             names_in(dir.path()),
@@ -705,6 +747,22 @@ mod tests {
             ]
         );
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_previous_site_left_under_this_process_id_does_not_stop_the_swap() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        let stale = dir
+            .path()
+            .join(format!(".public.previous-{}", std::process::id()));
+        fs::create_dir_all(stale.join("counties")).unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.write("index.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert_eq!(names_in(dir.path()), ["public"]);
     }
 
     #[test]
