@@ -28,6 +28,22 @@ pub fn update_county(
     render::update_county(root, out, &theme(root)?, assets::estimator(), folder)
 }
 
+/// What `portal build` and `portal serve` say when a build removed what killed builds had
+/// left beside `out` (see [`render::BuildReport::swept`]); `None` when there was nothing.
+pub(crate) fn swept_message(
+    report: &render::BuildReport,
+    out: &Path,
+) -> Option<policy::messages::Msg> {
+    (report.swept > 0).then(|| {
+        policy::messages::Msg::new(policy::messages::Key::CliBuildSwept)
+            .arg("count", report.swept)
+            .arg(
+                "dir",
+                out.parent().unwrap_or(Path::new(".")).display().to_string(),
+            )
+    })
+}
+
 fn theme(root: &Path) -> Result<render::Theme, render::BuildError> {
     assets::theme(root).map_err(|e| render::BuildError::Template {
         template: e.path.display().to_string(),

@@ -263,11 +263,7 @@ impl Preview {
                     .arg("pages", report.pages)
                     .arg("seconds", format!("{:.2}", report.seconds));
                 say(&rebuilt.render(self.lang));
-                if report.swept > 0 {
-                    let folder = self.out.parent().unwrap_or(Path::new("."));
-                    let swept = Msg::new(Key::CliBuildSwept)
-                        .arg("count", report.swept)
-                        .arg("dir", folder.display().to_string());
+                if let Some(swept) = crate::swept_message(&report, &self.out) {
                     say(&swept.render(self.lang));
                 }
                 self.publish(None);

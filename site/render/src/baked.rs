@@ -19,14 +19,18 @@ pub(crate) fn theme_allows<'a>(templates: impl IntoIterator<Item = (&'a str, &'a
         !rebinds_words(text)
             && (name.ends_with(".html")
                 || !marks(text).any(|mark| {
-                    let inner = mark.inner.trim_start_matches('-').trim_start();
-                    if mark.kind == Kind::Comment {
-                        return false;
-                    }
                     // A component's call, `{{<name … />}}` or `{% <name> %}…`.
-                    inner.starts_with('<')
-                        || (mark.kind == Kind::Tag
-                            && matches!(tag_name(mark.inner), "include" | "extends"))
+                    let component = || {
+                        let inner = mark.inner.trim_start_matches('-').trim_start();
+                        inner.starts_with('<')
+                    };
+                    match mark.kind {
+                        Kind::Comment => false,
+                        Kind::Expression => component(),
+                        Kind::Tag => {
+                            component() || matches!(tag_name(mark.inner), "include" | "extends")
+                        }
+                    }
                 }))
     })
 }

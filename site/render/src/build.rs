@@ -101,18 +101,18 @@ impl BuildError {
                 }
                 return text;
             }
-            BuildError::Template { template, message } => Msg::new(Key::BuildTemplate)
-                .arg("template", template.as_str())
-                .arg("error", message.as_str()),
-            BuildError::TemplateForTera1 { template, message } => {
-                let mut text = Msg::new(Key::BuildTemplate)
+            BuildError::Template { template, message }
+            | BuildError::TemplateForTera1 { template, message } => {
+                let msg = Msg::new(Key::BuildTemplate)
                     .arg("template", template.as_str())
-                    .arg("error", message.as_str())
-                    .render(lang);
-                text.push('\n');
-                let hint = Msg::new(Key::HintTera1Templates).render(lang);
-                text.push_str(&Msg::new(Key::CliHint).arg("hint", hint).render(lang));
-                return text;
+                    .arg("error", message.as_str());
+                if matches!(self, BuildError::Template { .. }) {
+                    msg
+                } else {
+                    let hint = Msg::new(Key::HintTera1Templates).render(lang);
+                    let hint = Msg::new(Key::CliHint).arg("hint", hint).render(lang);
+                    return format!("{}\n{hint}", msg.render(lang));
+                }
             }
             BuildError::Links(broken) => Msg::new(Key::BuildLinks).arg("count", broken.len()).arg(
                 "links",

@@ -42,40 +42,37 @@ pub struct Rendered {
 /// leaves `/` as it is, which is safe there and keeps each URL five bytes a slash shorter.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut done = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let Some(entity) = entity(byte) else { continue };
-        // The bytes escaped are ASCII, so `i` is a character boundary.
-        out.push_str(&text[done..i]);
-        out.push_str(entity);
-        done = i + 1;
-    }
-    out.push_str(&text[done..]);
+    let _ = escaped_pieces(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
     out
 }
 
 /// [`escape_html`] written straight into `out`: Tera's escape function.
 pub fn escape_html_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut done = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let Some(entity) = entity(byte) else { continue };
-        out.write_all(&text.as_bytes()[done..i])?;
-        out.write_all(entity.as_bytes())?;
-        done = i + 1;
-    }
-    out.write_all(&text.as_bytes()[done..])
+    escaped_pieces(text, |piece| out.write_all(piece.as_bytes()))
 }
 
-/// The entity a byte is written as in HTML, if it is one of those escaped.
-fn entity(byte: u8) -> Option<&'static str> {
-    match byte {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
+/// `text` escaped for HTML, handed to `put` a piece at a time: runs of plain text and the
+/// entities between them.
+fn escaped_pieces<E>(text: &str, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut done = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The bytes escaped are ASCII, so `i` is a character boundary.
+        put(&text[done..i])?;
+        put(entity)?;
+        done = i + 1;
     }
+    put(&text[done..])
 }
 
 fn level_number(level: HeadingLevel) -> u8 {

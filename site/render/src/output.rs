@@ -77,11 +77,11 @@ pub struct Staging {
     /// The folders made so far in `dir`: each is made once, not once per file in it.
     folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
-    /// `dir`'s lock file, `.NAME.KIND-PID.lock`, locked while this build runs (`None` where
-    /// the file system has no locks): a later build that can lock it knows this one was
-    /// killed, and removes what it left ([`sweep`]).
+    /// `dir`'s lock file, `.NAME.KIND-PID.lock`: a later build that can lock it knows this
+    /// one was killed, and removes what it left ([`sweep`]).
     lock_path: PathBuf,
-    /// Held, never read: dropped (and so let go) after `drop` has removed the folders.
+    /// The lock on it, held while this build runs (`None` where the file system has no
+    /// locks); never read, but dropped, and so let go, after `drop` has removed the folders.
     _lock: Option<fs::File>,
     /// How many folders killed builds had left beside `out`, removed when this one began.
     swept: usize,
@@ -155,14 +155,15 @@ impl Staging {
         let name = out
             .file_name()
             .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-        let dir = parent.join(format!(".{name}.{kind}-{}", std::process::id()));
-        let scratch = parent.join(format!(".{name}.{scratch_kind}-{}", std::process::id()));
+        let pid = std::process::id();
+        let dir = parent.join(beside_name(&name, kind, pid));
+        let scratch = parent.join(beside_name(&name, scratch_kind, pid));
         let _ = fs::remove_dir_all(&dir);
         let _ = fs::remove_dir_all(&scratch);
         let swept = sweep(&parent, &name, out);
         // The lock comes before the folders, so that a folder whose lock file is not there
         // is never a build that still runs.
-        let lock_path = with_suffix(&dir, ".lock");
+        let lock_path = parent.join(lock_name(&name, kind, pid));
         let lock = hold_lock(&lock_path)?;
         let staging = Staging {
             out: out.to_path_buf(),
@@ -273,8 +274,8 @@ impl Staging {
         lock(&self.written).bytes
     }
 
-    /// How many folders that killed builds had left beside the output were removed (or, a
-    /// previous site, put back) when this build began.
+    /// How many folders that killed builds had left beside the output were removed when
+    /// this build began.
     pub fn swept(&self) -> usize {
         self.swept
     }
@@ -367,6 +368,16 @@ impl Drop for Staging {
     }
 }
 
+/// The name of a folder a [`Staging`] of the output `name` makes beside it: `.NAME.KIND-PID`.
+fn beside_name(name: &str, kind: &str, pid: u32) -> String {
+    format!(".{name}.{kind}-{pid}")
+}
+
+/// The name of the lock file of a [`Staging`]'s folder of `kind`: `.NAME.KIND-PID.lock`.
+fn lock_name(name: &str, kind: &str, pid: u32) -> String {
+    beside_name(name, kind, pid) + ".lock"
+}
+
 /// The lock file at `path`, created and locked: a sweep of another build may have opened
 /// the same file a moment before (it then lets go, or removes the file), so the lock is
 /// taken again until it is held on the file that is at `path`. `None` where the file
@@ -457,7 +468,7 @@ fn sweep(parent: &Path, name: &str, out: &Path) -> usize {
     }
     let mut swept = 0;
     for ((guard, pid), folders) in builds {
-        let lock_path = parent.join(format!("{prefix}{guard}-{pid}.lock"));
+        let lock_path = parent.join(lock_name(name, guard, pid));
         // Looked at now, not in the listing above: a build makes its lock file before its
         // folders, so one that the listing caught half-made has its lock file by now.
         // Held until the folders are gone.

@@ -22,11 +22,7 @@ pub fn run(root: &Path, out: &Path, lang: Lang) -> ExitCode {
                 .arg("seconds", format!("{:.2}", report.seconds))
                 .arg("out", out.display().to_string());
             emit(&(done.render(lang) + "\n"));
-            if report.swept > 0 {
-                let folder = out.parent().unwrap_or(Path::new("."));
-                let swept = Msg::new(Key::CliBuildSwept)
-                    .arg("count", report.swept)
-                    .arg("dir", folder.display().to_string());
+            if let Some(swept) = crate::swept_message(&report, &out) {
                 emit(&(swept.render(lang) + "\n"));
             }
             ExitCode::SUCCESS
